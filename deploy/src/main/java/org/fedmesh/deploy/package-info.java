@@ -1,0 +1,2 @@
+/** fedmesh deploy. */
+package org.fedmesh.deploy;

@@ -1,0 +1,2 @@
+/** fedmesh gossip. */
+package org.fedmesh.gossip;

@@ -1,0 +1,2 @@
+/** fedmesh node. */
+package org.fedmesh.node;

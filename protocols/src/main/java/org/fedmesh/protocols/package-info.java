@@ -1,0 +1,2 @@
+/** fedmesh protocols. */
+package org.fedmesh.protocols;
