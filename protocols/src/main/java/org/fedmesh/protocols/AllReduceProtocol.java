@@ -1,0 +1,42 @@
+package org.fedmesh.protocols;
+
+import java.util.Arrays;
+
+/**
+ * Ring all-reduce between the participants of one round attempt: reduce-scatter, then all-gather, each n-1 steps.
+ * The vector is cut into n segments, and each segment into pieces small enough for one Artery frame; pieces are
+ * forwarded as soon as they arrive, so the steps overlap (pipelining).
+ */
+public final class AllReduceProtocol {
+  private AllReduceProtocol() {}
+
+  /** What a node's ring endpoint accepts. */
+  public interface Command {}
+
+  public enum Phase { REDUCE_SCATTER, ALL_GATHER }
+
+  /**
+   * One piece of one segment at one step: {@code values} go at {@code offset} of the whole vector.
+   * {@code senderIndex} is the sender's position in the ring, checked by the receiver against its predecessor.
+   */
+  public record Chunk(AttemptId attempt, Phase phase, int step, int senderIndex, int offset, long[] values)
+      implements Command, VectorMessage {
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Chunk c && attempt.equals(c.attempt) && phase == c.phase && step == c.step
+          && senderIndex == c.senderIndex && offset == c.offset && Arrays.equals(values, c.values);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * java.util.Objects.hash(attempt, phase, step, senderIndex, offset) + Arrays.hashCode(values);
+    }
+
+    @Override
+    public String toString() {
+      return "Chunk[" + attempt + ", " + phase + " step " + step + ", from " + senderIndex + ", offset " + offset
+          + ", " + values.length + " values]";
+    }
+  }
+}

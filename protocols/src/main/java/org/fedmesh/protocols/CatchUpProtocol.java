@@ -1,0 +1,39 @@
+package org.fedmesh.protocols;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * A member that is behind fetches a committed model state from a peer, in parts that each fit one frame, and
+ * checks its hash before use: a peer cannot hand it a different model.
+ */
+public final class CatchUpProtocol {
+  private CatchUpProtocol() {}
+
+  public record FetchModel(long round, ActorRef<RoundProtocol.ParticipantCommand> replyTo)
+      implements RoundProtocol.ParticipantCommand, CborSerializable {}
+
+  /** Part {@code part} of {@code parts} of the model state committed at {@code round}. */
+  public record ModelPart(long round, int part, int parts, int offset, float[] values)
+      implements RoundProtocol.ParticipantCommand, VectorMessage {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ModelPart p && round == p.round && part == p.part && parts == p.parts
+          && offset == p.offset && Arrays.equals(values, p.values);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Objects.hash(round, part, parts, offset) + Arrays.hashCode(values);
+    }
+
+    @Override
+    public String toString() {
+      return "ModelPart[round " + round + ", " + (part + 1) + "/" + parts + ", " + values.length + " values]";
+    }
+  }
+
+  public record ModelUnavailable(long round, String nodeId, String reason)
+      implements RoundProtocol.ParticipantCommand, CborSerializable {}
+}

@@ -1,0 +1,96 @@
+package org.fedmesh.protocols;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * One synchronous round between the coordinator (a cluster singleton) and the participants. The coordinator
+ * only ever sees control messages: keys signed by their owners, hashes, sample totals — never a vector.
+ *
+ * <pre>
+ * coordinator                         participant
+ *   StartRound  ───────────────────▶   makes an ephemeral key, starts training
+ *               ◀───────────────────   KeyAdvertised (signed by the member's certified key)
+ *   RoundKeys   ───────────────────▶   verifies every key, masks its update, ring all-reduce with the peers
+ *               ◀───────────────────   Aggregated (hash of the new model) | AttemptFailed
+ *   CommitRound ───────────────────▶   applies the pending model, writes a checkpoint
+ *               ◀───────────────────   RoundCommitted
+ *   AbortAttempt ──────────────────▶   drops the attempt (keeps its trained update for the next attempt)
+ * </pre>
+ */
+public final class RoundProtocol {
+  private RoundProtocol() {}
+
+  /** What a participant accepts. */
+  public interface ParticipantCommand {}
+
+  /** What the coordinator accepts. */
+  public interface CoordinatorCommand {}
+
+  /** One member of a round's ring, in ring order. */
+  public record Participant(
+      String nodeId,
+      ActorRef<ParticipantCommand> participant,
+      ActorRef<AllReduceProtocol.Command> ring) implements CborSerializable {}
+
+  /** Starts (or retries) a round from the committed model of round {@code attempt.round() - 1}. */
+  public record StartRound(
+      AttemptId attempt,
+      List<Participant> ring,
+      String baseModelHash,
+      ActorRef<CoordinatorCommand> coordinator) implements ParticipantCommand, CborSerializable {
+    public StartRound {
+      ring = List.copyOf(ring);
+    }
+  }
+
+  /**
+   * An ephemeral X25519 public key for one attempt, signed with the member's certified identity key over
+   * (round, attempt, nonce, node id, key); the certificate travels along so any peer can check it against the CA.
+   */
+  public record KeyAdvert(String nodeId, byte[] publicKey, byte[] signature, byte[] certificate)
+      implements CborSerializable {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof KeyAdvert k && nodeId.equals(k.nodeId) && Arrays.equals(publicKey, k.publicKey)
+          && Arrays.equals(signature, k.signature) && Arrays.equals(certificate, k.certificate);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(nodeId, Arrays.hashCode(publicKey), Arrays.hashCode(signature));
+    }
+
+    @Override
+    public String toString() {
+      return "KeyAdvert[" + nodeId + ", key " + HexFormat.of().formatHex(publicKey, 0, Math.min(4, publicKey.length))
+          + "…]";
+    }
+  }
+
+  public record KeyAdvertised(AttemptId attempt, KeyAdvert key) implements CoordinatorCommand, CborSerializable {}
+
+  /** Every participant's signed key, as the coordinator relays them; each participant verifies all of them. */
+  public record RoundKeys(AttemptId attempt, List<KeyAdvert> keys) implements ParticipantCommand, CborSerializable {
+    public RoundKeys {
+      keys = List.copyOf(keys);
+    }
+  }
+
+  /** The participant decoded the sum and holds the new model as pending; its hash for the coordinator to compare. */
+  public record Aggregated(AttemptId attempt, String nodeId, String modelHash, double meanLoss, long totalSamples)
+      implements CoordinatorCommand, CborSerializable {}
+
+  public record AttemptFailed(AttemptId attempt, String nodeId, String reason)
+      implements CoordinatorCommand, CborSerializable {}
+
+  public record CommitRound(AttemptId attempt, String modelHash) implements ParticipantCommand, CborSerializable {}
+
+  public record RoundCommitted(AttemptId attempt, String nodeId, String modelHash)
+      implements CoordinatorCommand, CborSerializable {}
+
+  public record AbortAttempt(AttemptId attempt, String reason) implements ParticipantCommand, CborSerializable {}
+}

@@ -1,0 +1,102 @@
+package org.fedmesh.protocols;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.NotSerializableException;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every protocol message survives its configured serializer, and each goes through the serializer we intend. */
+class SerializationTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final AttemptId ATTEMPT = AttemptId.fresh(7, 2, new SecureRandom());
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  static Stream<Object> controlMessages() {
+    ActorRef<RoundProtocol.ParticipantCommand> participant =
+        testKit.<RoundProtocol.ParticipantCommand>createTestProbe().ref();
+    ActorRef<RoundProtocol.CoordinatorCommand> coordinator =
+        testKit.<RoundProtocol.CoordinatorCommand>createTestProbe().ref();
+    ActorRef<AllReduceProtocol.Command> ring = testKit.<AllReduceProtocol.Command>createTestProbe().ref();
+    RoundProtocol.Participant member = new RoundProtocol.Participant("site-a", participant, ring);
+    RoundProtocol.KeyAdvert key = new RoundProtocol.KeyAdvert("site-a", new byte[] {1, 2, 3}, new byte[] {4, 5},
+        new byte[] {6});
+    return Stream.of(
+        ATTEMPT,
+        member,
+        new RoundProtocol.StartRound(ATTEMPT, List.of(member, member), "ab12", coordinator),
+        key,
+        new RoundProtocol.KeyAdvertised(ATTEMPT, key),
+        new RoundProtocol.RoundKeys(ATTEMPT, List.of(key, key)),
+        new RoundProtocol.Aggregated(ATTEMPT, "site-a", "ab12", 0.25, 1234),
+        new RoundProtocol.AttemptFailed(ATTEMPT, "site-a", "key of site-b does not verify"),
+        new RoundProtocol.CommitRound(ATTEMPT, "ab12"),
+        new RoundProtocol.RoundCommitted(ATTEMPT, "site-a", "ab12"),
+        new RoundProtocol.AbortAttempt(ATTEMPT, "deadline"),
+        new CatchUpProtocol.FetchModel(3, participant),
+        new CatchUpProtocol.ModelUnavailable(3, "site-a", "not committed yet"));
+  }
+
+  static Stream<Object> vectorMessages() {
+    return Stream.of(
+        new AllReduceProtocol.Chunk(ATTEMPT, AllReduceProtocol.Phase.ALL_GATHER, 3, 1, 1000,
+            new long[] {Long.MIN_VALUE, -1, 0, 1, Long.MAX_VALUE}),
+        new AllReduceProtocol.Chunk(ATTEMPT, AllReduceProtocol.Phase.REDUCE_SCATTER, 0, 0, 0, new long[0]),
+        new CatchUpProtocol.ModelPart(9, 1, 3, 16, new float[] {Float.MIN_VALUE, -0f, 1.5f, Float.MAX_VALUE}));
+  }
+
+  @ParameterizedTest
+  @MethodSource("controlMessages")
+  void controlMessage_roundTrip_throughJacksonCbor(Object message) {
+    assertSerializer(message, JacksonCborSerializer.class);
+    testKit.serializationTestKit().verifySerialization(message, true);
+  }
+
+  @ParameterizedTest
+  @MethodSource("vectorMessages")
+  void vectorMessage_roundTrip_throughBinarySerializer(Object message) {
+    assertSerializer(message, VectorSerializer.class);
+    testKit.serializationTestKit().verifySerialization(message, true);
+  }
+
+  @Test
+  void vectorMessage_truncated_isRefused() {
+    VectorSerializer serializer = new VectorSerializer();
+    byte[] bytes = serializer.toBinary(new AllReduceProtocol.Chunk(ATTEMPT, AllReduceProtocol.Phase.ALL_GATHER, 0,
+        0, 0, new long[] {1, 2, 3}));
+    byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 8);
+    NotSerializableException e = assertThrows(NotSerializableException.class,
+        () -> serializer.fromBinary(truncated, "C"));
+    assertTrue(e.getMessage().contains("claims 3 values"), e.getMessage());
+  }
+
+  @Test
+  void javaSerialization_isOff() {
+    assertEquals("off", testKit.system().settings().config().getString("pekko.actor.allow-java-serialization"));
+  }
+
+  private static void assertSerializer(Object message, Class<?> expected) {
+    Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+    Serializer serializer = serialization.findSerializerFor(message);
+    assertEquals(expected, serializer.getClass(), "serializer for " + message.getClass().getSimpleName());
+    assertTrue(Serializers.manifestFor(serializer, message) != null);
+  }
+}
