@@ -1,0 +1,110 @@
+package org.fedmesh.gossip;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.fedmesh.protocols.AllReduceProtocol.Command;
+import org.fedmesh.protocols.AttemptId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Exact sums through the real ring: up to seven actor systems in this JVM talking Artery over 127.0.0.1, each with
+ * its own endpoint, and every piece through the binary serializer.
+ */
+class RingAllReduceTest {
+  private static final int MAX_MEMBERS = 7;
+  private static final Config REMOTE = ConfigFactory.parseString("""
+      pekko.actor.provider = remote
+      pekko.remote.artery.canonical.hostname = 127.0.0.1
+      pekko.remote.artery.canonical.port = 0
+      """);
+  private static final List<ActorTestKit> systems = new ArrayList<>();
+  private static final SecureRandom random = new SecureRandom();
+
+  @BeforeAll
+  static void startSystems() {
+    for (int i = 0; i < MAX_MEMBERS; i++) {
+      systems.add(ActorTestKit.create("ring" + i, REMOTE));
+    }
+  }
+
+  @AfterAll
+  static void stopSystems() {
+    systems.forEach(ActorTestKit::shutdownTestKit);
+  }
+
+  static Stream<Arguments> ringsAndLengths() {
+    List<Arguments> cases = new ArrayList<>();
+    for (int n = 1; n <= MAX_MEMBERS; n++) {
+      // lengths below n (empty segments), not divisible by n, and many pieces per segment
+      for (int length : new int[] {1, Math.max(1, n - 1), 1000 * n + 1, 20_011}) {
+        cases.add(Arguments.of(n, length, 997));
+      }
+    }
+    // larger than one 256 KiB Artery frame in total, with pieces sized as a node sizes them for that frame
+    cases.add(Arguments.of(5, 1_000_003, 32_000));
+    cases.add(Arguments.of(3, 400_000, 32_000));
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0} members, {1} values, pieces of {2}")
+  @MethodSource("ringsAndLengths")
+  void allReduce_anyRingAndLength_everyMemberGetsTheExactWrappingSum(int n, int length, int pieceWords) {
+    SplittableRandom values = new SplittableRandom(31L * n + length);
+    long[][] vectors = new long[n][length];
+    long[] expected = new long[length];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < length; j++) {
+        vectors[i][j] = values.nextLong(); // full 64-bit range: the sum wraps, as masked sums do
+        expected[j] += vectors[i][j];
+      }
+    }
+    List<ActorRef<Command>> ring = new ArrayList<>();
+    List<String> addresses = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ActorRef<Command> endpoint = systems.get(i).spawn(RingAllReduce.create(pieceWords));
+      ring.add(endpoint);
+      addresses.add(ActorRefResolver.get(systems.get(i).system()).toSerializationFormat(endpoint));
+    }
+    AttemptId attempt = AttemptId.fresh(length, n, random);
+    // As in a round: every member announces the attempt before anyone may send to it.
+    for (int i = 0; i < n; i++) {
+      ring.get(i).tell(new RingAllReduce.Expect(attempt, n, i, length));
+    }
+    List<TestProbe<RingAllReduce.Completed>> replies = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ActorTestKit kit = systems.get(i);
+      TestProbe<RingAllReduce.Completed> probe = kit.createTestProbe();
+      replies.add(probe);
+      ActorRefResolver resolver = ActorRefResolver.get(kit.system());
+      List<ActorRef<Command>> seenFromHere = addresses.stream().map(resolver::<Command>resolveActorRef).toList();
+      ring.get(i).tell(new RingAllReduce.Start(attempt, seenFromHere, i, vectors[i].clone(), probe.ref()));
+    }
+    long expectedBytes = 0;
+    for (int i = 0; i < n; i++) {
+      RingAllReduce.Completed done = replies.get(i).expectMessageClass(RingAllReduce.Completed.class,
+          Duration.ofSeconds(30));
+      assertEquals(attempt, done.attempt());
+      assertArrayEquals(expected, done.sum(), "member " + i + " of " + n);
+      expectedBytes += done.bytesSent();
+    }
+    // Each member sends its share of 2(n-1)/n of the vector: in total 2(n-1) vectors' worth.
+    assertEquals(2L * (n - 1) * length * 8, expectedBytes);
+  }
+}
