@@ -12,6 +12,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  *
  * <pre>
  * coordinator                         participant
+ *   QueryStatus ───────────────────▶
+ *               ◀───────────────────   MemberStatus (last committed round and hash, pending round if any)
  *   StartRound  ───────────────────▶   makes an ephemeral key, starts training
  *               ◀───────────────────   KeyAdvertised (signed by the member's certified key)
  *   RoundKeys   ───────────────────▶   verifies every key, masks its update, ring all-reduce with the peers
@@ -30,17 +32,35 @@ public final class RoundProtocol {
   /** What the coordinator accepts. */
   public interface CoordinatorCommand {}
 
+  /** Asks a participant where it stands; sent before every round, so a new coordinator needs no memory. */
+  public record QueryStatus(ActorRef<CoordinatorCommand> replyTo) implements ParticipantCommand, CborSerializable {}
+
+  /**
+   * A participant's state: its last committed round and model hash, and the attempt whose result it holds as
+   * pending (null when none) with that result's hash.
+   */
+  public record MemberStatus(
+      Participant member,
+      long committedRound,
+      String committedHash,
+      AttemptId pendingAttempt,
+      String pendingHash) implements CoordinatorCommand, CborSerializable {}
+
   /** One member of a round's ring, in ring order. */
   public record Participant(
       String nodeId,
       ActorRef<ParticipantCommand> participant,
       ActorRef<AllReduceProtocol.Command> ring) implements CborSerializable {}
 
-  /** Starts (or retries) a round from the committed model of round {@code attempt.round() - 1}. */
+  /**
+   * Starts (or retries) a round from the committed model of round {@code attempt.round() - 1}, whose hash is
+   * {@code baseModelHash}. With {@code secure} off the updates are summed unmasked (for comparison only).
+   */
   public record StartRound(
       AttemptId attempt,
       List<Participant> ring,
       String baseModelHash,
+      boolean secure,
       ActorRef<CoordinatorCommand> coordinator) implements ParticipantCommand, CborSerializable {
     public StartRound {
       ring = List.copyOf(ring);
@@ -80,14 +100,20 @@ public final class RoundProtocol {
     }
   }
 
-  /** The participant decoded the sum and holds the new model as pending; its hash for the coordinator to compare. */
-  public record Aggregated(AttemptId attempt, String nodeId, String modelHash, double meanLoss, long totalSamples)
-      implements CoordinatorCommand, CborSerializable {}
+  /**
+   * The participant decoded the sum and holds the new model as pending; its hash for the coordinator to compare,
+   * the sample-weighted mean training loss and total sample count (both parts of the secure sum, so aggregates
+   * only), and how long this member's aggregation took from its update being ready to the decoded sum.
+   */
+  public record Aggregated(AttemptId attempt, String nodeId, String modelHash, double meanLoss, long totalSamples,
+                           long aggregationNanos) implements CoordinatorCommand, CborSerializable {}
 
   public record AttemptFailed(AttemptId attempt, String nodeId, String reason)
       implements CoordinatorCommand, CborSerializable {}
 
-  public record CommitRound(AttemptId attempt, String modelHash) implements ParticipantCommand, CborSerializable {}
+  /** Commits the attempt's result, which must hash to {@code modelHash}; the member acknowledges to {@code replyTo}. */
+  public record CommitRound(AttemptId attempt, String modelHash, ActorRef<CoordinatorCommand> replyTo)
+      implements ParticipantCommand, CborSerializable {}
 
   public record RoundCommitted(AttemptId attempt, String nodeId, String modelHash)
       implements CoordinatorCommand, CborSerializable {}

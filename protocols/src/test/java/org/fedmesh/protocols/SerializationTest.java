@@ -42,15 +42,18 @@ class SerializationTest {
     return Stream.of(
         ATTEMPT,
         member,
-        new RoundProtocol.StartRound(ATTEMPT, List.of(member, member), "ab12", coordinator),
+        new RoundProtocol.StartRound(ATTEMPT, List.of(member, member), "ab12", true, coordinator),
         key,
         new RoundProtocol.KeyAdvertised(ATTEMPT, key),
         new RoundProtocol.RoundKeys(ATTEMPT, List.of(key, key)),
-        new RoundProtocol.Aggregated(ATTEMPT, "site-a", "ab12", 0.25, 1234),
+        new RoundProtocol.Aggregated(ATTEMPT, "site-a", "ab12", 0.25, 1234, 5_000_000),
         new RoundProtocol.AttemptFailed(ATTEMPT, "site-a", "key of site-b does not verify"),
-        new RoundProtocol.CommitRound(ATTEMPT, "ab12"),
+        new RoundProtocol.CommitRound(ATTEMPT, "ab12", coordinator),
         new RoundProtocol.RoundCommitted(ATTEMPT, "site-a", "ab12"),
         new RoundProtocol.AbortAttempt(ATTEMPT, "deadline"),
+        new RoundProtocol.QueryStatus(coordinator),
+        new RoundProtocol.MemberStatus(member, 6, "ab12", ATTEMPT, "cd34"),
+        new RoundProtocol.MemberStatus(member, 0, "ab12", null, null),
         new CatchUpProtocol.FetchModel(3, participant),
         new CatchUpProtocol.ModelUnavailable(3, "site-a", "not committed yet"));
   }
