@@ -1,0 +1,183 @@
+package org.fedmesh.node.model;
+
+import java.util.Objects;
+
+import org.apache.commons.rng.sampling.PermutationSampler;
+import org.fedmesh.node.data.Dataset;
+import org.fedmesh.node.data.Seeds;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Trains one member's copy of the global model on its local data, on the calling thread: forward
+ * and backward passes on ND4J ({@link Backprop}), the optimizer step in Java.
+ *
+ * <p>Each instance owns its native buffers and optimizer state and shares no mutable state with
+ * other instances, so several members in one JVM can train at the same time on different threads.
+ * One instance must only be used by one thread at a time. {@link #close()} frees its native memory.
+ */
+public final class LocalTrainer implements AutoCloseable {
+
+  /** Rows per forward pass in {@link #evaluate}; large batches amortise ND4J's per-op cost. */
+  static final int EVALUATION_BATCH = 1000;
+
+  private final DenseNetwork model;
+  private final TrainingConfig config;
+  private final Backprop backprop;
+  private final LocalOptimizer optimizer;
+
+  public LocalTrainer(ModelSpec spec, int inputs, int numClasses, TrainingConfig config) {
+    this(spec, inputs, numClasses, config, DataType.FLOAT);
+  }
+
+  /**
+   * With a choice of precision for the forward and backward passes: DOUBLE for gradient checks,
+   * FLOAT (the default) for speed. Weights and optimizer state are float either way, like the
+   * vectors the members exchange.
+   */
+  LocalTrainer(ModelSpec spec, int inputs, int numClasses, TrainingConfig config, DataType dataType) {
+    Objects.requireNonNull(spec, "spec");
+    this.config = Objects.requireNonNull(config, "config");
+    this.model = DenseNetwork.of(spec, inputs, numClasses);
+    this.backprop = new Backprop(model, dataType);
+    this.optimizer = LocalOptimizer.create(config.optimizer(), model.parameterCount());
+  }
+
+  public Model model() {
+    return model;
+  }
+
+  public TrainingConfig config() {
+    return config;
+  }
+
+  /**
+   * Runs {@code localEpochs} of minibatch training starting from {@code globalParameters}, with a
+   * fresh optimizer state and a shuffle order derived from the configured seed, {@code round} and
+   * the epoch (same inputs, same result).
+   *
+   * @throws TrainingDivergedException if a batch loss or the result is not finite
+   */
+  public TrainResult train(float[] globalParameters, Dataset data, int round) {
+    requireParameters(globalParameters);
+    requireData(data);
+    // The weights live in Java, where the optimizer updates them; ND4J gets a copy for each batch.
+    float[] weights = globalParameters.clone();
+    float[] global = config.proximalMu() > 0 ? globalParameters.clone() : null;
+    float mu = (float) config.proximalMu();
+    float[] gradient = new float[weights.length];
+    optimizer.reset();
+    int rows = data.rows();
+    int batchSize = Math.min(config.batchSize(), rows);
+    int[] order = new int[rows];
+    int iteration = 0;
+    double lossSum = 0;
+    int batches = 0;
+    for (int epoch = 0; epoch < config.localEpochs(); epoch++) {
+      for (int i = 0; i < rows; i++) {
+        order[i] = i;
+      }
+      PermutationSampler.shuffle(Seeds.rng(Seeds.derive(config.seed(), round, epoch)), order);
+      lossSum = 0;
+      batches = 0;
+      for (int from = 0; from < rows; from += batchSize) {
+        int count = Math.min(batchSize, rows - from);
+        backprop.setParameters(weights);
+        double loss = backprop.lossAndGradient(data, order, from, count);
+        if (!Double.isFinite(loss)) {
+          throw new TrainingDivergedException("training " + model.spec() + " on " + data.name()
+              + " diverged in round " + round + ", epoch " + epoch + ", batch " + batches
+              + ": loss is " + loss + " (learning rate " + config.optimizer().learningRate()
+              + " too high, or unscaled features?)");
+        }
+        backprop.readGradient(gradient);
+        if (global != null) {
+          FedProx.addGradient(gradient, weights, global, mu);
+        }
+        optimizer.step(weights, gradient, iteration++);
+        lossSum += loss;
+        batches++;
+      }
+    }
+    int bad = firstNonFinite(weights);
+    if (bad >= 0) {
+      throw new TrainingDivergedException("training " + model.spec() + " on " + data.name() + " in round "
+          + round + " produced a non-finite parameter at index " + bad + ": " + weights[bad]);
+    }
+    return new TrainResult(weights, lossSum / batches, rows);
+  }
+
+  /** Loss and accuracy (classification) or mean squared error (regression) of {@code parameters}. */
+  public Evaluation evaluate(float[] parameters, Dataset data) {
+    requireParameters(parameters);
+    requireData(data);
+    backprop.setParameters(parameters);
+    int rows = data.rows();
+    int[] order = PermutationSampler.natural(rows);
+    OutputHead head = model.head();
+    int outputs = model.outputs();
+    double lossSum = 0;
+    long correct = 0;
+    for (int from = 0; from < rows; from += EVALUATION_BATCH) {
+      int count = Math.min(EVALUATION_BATCH, rows - from);
+      BatchBuffers b = backprop.forward(data, order, from, count);
+      lossSum += head.lossAndGradient(b.logits(), b.targets, count, outputs, null, 0);
+      if (data.isClassification()) {
+        for (int i = 0; i < count; i++) {
+          if (head.predict(b.logits(), i, outputs) == (int) b.targets[i]) {
+            correct++;
+          }
+        }
+      }
+    }
+    double loss = lossSum / rows;
+    return data.isClassification()
+        ? new Evaluation(loss, (double) correct / rows, Double.NaN)
+        : new Evaluation(loss, Double.NaN, loss);
+  }
+
+  private void requireParameters(float[] parameters) {
+    Objects.requireNonNull(parameters, "parameters");
+    if (parameters.length != model.parameterCount()) {
+      throw new IllegalArgumentException(model.spec() + " on " + model.inputs() + " inputs has "
+          + model.parameterCount() + " parameters, got a vector of " + parameters.length);
+    }
+    int bad = firstNonFinite(parameters);
+    if (bad >= 0) {
+      throw new IllegalArgumentException("parameter " + bad + " is not finite: " + parameters[bad]);
+    }
+  }
+
+  private void requireData(Dataset data) {
+    Objects.requireNonNull(data, "data");
+    if (data.cols() != model.inputs()) {
+      throw new IllegalArgumentException(data.name() + " has " + data.cols() + " feature columns, the model "
+          + model.spec() + " expects " + model.inputs());
+    }
+    if (data.numClasses() != model.numClasses()) {
+      throw new IllegalArgumentException(data.name() + " has " + describe(data.numClasses())
+          + ", the model " + model.spec() + " was built for " + describe(model.numClasses()));
+    }
+    if (data.rows() == 0) {
+      throw new IllegalArgumentException(data.name() + " has no rows");
+    }
+  }
+
+  private static String describe(int numClasses) {
+    return numClasses == 0 ? "numeric targets" : numClasses + " classes";
+  }
+
+  private static int firstNonFinite(float[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Frees the native buffers; the trainer cannot be used afterwards. */
+  @Override
+  public void close() {
+    backprop.close();
+  }
+}
