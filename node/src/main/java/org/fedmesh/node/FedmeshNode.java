@@ -1,0 +1,157 @@
+package org.fedmesh.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.fedmesh.gossip.RingAllReduce;
+import org.fedmesh.mpc.WeightedUpdateCodec;
+import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.node.checkpoint.CheckpointStore;
+import org.fedmesh.node.round.CommitListener;
+import org.fedmesh.node.round.LocalUpdates;
+import org.fedmesh.node.round.ModelState;
+import org.fedmesh.node.round.Participant;
+import org.fedmesh.node.round.RoundCoordinator;
+import org.fedmesh.node.round.ServerOptimizer;
+import org.fedmesh.protocols.AllReduceProtocol;
+import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
+import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
+import org.fedmesh.protocols.VectorSerializer;
+
+/**
+ * One consortium member: an actor system named {@value #SYSTEM_NAME} that joins the cluster, with this member's
+ * participant, its ring endpoint and its share of the round-coordinator singleton.
+ */
+public final class FedmeshNode implements AutoCloseable {
+  public static final String SYSTEM_NAME = "fedmesh";
+  public static final String SINGLETON_NAME = "round-coordinator";
+
+  private final ActorSystem<Void> system;
+  private final NodeSettings settings;
+
+  private FedmeshNode(ActorSystem<Void> system, NodeSettings settings) {
+    this.system = system;
+    this.settings = settings;
+  }
+
+  /**
+   * Starts a member. {@code config} holds the {@code fedmesh} section (on top of reference.conf); the
+   * member's data (through {@code updates}) and identity are handed over already loaded.
+   */
+  public static FedmeshNode start(Config config, MemberIdentity identity, LocalUpdates updates,
+                                  CommitListener listener) {
+    Config resolved = config.withFallback(ConfigFactory.defaultReference()).resolve();
+    NodeSettings settings = NodeSettings.fromConfig(resolved);
+    if (!identity.nodeId().equals(settings.nodeId())) {
+      throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.node-id '" + settings.nodeId()
+          + "' differs from the name in the member certificate '" + identity.nodeId() + "'"));
+    }
+    Config systemConfig = pekkoOverrides(settings).withFallback(resolved);
+    checkFrameSize(systemConfig, settings);
+    WeightedUpdateCodec codec = codecFor(settings);
+    ServerOptimizer optimizer = ServerOptimizer.fromSettings(settings.aggregation().serverOptimizer(),
+        settings.aggregation().serverLearningRate(), settings.aggregation().serverMomentum());
+    Optional<CheckpointStore> checkpoints = Optional.ofNullable(settings.checkpointDir()).map(CheckpointStore::new);
+    ModelState initial = initialModel(updates, optimizer, checkpoints);
+    int pieceWords = (settings.aggregation().chunkBytes() - VectorSerializer.chunkOverheadBytes()) / 8;
+
+    Behavior<Void> guardian = Behaviors.setup(context -> {
+      ActorRef<AllReduceProtocol.Command> ring = context.spawn(RingAllReduce.create(pieceWords), "ring");
+      Participant.Setup setup = new Participant.Setup(settings.nodeId(), identity, updates, codec, optimizer,
+          settings.aggregation().secure(), settings.aggregation().allowUnsafeTwoParty(), checkpoints, ring, listener);
+      ActorRef<ParticipantCommand> participant = context.spawn(Participant.create(setup, initial), "participant");
+      context.getSystem().receptionist().tell(Receptionist.register(Participant.KEY, participant));
+      ClusterSingleton.get(context.getSystem()).init(SingletonActor.<CoordinatorCommand>of(
+              RoundCoordinator.create(settings.coordinator(), settings.rounds(), settings.aggregation().secure()),
+              SINGLETON_NAME)
+          .withStopMessage(RoundCoordinator.Stop.INSTANCE));
+      return Behaviors.empty();
+    });
+    return new FedmeshNode(ActorSystem.create(guardian, SYSTEM_NAME, systemConfig), settings);
+  }
+
+  /** The codec every member must share: bounds chosen so that no sum can wrap. */
+  public static WeightedUpdateCodec codecFor(NodeSettings settings) {
+    NodeSettings.AggregationSettings a = settings.aggregation();
+    return WeightedUpdateCodec.create(a.clipNorm(), a.fractionalBits(), a.maxParticipants(), a.maxSamples(),
+        a.maxLoss());
+  }
+
+  private static ModelState initialModel(LocalUpdates updates, ServerOptimizer optimizer,
+                                         Optional<CheckpointStore> checkpoints) {
+    int parameters = updates.parameterCount();
+    if (checkpoints.isPresent()) {
+      try {
+        Optional<ModelState> saved = checkpoints.get().load();
+        if (saved.isPresent()) {
+          if (saved.get().parameters().length != parameters) {
+            throw new IllegalStateException("the checkpoint " + checkpoints.get().file() + " holds "
+                + saved.get().parameters().length + " parameters but the configured model has " + parameters);
+          }
+          return saved.get();
+        }
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot read the checkpoint: " + e.getMessage(), e);
+      }
+    }
+    return ModelState.of(0, updates.initialParameters(), optimizer.initialState(parameters));
+  }
+
+  /** Host, port and seed nodes from the fedmesh section, so a site config needs no pekko section at all. */
+  private static Config pekkoOverrides(NodeSettings settings) {
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("pekko.remote.artery.canonical.hostname", settings.host());
+    overrides.put("pekko.remote.artery.canonical.port", settings.port());
+    overrides.put("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(settings.seedNodes().stream()
+        .map(s -> "pekko://" + SYSTEM_NAME + "@" + s).toList()));
+    return ConfigFactory.parseMap(overrides);
+  }
+
+  private static void checkFrameSize(Config config, NodeSettings settings) {
+    long frame = config.getBytes("pekko.remote.artery.advanced.maximum-frame-size");
+    if (settings.aggregation().chunkBytes() > frame) {
+      throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.aggregation.chunk-bytes ("
+          + settings.aggregation().chunkBytes() + ") exceeds pekko.remote.artery.advanced.maximum-frame-size ("
+          + frame + "): Artery would silently drop every vector message"));
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public NodeSettings settings() {
+    return settings;
+  }
+
+  public String nodeId() {
+    return settings.nodeId();
+  }
+
+  /** Leaves the cluster gracefully (coordinated shutdown) and waits for the system to stop. */
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      system.log().warn("Actor system did not stop within {}", Duration.ofSeconds(30));
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package org.fedmesh.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.fedmesh.node.model.ModelSpec;
+import org.fedmesh.node.model.OptimizerSpec;
+import org.fedmesh.node.model.TrainingConfig;
+
+/**
+ * The {@code fedmesh} section of a member's configuration, read once and checked as a whole: every problem is
+ * reported together, before the node joins anything. Keys are documented in README.md and reference.conf.
+ */
+public record NodeSettings(
+    String nodeId,
+    String host,
+    int port,
+    List<String> seedNodes,
+    long rounds,
+    ModelSpec model,
+    long modelSeed,
+    TrainingConfig training,
+    AggregationSettings aggregation,
+    CoordinatorSettings coordinator,
+    DataSettings data,
+    IdentitySettings identity,
+    Path checkpointDir) {
+
+  /** How updates are summed. */
+  public record AggregationSettings(
+      boolean secure,
+      boolean allowUnsafeTwoParty,
+      double clipNorm,
+      int fractionalBits,
+      int maxParticipants,
+      long maxSamples,
+      double maxLoss,
+      String serverOptimizer,
+      double serverLearningRate,
+      double serverMomentum,
+      int chunkBytes) {}
+
+  /** What the round coordinator (whichever node hosts it) does. */
+  public record CoordinatorSettings(
+      int minParticipants,
+      Duration roundDeadline,
+      Duration surveyTimeout,
+      Duration retryBackoff,
+      int maxAttemptsPerRound) {}
+
+  /** Where this member's own data is; empty path when the data is handed over in code (the demo, tests). */
+  public record DataSettings(String path, String format, String labelColumn, String task, double testFraction,
+                             String scaling, long seed) {}
+
+  /** The member's certified key and the consortium CA; empty paths when handed over in code. */
+  public record IdentitySettings(String key, String certificate, String ca) {}
+
+  /** Thrown with every problem found in a configuration at once. */
+  public static final class InvalidSettingsException extends IllegalArgumentException {
+    private final List<String> problems;
+
+    public InvalidSettingsException(List<String> problems) {
+      super("invalid fedmesh configuration:\n  - " + String.join("\n  - ", problems));
+      this.problems = List.copyOf(problems);
+    }
+
+    public List<String> problems() {
+      return problems;
+    }
+  }
+
+  /** Reads {@code config.getConfig("fedmesh")}; throws {@link InvalidSettingsException} listing all problems. */
+  public static NodeSettings fromConfig(Config root) {
+    Reader r = new Reader(root.hasPath("fedmesh") ? root.getConfig("fedmesh") : null);
+    if (r.config == null) {
+      throw new InvalidSettingsException(List.of("no 'fedmesh' section in the configuration"));
+    }
+    String nodeId = r.get("node-id", () -> r.config.getString("node-id"));
+    if (nodeId != null && !nodeId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+      r.problem("node-id", "'" + nodeId + "' must be 1-64 letters, digits, '.', '_' or '-'");
+    }
+    String host = r.get("host", () -> r.config.getString("host"));
+    Integer port = r.get("port", () -> r.config.getInt("port"));
+    if (port != null && (port < 0 || port > 65535)) {
+      r.problem("port", port + " is not a TCP port");
+    }
+    List<String> seeds = r.get("seed-nodes", () -> r.config.getStringList("seed-nodes"));
+    if (seeds != null) {
+      for (String seed : seeds) {
+        if (!seed.matches("[^:/@]+:\\d{1,5}")) {
+          r.problem("seed-nodes", "'" + seed + "' is not HOST:PORT");
+        }
+      }
+    }
+    Long rounds = r.get("rounds", () -> r.config.getLong("rounds"));
+    if (rounds != null && rounds < 0) {
+      r.problem("rounds", "must be >= 0 (0 = keep training until stopped)");
+    }
+    ModelSpec model = r.get("model.spec", () -> ModelSpec.parse(r.config.getString("model.spec")));
+    Long modelSeed = r.get("model.seed", () -> r.config.getLong("model.seed"));
+    TrainingConfig training = r.get("training", () -> {
+      Config t = r.config.getConfig("training");
+      OptimizerSpec optimizer = OptimizerSpec.parse(t.getString("optimizer"));
+      return new TrainingConfig(t.getInt("local-epochs"), t.getInt("batch-size"), optimizer,
+          t.getDouble("proximal-mu"), t.getLong("seed"));
+    });
+    AggregationSettings aggregation = r.get("aggregation", () -> {
+      Config a = r.config.getConfig("aggregation");
+      return new AggregationSettings(a.getBoolean("secure"), a.getBoolean("allow-unsafe-two-party"),
+          a.getDouble("clip-norm"), a.getInt("fractional-bits"), a.getInt("max-participants"),
+          a.getLong("max-samples"), a.getDouble("max-loss"), a.getString("server-optimizer"),
+          a.getDouble("server-learning-rate"), a.getDouble("server-momentum"),
+          (int) a.getBytes("chunk-bytes").longValue());
+    });
+    if (aggregation != null) {
+      if (!List.of("fedavg", "fedavgm").contains(aggregation.serverOptimizer())) {
+        r.problem("aggregation.server-optimizer", "'" + aggregation.serverOptimizer() + "' is not fedavg or fedavgm");
+      }
+      if (aggregation.chunkBytes() < 1024) {
+        r.problem("aggregation.chunk-bytes", "must be at least 1 KiB");
+      }
+    }
+    CoordinatorSettings coordinator = r.get("coordinator", () -> {
+      Config c = r.config.getConfig("coordinator");
+      return new CoordinatorSettings(c.getInt("min-participants"), c.getDuration("round-deadline"),
+          c.getDuration("survey-timeout"), c.getDuration("retry-backoff"), c.getInt("max-attempts-per-round"));
+    });
+    if (coordinator != null && aggregation != null) {
+      int floor = aggregation.secure() && !aggregation.allowUnsafeTwoParty() ? 3 : 1;
+      if (coordinator.minParticipants() < floor) {
+        r.problem("coordinator.min-participants", coordinator.minParticipants() + " is below " + floor
+            + ": with secure aggregation the sum of two members reveals each one's update to the other"
+            + " (set aggregation.allow-unsafe-two-party = on to allow it anyway)");
+      }
+      if (coordinator.minParticipants() > aggregation.maxParticipants()) {
+        r.problem("coordinator.min-participants", "exceeds aggregation.max-participants");
+      }
+    }
+    DataSettings data = r.get("data", () -> {
+      Config d = r.config.getConfig("data");
+      return new DataSettings(d.getString("path"), d.getString("format"), d.getString("label-column"),
+          d.getString("task"), d.getDouble("test-fraction"), d.getString("scaling"), d.getLong("seed"));
+    });
+    IdentitySettings identity = r.get("identity", () -> {
+      Config i = r.config.getConfig("identity");
+      return new IdentitySettings(i.getString("key"), i.getString("certificate"), i.getString("ca"));
+    });
+    Path checkpointDir = r.get("checkpoint-dir", () -> {
+      String dir = r.config.getString("checkpoint-dir");
+      return dir.isEmpty() ? null : Path.of(dir);
+    });
+    if (!r.problems.isEmpty()) {
+      throw new InvalidSettingsException(r.problems);
+    }
+    return new NodeSettings(nodeId, host, port, seeds, rounds, model, modelSeed, training, aggregation,
+        coordinator, data, identity, checkpointDir);
+  }
+
+  /** Collects problems instead of stopping at the first. */
+  private static final class Reader {
+    final Config config;
+    final List<String> problems = new ArrayList<>();
+
+    Reader(Config config) {
+      this.config = config;
+    }
+
+    <T> T get(String path, Supplier<T> read) {
+      try {
+        return read.get();
+      } catch (ConfigException.Missing e) {
+        problem(path, "missing");
+      } catch (ConfigException e) {
+        problem(path, e.getMessage());
+      } catch (IllegalArgumentException e) {
+        problem(path, e.getMessage());
+      }
+      return null;
+    }
+
+    void problem(String path, String what) {
+      problems.add("fedmesh." + path + ": " + what);
+    }
+  }
+}

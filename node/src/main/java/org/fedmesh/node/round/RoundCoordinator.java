@@ -1,0 +1,337 @@
+package org.fedmesh.node.round;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.fedmesh.node.NodeSettings.CoordinatorSettings;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
+import org.fedmesh.protocols.RoundProtocol.Aggregated;
+import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
+import org.fedmesh.protocols.RoundProtocol.CommitRound;
+import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
+import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
+import org.fedmesh.protocols.RoundProtocol.KeyAdvertised;
+import org.fedmesh.protocols.RoundProtocol.MemberStatus;
+import org.fedmesh.protocols.RoundProtocol.Participant;
+import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
+import org.fedmesh.protocols.RoundProtocol.QueryStatus;
+import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
+import org.fedmesh.protocols.RoundProtocol.RoundKeys;
+import org.fedmesh.protocols.RoundProtocol.StartRound;
+
+/**
+ * Runs rounds, one at a time, as a cluster singleton: it asks every participant where it stands, starts an
+ * attempt with the members that hold the latest committed model, relays their signed keys, and commits the round
+ * when every participant reports the same model hash. It handles control messages only; no vector ever reaches
+ * it. It keeps no state a successor would need: before every round it asks the members again.
+ *
+ * <p>States, one method each: {@link #surveying} (collecting member statuses), {@link #inAttempt} (keys, then
+ * hashes), {@link #committing} (waiting for acknowledgements), {@link #pausing} (too few members; waiting).
+ */
+public final class RoundCoordinator {
+
+  /** Sent by the singleton manager when this node hands the coordinator over. */
+  public enum Stop implements CoordinatorCommand { INSTANCE }
+
+  private record ListingChanged(Receptionist.Listing listing) implements CoordinatorCommand {}
+
+  /** A timer firing; {@code generation} tells a stale timer from the current one. */
+  private record Timeout(long generation) implements CoordinatorCommand {}
+
+  private final ActorContext<CoordinatorCommand> context;
+  private final TimerScheduler<CoordinatorCommand> timers;
+  private final CoordinatorSettings settings;
+  private final long rounds;
+  private final boolean secure;
+  private final SecureRandom random = new SecureRandom();
+
+  private Set<ActorRef<ParticipantCommand>> reachable = Set.of();
+  private long generation;
+  private final Map<Long, Integer> attemptsPerRound = new HashMap<>();
+  private String lastPauseReason;
+
+  public static Behavior<CoordinatorCommand> create(CoordinatorSettings settings, long rounds, boolean secure) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new RoundCoordinator(context, timers, settings, rounds, secure).start()));
+  }
+
+  private RoundCoordinator(ActorContext<CoordinatorCommand> context, TimerScheduler<CoordinatorCommand> timers,
+                           CoordinatorSettings settings, long rounds, boolean secure) {
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    this.rounds = rounds;
+    this.secure = secure;
+  }
+
+  private Behavior<CoordinatorCommand> start() {
+    ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, ListingChanged::new);
+    context.getSystem().receptionist().tell(Receptionist.subscribe(
+        org.fedmesh.node.round.Participant.KEY, listings));
+    context.getLog().info("Round coordinator started on {} ({} aggregation, {} rounds)",
+        context.getSystem().address(), secure ? "secure" : "PLAIN", rounds == 0 ? "unlimited" : rounds);
+    return pausing("waiting for participants");
+  }
+
+  // ---------------------------------------------------------------- pausing
+
+  /** Too few members (or a backoff after a failed attempt): survey again when the membership changes or later. */
+  private Behavior<CoordinatorCommand> pausing(String reason) {
+    if (!reason.equals(lastPauseReason)) {
+      context.getLog().info("Paused: {}", reason);
+      lastPauseReason = reason;
+    }
+    long g = armTimer(settings.retryBackoff());
+    return Behaviors.receive(CoordinatorCommand.class)
+        .onMessage(ListingChanged.class, m -> {
+          updateListing(m);
+          return reachable.size() >= settings.minParticipants() ? surveying() : Behaviors.same();
+        })
+        .onMessage(Timeout.class, t -> t.generation() == g && reachable.size() >= settings.minParticipants()
+            ? surveying() : Behaviors.same())
+        .onMessage(Stop.class, m -> Behaviors.stopped())
+        .onAnyMessage(this::ignore)
+        .build();
+  }
+
+  // ---------------------------------------------------------------- surveying
+
+  private Behavior<CoordinatorCommand> surveying() {
+    Set<ActorRef<ParticipantCommand>> asked = Set.copyOf(reachable);
+    Map<ActorRef<ParticipantCommand>, MemberStatus> replies = new HashMap<>();
+    asked.forEach(p -> p.tell(new QueryStatus(context.getSelf())));
+    long g = armTimer(settings.surveyTimeout());
+    return Behaviors.receive(CoordinatorCommand.class)
+        .onMessage(MemberStatus.class, status -> {
+          if (asked.contains(status.member().participant())) {
+            replies.put(status.member().participant(), status);
+          }
+          return replies.size() == asked.size() ? decide(replies.values()) : Behaviors.same();
+        })
+        .onMessage(Timeout.class, t -> t.generation() == g ? decide(replies.values()) : Behaviors.same())
+        .onMessage(ListingChanged.class, m -> {
+          updateListing(m);
+          return Behaviors.same();
+        })
+        .onMessage(Stop.class, m -> Behaviors.stopped())
+        .onAnyMessage(this::ignore)
+        .build();
+  }
+
+  /** Picks the next round and its participants from the statuses the members reported. */
+  private Behavior<CoordinatorCommand> decide(java.util.Collection<MemberStatus> statuses) {
+    if (statuses.size() < settings.minParticipants()) {
+      return pausing("only " + statuses.size() + " participant(s) answered, at least "
+          + settings.minParticipants() + " are needed");
+    }
+    long latest = statuses.stream().mapToLong(MemberStatus::committedRound).max().orElseThrow();
+    Map<String, Long> hashesAtLatest = statuses.stream().filter(s -> s.committedRound() == latest)
+        .collect(Collectors.groupingBy(MemberStatus::committedHash, Collectors.counting()));
+    if (hashesAtLatest.size() > 1) {
+      context.getLog().error("Members disagree on the model of round {}: {}", latest, hashesAtLatest);
+    }
+    String hash = hashesAtLatest.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    if (rounds > 0 && latest >= rounds) {
+      return finished(latest, hash);
+    }
+    List<Participant> ring = statuses.stream()
+        .filter(s -> s.committedRound() == latest && s.committedHash().equals(hash))
+        .map(MemberStatus::member)
+        .sorted(Comparator.comparing(Participant::nodeId))
+        .toList();
+    List<String> behind = statuses.stream().filter(s -> s.committedRound() < latest)
+        .map(s -> s.member().nodeId() + "@" + s.committedRound()).sorted().toList();
+    if (!behind.isEmpty()) {
+      context.getLog().info("Behind round {}, not taking part: {}", latest, behind);
+    }
+    if (ring.size() < settings.minParticipants()) {
+      return pausing("only " + ring.size() + " participant(s) hold round " + latest + ", at least "
+          + settings.minParticipants() + " are needed");
+    }
+    long round = latest + 1;
+    int attemptNumber = attemptsPerRound.merge(round, 1, Integer::sum);
+    for (MemberStatus s : statuses) {
+      if (s.pendingAttempt() != null && s.pendingAttempt().round() == round) {
+        attemptNumber = Math.max(attemptNumber, s.pendingAttempt().attempt() + 1);
+      }
+    }
+    attemptsPerRound.put(round, attemptNumber);
+    lastPauseReason = null;
+    return startAttempt(AttemptId.fresh(round, attemptNumber, random), ring, hash);
+  }
+
+  // ---------------------------------------------------------------- one attempt
+
+  private Behavior<CoordinatorCommand> startAttempt(AttemptId id, List<Participant> ring, String baseHash) {
+    context.getLog().info("Starting {} with {} participants: {}", id, ring.size(),
+        ring.stream().map(Participant::nodeId).toList());
+    StartRound start = new StartRound(id, ring, baseHash, secure, context.getSelf());
+    ring.forEach(p -> p.participant().tell(start));
+    return inAttempt(id, ring, System.nanoTime());
+  }
+
+  private Behavior<CoordinatorCommand> inAttempt(AttemptId id, List<Participant> ring, long startedNanos) {
+    Map<String, Participant> byNode = new LinkedHashMap<>();
+    ring.forEach(p -> byNode.put(p.nodeId(), p));
+    Map<String, KeyAdvert> keys = new HashMap<>();
+    Map<String, Aggregated> results = new HashMap<>();
+    long g = armTimer(settings.roundDeadline());
+    return Behaviors.receive(CoordinatorCommand.class)
+        .onMessage(KeyAdvertised.class, m -> {
+          if (!m.attempt().equals(id) || !byNode.containsKey(m.key().nodeId()) || keys.containsKey(m.key().nodeId())) {
+            context.getLog().warn("Dropped a key advert for {} from {}: not expected", m.attempt(), m.key().nodeId());
+            return Behaviors.same();
+          }
+          keys.put(m.key().nodeId(), m.key());
+          if (keys.size() == ring.size()) {
+            RoundKeys all = new RoundKeys(id, ring.stream().map(p -> keys.get(p.nodeId())).toList());
+            ring.forEach(p -> p.participant().tell(all));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(Aggregated.class, m -> {
+          if (!m.attempt().equals(id) || !byNode.containsKey(m.nodeId())) {
+            context.getLog().warn("Dropped a result for {} from {}: not expected", m.attempt(), m.nodeId());
+            return Behaviors.same();
+          }
+          results.put(m.nodeId(), m);
+          if (results.size() < ring.size()) {
+            return Behaviors.same();
+          }
+          Set<String> hashes = results.values().stream().map(Aggregated::modelHash).collect(Collectors.toSet());
+          if (hashes.size() != 1) {
+            return abort(id, ring, "participants computed different models: " + results.values().stream()
+                .collect(Collectors.toMap(Aggregated::nodeId, a -> a.modelHash().substring(0, 12))));
+          }
+          Aggregated any = results.values().iterator().next();
+          long slowest = results.values().stream().mapToLong(Aggregated::aggregationNanos).max().orElse(0);
+          context.getLog().info("{}: all {} participants agree on {} (mean loss {}, {} samples, aggregation {} ms,"
+              + " round {} ms)", id, ring.size(), any.modelHash().substring(0, 12),
+              String.format("%.4f", any.meanLoss()), any.totalSamples(), slowest / 1_000_000,
+              (System.nanoTime() - startedNanos) / 1_000_000);
+          return committing(id, ring, any.modelHash());
+        })
+        .onMessage(AttemptFailed.class, m -> m.attempt().equals(id) && byNode.containsKey(m.nodeId())
+            ? abort(id, ring, m.nodeId() + " failed: " + m.reason())
+            : Behaviors.same())
+        .onMessage(ListingChanged.class, m -> {
+          updateListing(m);
+          List<String> gone = ring.stream().filter(p -> !reachable.contains(p.participant()))
+              .map(Participant::nodeId).toList();
+          return gone.isEmpty() ? Behaviors.same() : abort(id, ring, "lost participant(s) " + gone);
+        })
+        .onMessage(Timeout.class, t -> {
+          if (t.generation() != g) {
+            return Behaviors.same();
+          }
+          Set<String> silent = new HashSet<>(byNode.keySet());
+          silent.removeAll(keys.size() == ring.size() || !secure ? results.keySet() : keys.keySet());
+          return abort(id, ring, "deadline of " + settings.roundDeadline().toSeconds() + " s passed, still waiting for "
+              + silent.stream().sorted().toList());
+        })
+        .onMessage(Stop.class, m -> Behaviors.stopped())
+        .onAnyMessage(this::ignore)
+        .build();
+  }
+
+  private Behavior<CoordinatorCommand> abort(AttemptId id, List<Participant> ring, String reason) {
+    context.getLog().warn("Abandoning {}: {}", id, reason);
+    AbortAttempt abort = new AbortAttempt(id, reason);
+    ring.forEach(p -> p.participant().tell(abort));
+    int attempts = attemptsPerRound.getOrDefault(id.round(), 0);
+    if (attempts >= settings.maxAttemptsPerRound()) {
+      context.getLog().error("Round {} failed {} attempts; pausing before trying again", id.round(), attempts);
+      attemptsPerRound.put(id.round(), 0);
+    }
+    return pausing("retrying round " + id.round() + " after: " + reason);
+  }
+
+  // ---------------------------------------------------------------- committing
+
+  private Behavior<CoordinatorCommand> committing(AttemptId id, List<Participant> ring, String hash) {
+    CommitRound commit = new CommitRound(id, hash, context.getSelf());
+    ring.forEach(p -> p.participant().tell(commit));
+    Set<String> waiting = ring.stream().map(Participant::nodeId).collect(Collectors.toCollection(HashSet::new));
+    long g = armTimer(settings.roundDeadline());
+    return Behaviors.receive(CoordinatorCommand.class)
+        .onMessage(RoundCommitted.class, m -> {
+          if (m.attempt().equals(id) && m.modelHash().equals(hash)) {
+            waiting.remove(m.nodeId());
+          }
+          return waiting.isEmpty() ? committed(id) : Behaviors.same();
+        })
+        .onMessage(Timeout.class, t -> {
+          if (t.generation() != g) {
+            return Behaviors.same();
+          }
+          // The round is committed once any member applied it; the next survey brings stragglers along.
+          context.getLog().warn("Round {}: no commit acknowledgement from {}", id.round(), waiting);
+          return committed(id);
+        })
+        .onMessage(ListingChanged.class, m -> {
+          updateListing(m);
+          return Behaviors.same();
+        })
+        .onMessage(Stop.class, m -> Behaviors.stopped())
+        .onAnyMessage(this::ignore)
+        .build();
+  }
+
+  private Behavior<CoordinatorCommand> committed(AttemptId id) {
+    context.getLog().info("Committed round {}", id.round());
+    attemptsPerRound.remove(id.round());
+    return surveying();
+  }
+
+  // ---------------------------------------------------------------- finished
+
+  private Behavior<CoordinatorCommand> finished(long round, String hash) {
+    context.getLog().info("Training complete: {} rounds committed, model {}", round, hash.substring(0, 12));
+    return Behaviors.receive(CoordinatorCommand.class)
+        .onMessage(ListingChanged.class, m -> {
+          updateListing(m);
+          return Behaviors.same();
+        })
+        .onMessage(Stop.class, m -> Behaviors.stopped())
+        .onAnyMessage(this::ignore)
+        .build();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void updateListing(ListingChanged changed) {
+    reachable = Set.copyOf(changed.listing().getServiceInstances(org.fedmesh.node.round.Participant.KEY));
+  }
+
+  private long armTimer(Duration after) {
+    generation++;
+    timers.startSingleTimer("phase", new Timeout(generation), after);
+    return generation;
+  }
+
+  private Behavior<CoordinatorCommand> ignore(CoordinatorCommand message) {
+    if (!(message instanceof Timeout) && !(message instanceof MemberStatus)) {
+      context.getLog().debug("Ignored {} in this phase", message);
+    }
+    return Behaviors.same();
+  }
+
+  static List<String> ids(List<Participant> ring) {
+    return new ArrayList<>(ring.stream().map(Participant::nodeId).toList());
+  }
+}

@@ -1,0 +1,88 @@
+package org.fedmesh.node.secure;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.fedmesh.mpc.EphemeralKeyPair;
+import org.fedmesh.mpc.KeyVerificationException;
+import org.fedmesh.mpc.PairwiseMasks;
+import org.fedmesh.mpc.SignedEphemeralKey;
+import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
+
+/**
+ * This member's secrets for one round attempt: an ephemeral X25519 key pair, made fresh for the attempt and
+ * dropped with it, and the peers' keys once every one of them has been verified against the consortium CA.
+ */
+public final class AttemptSecrets {
+  private final MemberIdentity identity;
+  private final AttemptId attempt;
+  private final EphemeralKeyPair keyPair;
+  private final KeyAdvert advert;
+
+  private AttemptSecrets(MemberIdentity identity, AttemptId attempt, EphemeralKeyPair keyPair) {
+    this.identity = identity;
+    this.attempt = attempt;
+    this.keyPair = keyPair;
+    SignedEphemeralKey signed = SignedEphemeralKey.sign(identity, attempt.round(), attempt.attempt(),
+        attempt.nonce(), keyPair.publicKey());
+    this.advert = new KeyAdvert(signed.nodeId(), signed.publicKey(), signed.signature(), signed.certificateDer());
+  }
+
+  public static AttemptSecrets create(MemberIdentity identity, AttemptId attempt, SecureRandom random) {
+    return new AttemptSecrets(identity, attempt, EphemeralKeyPair.generate(random));
+  }
+
+  /** This member's signed public key, to publish. */
+  public KeyAdvert advert() {
+    return advert;
+  }
+
+  /**
+   * Checks that {@code keys} holds exactly one key per ring member, each signed for this attempt by that member's
+   * certified identity, and that this member's own key came back unchanged; returns the peers' public keys.
+   *
+   * @throws KeyVerificationException naming the first member whose key is missing, duplicated or does not verify
+   */
+  public Map<String, byte[]> verifyPeers(List<KeyAdvert> keys, List<String> ring, Instant now)
+      throws KeyVerificationException {
+    Map<String, KeyAdvert> byNode = new HashMap<>();
+    for (KeyAdvert key : keys) {
+      if (!ring.contains(key.nodeId())) {
+        throw new KeyVerificationException(key.nodeId(), "it is not a participant of " + attempt);
+      }
+      if (byNode.put(key.nodeId(), key) != null) {
+        throw new KeyVerificationException(key.nodeId(), "two keys were relayed for it");
+      }
+    }
+    Map<String, byte[]> peers = new HashMap<>();
+    for (String member : ring) {
+      KeyAdvert key = byNode.get(member);
+      if (key == null) {
+        throw new KeyVerificationException(member, "no key was relayed for it");
+      }
+      if (member.equals(identity.nodeId())) {
+        if (!key.equals(advert)) {
+          throw new KeyVerificationException(member, "this node's own key was altered in transit");
+        }
+        continue;
+      }
+      new SignedEphemeralKey(key.nodeId(), attempt.round(), attempt.attempt(), attempt.nonce(), key.publicKey(),
+          key.signature(), key.certificate())
+          .verify(identity.caCertificate(), member, attempt.round(), attempt.attempt(), attempt.nonce(), now);
+      peers.put(member, key.publicKey());
+    }
+    return peers;
+  }
+
+  /** This member's share of the zero-sum masks for {@code length} words: the pairwise masks with every peer. */
+  public long[] masks(int length, Map<String, byte[]> peerKeys) {
+    long[] masks = new long[length];
+    PairwiseMasks.apply(masks, identity.nodeId(), keyPair, peerKeys, attempt.round(), attempt.attempt(),
+        attempt.nonce());
+    return masks;
+  }
+}

@@ -1,0 +1,60 @@
+package org.fedmesh.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import org.junit.jupiter.api.Test;
+
+class NodeSettingsTest {
+
+  private static NodeSettings parse(String hocon) {
+    return NodeSettings.fromConfig(ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference())
+        .resolve());
+  }
+
+  @Test
+  void defaults_withANodeId_areValid() {
+    NodeSettings s = parse("fedmesh.node-id = site-a");
+    assertEquals("site-a", s.nodeId());
+    assertTrue(s.aggregation().secure());
+    assertEquals(3, s.coordinator().minParticipants());
+  }
+
+  @Test
+  void everyProblem_isReportedAtOnce() {
+    NodeSettings.InvalidSettingsException e = assertThrows(NodeSettings.InvalidSettingsException.class, () -> parse("""
+        fedmesh {
+          node-id = "bad name!"
+          port = 70000
+          seed-nodes = ["nohost"]
+          model.spec = "perceptron"
+          training.optimizer = "rmsprop:0.1"
+          coordinator.min-participants = 2
+        }
+        """));
+    String message = e.getMessage();
+    assertEquals(6, e.problems().size(), message);
+    assertTrue(message.contains("fedmesh.node-id"), message);
+    assertTrue(message.contains("fedmesh.port"), message);
+    assertTrue(message.contains("fedmesh.seed-nodes"), message);
+    assertTrue(message.contains("fedmesh.model.spec"), message);
+    assertTrue(message.contains("fedmesh.training"), message);
+    assertTrue(message.contains("reveals each one's update"), message);
+  }
+
+  @Test
+  void twoParticipants_allowedOnlyWithTheUnsafeFlag() {
+    NodeSettings s = parse("fedmesh { node-id = a, coordinator.min-participants = 2,"
+        + " aggregation.allow-unsafe-two-party = on }");
+    assertEquals(2, s.coordinator().minParticipants());
+  }
+
+  @Test
+  void wrongType_isNamed() {
+    NodeSettings.InvalidSettingsException e = assertThrows(NodeSettings.InvalidSettingsException.class,
+        () -> parse("fedmesh { node-id = a, rounds = many }"));
+    assertTrue(e.getMessage().contains("fedmesh.rounds"), e.getMessage());
+  }
+}

@@ -1,0 +1,69 @@
+package org.fedmesh.node.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.fedmesh.node.round.ModelState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStoreTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void load_nothingSaved_isEmpty() throws IOException {
+    assertTrue(new CheckpointStore(dir).load().isEmpty());
+  }
+
+  @Test
+  void save_thenLoad_givesTheSameStateAndHash() throws IOException {
+    CheckpointStore store = new CheckpointStore(dir);
+    ModelState state = ModelState.of(7, new float[] {1.5f, -2f, Float.MIN_VALUE}, new float[] {0.25f});
+    store.save(state);
+    store.save(ModelState.of(8, new float[] {3f, 4f, 5f}, new float[] {0.5f}));
+    ModelState loaded = store.load().orElseThrow();
+    assertEquals(8, loaded.round());
+    assertArrayEquals(new float[] {3f, 4f, 5f}, loaded.parameters());
+    assertArrayEquals(new float[] {0.5f}, loaded.optimizerState());
+    assertEquals(ModelState.hashOf(new float[] {3f, 4f, 5f}, new float[] {0.5f}), loaded.hash());
+    assertFalse(Files.exists(dir.resolve("model.ckpt.tmp")), "no temporary file left behind");
+  }
+
+  @Test
+  void load_damagedFile_isRefusedNotTrainedOn() throws IOException {
+    CheckpointStore store = new CheckpointStore(dir);
+    store.save(ModelState.of(3, new float[] {1f, 2f, 3f, 4f}, new float[0]));
+    byte[] bytes = Files.readAllBytes(store.file());
+    bytes[bytes.length - 6] ^= 0x40; // flip a bit inside the parameters
+    Files.write(store.file(), bytes);
+    IOException e = assertThrows(IOException.class, store::load);
+    assertTrue(e.getMessage().contains("damaged"), e.getMessage());
+  }
+
+  @Test
+  void load_truncatedFile_isRefused() throws IOException {
+    CheckpointStore store = new CheckpointStore(dir);
+    store.save(ModelState.of(3, new float[] {1f, 2f, 3f, 4f}, new float[0]));
+    byte[] bytes = Files.readAllBytes(store.file());
+    Files.write(store.file(), java.util.Arrays.copyOf(bytes, bytes.length - 5), StandardOpenOption.TRUNCATE_EXISTING);
+    IOException e = assertThrows(IOException.class, store::load);
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+  }
+
+  @Test
+  void save_crashBeforeRename_leavesThePreviousCheckpoint() throws IOException {
+    CheckpointStore store = new CheckpointStore(dir);
+    store.save(ModelState.of(4, new float[] {1f}, new float[0]));
+    // A crash mid-save leaves a partial temporary file; it must not affect what a restart loads.
+    Files.write(dir.resolve("model.ckpt.tmp"), new byte[] {1, 2, 3});
+    assertEquals(4, store.load().orElseThrow().round());
+  }
+}

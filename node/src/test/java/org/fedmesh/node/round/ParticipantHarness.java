@@ -1,0 +1,105 @@
+package org.fedmesh.node.round;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.fedmesh.gossip.RingAllReduce;
+import org.fedmesh.mpc.WeightedUpdateCodec;
+import org.fedmesh.mpc.pki.ConsortiumCa;
+import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.protocols.AllReduceProtocol;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol;
+import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
+import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
+
+/**
+ * Participants in separate actor systems talking Artery over 127.0.0.1, driven by a test probe that plays the
+ * coordinator (honest or not). Every vector piece a member receives is also copied to that member's probe.
+ */
+final class ParticipantHarness implements AutoCloseable {
+  static final WeightedUpdateCodec CODEC = WeightedUpdateCodec.create(100, 20, 16, 1_000_000, 1000);
+  private static final Config REMOTE = ConfigFactory.parseString("""
+      pekko.actor.provider = remote
+      pekko.remote.artery.canonical.hostname = 127.0.0.1
+      pekko.remote.artery.canonical.port = 0
+      """);
+  private static final SecureRandom random = new SecureRandom();
+
+  final List<ActorTestKit> kits = new ArrayList<>();
+  private final List<ActorRef<ParticipantCommand>> participants = new ArrayList<>();
+  private final List<ActorRef<AllReduceProtocol.Command>> endpoints = new ArrayList<>();
+  final List<TestProbe<AllReduceProtocol.Command>> received = new ArrayList<>();
+  final List<String> ids = new ArrayList<>();
+  final List<LocalUpdates> updates;
+  final TestProbe<CoordinatorCommand> coordinator;
+  private final List<RoundProtocol.Participant> ring = new ArrayList<>();
+
+  ParticipantHarness(ConsortiumCa ca, List<LocalUpdates> updates, boolean secureRequired) {
+    this.updates = updates;
+    ModelState initial = ModelState.of(0, updates.get(0).initialParameters(), new float[0]);
+    for (int i = 0; i < updates.size(); i++) {
+      String id = "site-" + (char) ('a' + i);
+      ActorTestKit kit = ActorTestKit.create("fedmesh", REMOTE.withFallback(ConfigFactory.load()));
+      MemberIdentity identity = ca.issue(id, List.of("127.0.0.1"), Duration.ofDays(1));
+      TestProbe<AllReduceProtocol.Command> tap = kit.createTestProbe();
+      ActorRef<AllReduceProtocol.Command> endpoint = kit.spawn(
+          Behaviors.monitor(AllReduceProtocol.Command.class, tap.ref(), RingAllReduce.create(1000)), "ring");
+      Participant.Setup setup = new Participant.Setup(id, identity, updates.get(i), CODEC,
+          ServerOptimizer.fedAvg(1.0), secureRequired, false, Optional.empty(), endpoint, CommitListener.NONE);
+      ActorRef<ParticipantCommand> participant = kit.spawn(Participant.create(setup, initial), "participant");
+      kits.add(kit);
+      endpoints.add(endpoint);
+      participants.add(participant);
+      received.add(tap);
+      ids.add(id);
+    }
+    coordinator = kits.get(0).createTestProbe();
+    ActorRefResolver here = ActorRefResolver.get(kits.get(0).system());
+    for (int i = 0; i < updates.size(); i++) {
+      ActorRefResolver owner = ActorRefResolver.get(kits.get(i).system());
+      ActorRef<ParticipantCommand> p = here.resolveActorRef(owner.toSerializationFormat(participants.get(i)));
+      ActorRef<AllReduceProtocol.Command> r = here.resolveActorRef(owner.toSerializationFormat(endpoints.get(i)));
+      ring.add(new RoundProtocol.Participant(ids.get(i), p, r));
+    }
+  }
+
+  /** Sends through the ring's refs, so every message crosses Artery and its serializer like in a cluster. */
+  void tell(int member, ParticipantCommand message) {
+    ring.get(member).participant().tell(message);
+  }
+
+  RoundProtocol.Participant member(int i) {
+    return ring.get(i);
+  }
+
+  List<RoundProtocol.Participant> ring(int... members) {
+    List<RoundProtocol.Participant> chosen = new ArrayList<>();
+    for (int i : members) {
+      chosen.add(ring.get(i));
+    }
+    return chosen;
+  }
+
+  List<RoundProtocol.Participant> ring() {
+    return List.copyOf(ring);
+  }
+
+  static AttemptId attempt(long round, int attempt) {
+    return AttemptId.fresh(round, attempt, random);
+  }
+
+  @Override
+  public void close() {
+    kits.forEach(ActorTestKit::shutdownTestKit);
+  }
+}

@@ -1,0 +1,320 @@
+package org.fedmesh.node.round;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.fedmesh.mpc.EphemeralKeyPair;
+import org.fedmesh.mpc.pki.ConsortiumCa;
+import org.fedmesh.protocols.AllReduceProtocol;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
+import org.fedmesh.protocols.RoundProtocol.Aggregated;
+import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
+import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
+import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
+import org.fedmesh.protocols.RoundProtocol.KeyAdvertised;
+import org.fedmesh.protocols.RoundProtocol.RoundKeys;
+import org.fedmesh.protocols.RoundProtocol.StartRound;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The participant's side of a round against a coordinator played by a test probe, honest or not: real keys,
+ * real masks, the real ring over Artery between four actor systems.
+ */
+class ParticipantProtocolTest {
+  private static final int PARAMS = 3000;
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static ConsortiumCa ca;
+  private static ConsortiumCa otherCa;
+  private static float[] initial;
+  private static List<FixedUpdates> updates;
+
+  @BeforeAll
+  static void consortium() {
+    ca = ConsortiumCa.create("test", Duration.ofDays(7));
+    otherCa = ConsortiumCa.create("rogue", Duration.ofDays(7));
+    SplittableRandom random = new SplittableRandom(5);
+    initial = new float[PARAMS];
+    updates = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      float[] delta = new float[PARAMS];
+      for (int j = 0; j < PARAMS; j++) {
+        delta[j] = (float) random.nextGaussian() * 0.01f;
+      }
+      updates.add(new FixedUpdates(initial, delta, 100 + 50L * i, 0.1 * (i + 1)));
+    }
+  }
+
+  @Test
+  void secureRound_fourMembers_agreeOnTheWeightedMean() {
+    try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates), true)) {
+      AttemptId id = ParticipantHarness.attempt(1, 1);
+      Map<String, Aggregated> results = runSecureRound(h, id, h.ring());
+      assertEquals(1, results.values().stream().map(Aggregated::modelHash).distinct().count(), results.toString());
+      long samples = updates.stream().mapToLong(FixedUpdates::samples).sum();
+      double loss = updates.stream().mapToDouble(u -> u.samples() * u.loss()).sum() / samples;
+      for (Aggregated a : results.values()) {
+        assertEquals(samples, a.totalSamples());
+        assertEquals(loss, a.meanLoss(), 1e-5);
+      }
+    }
+  }
+
+  @Test
+  void views_noVectorAMemberReceivesRevealsAPeersUpdate_andFreshNoncesChangeThem() {
+    try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates), true)) {
+      List<AllReduceProtocol.Chunk> first = recordViewOfMember0(h, ParticipantHarness.attempt(1, 1));
+      List<long[]> encodings = updates.stream()
+          .map(u -> ParticipantHarness.CODEC.encode(u.delta(), u.samples(), u.loss()).vector()).toList();
+      assertFalse(first.isEmpty());
+      for (AllReduceProtocol.Chunk chunk : first) {
+        for (long[] candidate : partialSums(encodings)) {
+          assertFalse(isFixedOffset(chunk, candidate), "a piece at offset " + chunk.offset()
+              + " is a fixed offset of an unmasked (partial) sum of encoded updates");
+        }
+      }
+      // Same updates, same round, a new attempt with a fresh nonce: member 0 sees entirely different vectors.
+      List<AllReduceProtocol.Chunk> second = recordViewOfMember0(h, ParticipantHarness.attempt(1, 2));
+      Map<String, long[]> before = byPosition(first);
+      int compared = 0;
+      for (AllReduceProtocol.Chunk chunk : second) {
+        long[] earlier = before.get(chunk.phase() + "@" + chunk.offset());
+        if (earlier != null && chunk.phase() == AllReduceProtocol.Phase.REDUCE_SCATTER) {
+          compared++;
+          assertFalse(java.util.Arrays.equals(earlier, chunk.values()), "the same view twice at " + chunk.offset());
+        }
+      }
+      assertTrue(compared > 0);
+    }
+  }
+
+  @Test
+  void forgedKey_replacedInTransit_abortsTheAttemptAndNamesThePeer() {
+    try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates), true)) {
+      AttemptId id = ParticipantHarness.attempt(1, 1);
+      List<KeyAdvert> keys = startAndCollectKeys(h, id, h.ring());
+      // The relaying path swaps site-b's key for one it owns (keeping site-b's signature and certificate).
+      KeyAdvert b = keys.get(1);
+      byte[] attackerKey = EphemeralKeyPair.generate(new SecureRandom()).publicKey();
+      List<KeyAdvert> forged = new ArrayList<>(keys);
+      forged.set(1, new KeyAdvert(b.nodeId(), attackerKey, b.signature(), b.certificate()));
+      h.ring().forEach(p -> p.participant().tell(new RoundKeys(id, forged)));
+      Set<String> accusers = new HashSet<>();
+      for (int i = 0; i < 4; i++) { // site-b too: its own key came back altered
+        AttemptFailed failed = h.coordinator.expectMessageClass(AttemptFailed.class, WAIT);
+        assertEquals(id, failed.attempt());
+        assertTrue(failed.reason().contains("site-b"), failed.reason());
+        accusers.add(failed.nodeId());
+      }
+      assertEquals(Set.of("site-a", "site-b", "site-c", "site-d"), accusers);
+      h.received.forEach(tap -> assertNoChunks(tap));
+    }
+  }
+
+  @Test
+  void keyFromAnotherConsortium_underAMembersName_isRefused() {
+    try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates), true)) {
+      AttemptId id = ParticipantHarness.attempt(1, 1);
+      List<KeyAdvert> keys = startAndCollectKeys(h, id, h.ring());
+      var impostor = org.fedmesh.node.secure.AttemptSecrets.create(
+          otherCa.issue("site-c", List.of("127.0.0.1"), Duration.ofDays(1)), id, new SecureRandom());
+      List<KeyAdvert> forged = new ArrayList<>(keys);
+      forged.set(2, impostor.advert());
+      h.tell(0, new RoundKeys(id, forged));
+      AttemptFailed failed = h.coordinator.expectMessageClass(AttemptFailed.class, WAIT);
+      assertEquals("site-a", failed.nodeId());
+      assertTrue(failed.reason().contains("site-c"), failed.reason());
+    }
+  }
+
+  @Test
+  void replayedKeys_fromAnEarlierAttempt_areIgnored() {
+    try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates), true)) {
+      AttemptId first = ParticipantHarness.attempt(1, 1);
+      List<KeyAdvert> oldKeys = startAndCollectKeys(h, first, h.ring());
+      h.ring().forEach(p -> p.participant().tell(new AbortAttempt(first, "test")));
+      AttemptId second = ParticipantHarness.attempt(1, 2);
+      List<KeyAdvert> keys = startAndCollectKeys(h, second, h.ring());
+      h.ring().forEach(p -> p.participant().tell(new RoundKeys(first, oldKeys)));
+      h.coordinator.expectNoMessage(Duration.ofMillis(500));
+      h.received.forEach(tap -> assertNoChunks(tap));
+      h.ring().forEach(p -> p.participant().tell(new RoundKeys(second, keys)));
+      Map<String, Aggregated> results = collectResults(h, second, 4);
+      assertEquals(1, results.values().stream().map(Aggregated::modelHash).distinct().count());
+    }
+  }
+
+  @Test
+  void secureRound_withTwoMembers_isRefused() {
+    try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates.subList(0, 2)), true)) {
+      AttemptId id = ParticipantHarness.attempt(1, 1);
+      h.ring().forEach(p -> p.participant().tell(new StartRound(id, h.ring(), baseHash(), true, h.coordinator.ref())));
+      for (int i = 0; i < 2; i++) {
+        AttemptFailed failed = h.coordinator.expectMessageClass(AttemptFailed.class, WAIT);
+        assertTrue(failed.reason().contains("at least 3"), failed.reason());
+      }
+    }
+  }
+
+  @Test
+  void nanOrOversizedUpdate_isRefusedBeforeAnythingIsSent() {
+    float[] nan = updates.get(1).delta().clone();
+    nan[17] = Float.NaN;
+    List<LocalUpdates> members = new ArrayList<>(updates);
+    members.set(1, new FixedUpdates(initial, nan, 100, 0.1));
+    members.set(2, new FixedUpdates(initial, updates.get(2).delta(), 5_000_000, 0.1)); // above max-samples
+    try (ParticipantHarness h = new ParticipantHarness(ca, members, true)) {
+      AttemptId id = ParticipantHarness.attempt(1, 1);
+      List<KeyAdvert> keys = startAndCollectKeys(h, id, h.ring());
+      h.ring().forEach(p -> p.participant().tell(new RoundKeys(id, keys)));
+      Map<String, String> refusals = new HashMap<>();
+      for (int i = 0; i < 2; i++) {
+        AttemptFailed failed = h.coordinator.expectMessageClass(AttemptFailed.class, WAIT);
+        refusals.put(failed.nodeId(), failed.reason());
+      }
+      assertTrue(refusals.get("site-b").contains("NaN"), refusals.toString());
+      assertTrue(refusals.get("site-c").contains("sample count"), refusals.toString());
+      // site-b and site-c sent nothing: their successors site-c and site-d never received a piece from them.
+      for (AllReduceProtocol.Command c : drain(h.received.get(2))) {
+        if (c instanceof AllReduceProtocol.Chunk chunk) {
+          assertNotEquals(1, chunk.senderIndex(), "site-b sent " + chunk);
+        }
+      }
+      for (AllReduceProtocol.Command c : drain(h.received.get(3))) {
+        if (c instanceof AllReduceProtocol.Chunk chunk) {
+          assertNotEquals(2, chunk.senderIndex(), "site-c sent " + chunk);
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static String baseHash() {
+    return ModelState.of(0, initial, new float[0]).hash();
+  }
+
+  private static List<KeyAdvert> startAndCollectKeys(ParticipantHarness h, AttemptId id,
+                                                     List<org.fedmesh.protocols.RoundProtocol.Participant> ring) {
+    StartRound start = new StartRound(id, ring, baseHash(), true, h.coordinator.ref());
+    ring.forEach(p -> p.participant().tell(start));
+    Map<String, KeyAdvert> keys = new HashMap<>();
+    while (keys.size() < ring.size()) {
+      KeyAdvertised advert = h.coordinator.expectMessageClass(KeyAdvertised.class, WAIT);
+      assertEquals(id, advert.attempt());
+      keys.put(advert.key().nodeId(), advert.key());
+    }
+    return ring.stream().map(p -> keys.get(p.nodeId())).toList();
+  }
+
+  private static Map<String, Aggregated> runSecureRound(ParticipantHarness h, AttemptId id,
+                                                        List<org.fedmesh.protocols.RoundProtocol.Participant> ring) {
+    List<KeyAdvert> keys = startAndCollectKeys(h, id, ring);
+    ring.forEach(p -> p.participant().tell(new RoundKeys(id, keys)));
+    return collectResults(h, id, ring.size());
+  }
+
+  private static Map<String, Aggregated> collectResults(ParticipantHarness h, AttemptId id, int count) {
+    Map<String, Aggregated> results = new HashMap<>();
+    while (results.size() < count) {
+      CoordinatorCommand m = h.coordinator.receiveMessage(WAIT);
+      if (m instanceof AttemptFailed f) {
+        throw new AssertionError("attempt failed: " + f);
+      }
+      if (m instanceof Aggregated a) {
+        assertEquals(id, a.attempt());
+        results.put(a.nodeId(), a);
+      }
+    }
+    return results;
+  }
+
+  private static List<AllReduceProtocol.Chunk> recordViewOfMember0(ParticipantHarness h, AttemptId id) {
+    drain(h.received.get(0));
+    runSecureRound(h, id, h.ring());
+    List<AllReduceProtocol.Chunk> view = new ArrayList<>();
+    for (AllReduceProtocol.Command c : drain(h.received.get(0))) {
+      if (c instanceof AllReduceProtocol.Chunk chunk && chunk.attempt().equals(id)) {
+        view.add(chunk);
+      }
+    }
+    return view;
+  }
+
+  private static List<AllReduceProtocol.Command> drain(TestProbe<AllReduceProtocol.Command> tap) {
+    List<AllReduceProtocol.Command> all = new ArrayList<>();
+    for (AllReduceProtocol.Command c = pollOnce(tap); c != null; c = pollOnce(tap)) {
+      all.add(c);
+    }
+    return all;
+  }
+
+  private static AllReduceProtocol.Command pollOnce(TestProbe<AllReduceProtocol.Command> tap) {
+    try {
+      return tap.receiveMessage(Duration.ofMillis(300));
+    } catch (AssertionError timeout) {
+      return null;
+    }
+  }
+
+  private static void assertNoChunks(TestProbe<AllReduceProtocol.Command> tap) {
+    for (AllReduceProtocol.Command c : drain(tap)) {
+      if (c instanceof AllReduceProtocol.Chunk) {
+        throw new AssertionError("a vector piece was sent: " + c);
+      }
+    }
+  }
+
+  /**
+   * Every sum of encodings over a contiguous run of fewer than all ring members: what a ring would carry if it
+   * were unmasked. (The sum over all members is the result everyone learns.)
+   */
+  private static List<long[]> partialSums(List<long[]> encodings) {
+    List<long[]> sums = new ArrayList<>();
+    int n = encodings.size();
+    for (int start = 0; start < n; start++) {
+      long[] acc = new long[encodings.get(0).length];
+      for (int len = 1; len < n; len++) {
+        long[] e = encodings.get((start + len - 1) % n);
+        for (int j = 0; j < acc.length; j++) {
+          acc[j] += e[j];
+        }
+        sums.add(acc.clone());
+      }
+    }
+    return sums;
+  }
+
+  private static boolean isFixedOffset(AllReduceProtocol.Chunk chunk, long[] candidate) {
+    long[] v = chunk.values();
+    if (v.length < 2) {
+      return false;
+    }
+    long offset = v[0] - candidate[chunk.offset()];
+    for (int i = 1; i < v.length; i++) {
+      if (v[i] - candidate[chunk.offset() + i] != offset) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Map<String, long[]> byPosition(List<AllReduceProtocol.Chunk> chunks) {
+    Map<String, long[]> map = new HashMap<>();
+    chunks.forEach(c -> map.put(c.phase() + "@" + c.offset(), c.values()));
+    return map;
+  }
+}
