@@ -54,7 +54,7 @@ public final class FedmeshNode implements AutoCloseable {
    */
   public static FedmeshNode start(Config config, MemberIdentity identity, LocalUpdates updates,
                                   CommitListener listener) {
-    Config resolved = config.withFallback(ConfigFactory.defaultReference()).resolve();
+    Config resolved = config.withFallback(defaults()).resolve();
     NodeSettings settings = NodeSettings.fromConfig(resolved);
     if (!identity.nodeId().equals(settings.nodeId())) {
       throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.node-id '" + settings.nodeId()
@@ -82,6 +82,15 @@ public final class FedmeshNode implements AutoCloseable {
       return Behaviors.empty();
     });
     return new FedmeshNode(ActorSystem.create(guardian, SYSTEM_NAME, systemConfig), settings);
+  }
+
+  /**
+   * Every reference.conf with fedmesh's Pekko settings on top (cluster provider, split brain resolver, logging);
+   * a member's own configuration goes on top of this.
+   */
+  public static Config defaults() {
+    return ConfigFactory.parseResources(FedmeshNode.class.getClassLoader(), "fedmesh-pekko.conf")
+        .withFallback(ConfigFactory.defaultReference());
   }
 
   /** The codec every member must share: bounds chosen so that no sum can wrap. */

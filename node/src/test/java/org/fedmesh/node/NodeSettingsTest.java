@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class NodeSettingsTest {
 
   private static NodeSettings parse(String hocon) {
-    return NodeSettings.fromConfig(ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference())
+    return NodeSettings.fromConfig(ConfigFactory.parseString(hocon).withFallback(FedmeshNode.defaults())
         .resolve());
   }
 

@@ -1,0 +1,145 @@
+package org.fedmesh.deploy.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.fedmesh.mpc.MaskPrg;
+import org.fedmesh.mpc.WeightedUpdateCodec;
+import org.fedmesh.mpc.pki.ConsortiumCa;
+import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.node.FedmeshNode;
+import org.fedmesh.node.NodeSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fedmesh bench aggregation}: plain against secure all-reduce of the same updates on the same cluster, in
+ * one run, alternating so that both see the same machine noise.
+ */
+@Command(name = "aggregation", mixinStandardHelpOptions = true,
+    description = "Time plain and secure all-reduce of D parameters over N members in this JVM, in one run.")
+public final class AggregationBenchCommand implements Callable<Integer> {
+  @Option(names = "--nodes", defaultValue = "5", description = "Members (default: ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--params", defaultValue = "1000000", description = "Parameters (default: ${DEFAULT-VALUE}).")
+  int params;
+
+  @Option(names = "--repetitions", defaultValue = "9", description = "Timed runs of each kind (default: ${DEFAULT-VALUE}).")
+  int repetitions;
+
+  @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs of each kind first (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--report", description = "Write a JSON report to this file.")
+  Path report;
+
+  @Override
+  public Integer call() throws Exception {
+    if (nodes < 3) {
+      throw new IllegalArgumentException("secure aggregation needs at least 3 members, --nodes was " + nodes);
+    }
+    NodeSettings defaults = NodeSettings.fromConfig(ConfigFactory.parseString("fedmesh.node-id = bench")
+        .withFallback(FedmeshNode.defaults()).resolve());
+    WeightedUpdateCodec codec = FedmeshNode.codecFor(defaults);
+    System.out.printf(Locale.ROOT, "Aggregation of %,d parameters over %d members (JDK %s, %d cores): making"
+        + " identities and the cluster%n", params, nodes, Runtime.version(), Runtime.getRuntime().availableProcessors());
+    ConsortiumCa ca = ConsortiumCa.create("bench", Duration.ofDays(7));
+    List<MemberIdentity> identities = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) {
+      identities.add(ca.issue("node-" + i, List.of("127.0.0.1"), Duration.ofDays(1)));
+    }
+    List<Double> plain = new ArrayList<>();
+    List<Double> secure = new ArrayList<>();
+    boolean exact = true;
+    long[] bytesSent;
+    try (BenchCluster cluster = new BenchCluster(nodes, defaults.aggregation().chunkBytes())) {
+      AggregationBenchmark bench = new AggregationBenchmark(cluster, identities, codec, params, 1);
+      double[] expected = bench.expectedMean();
+      double tolerance = bench.tolerance();
+      AggregationBenchmark.Outcome lastPlain = null;
+      AggregationBenchmark.Outcome lastSecure = null;
+      for (int rep = 0; rep < warmup + repetitions; rep++) {
+        lastPlain = bench.plain();
+        lastSecure = bench.secure();
+        exact &= agrees(lastPlain, lastSecure, expected, tolerance);
+        if (rep >= warmup) {
+          plain.add(lastPlain.seconds());
+          secure.add(lastSecure.seconds());
+          System.out.printf(Locale.ROOT, "  run %d: plain %.3f s, secure %.3f s%n", rep - warmup + 1,
+              lastPlain.seconds(), lastSecure.seconds());
+        }
+      }
+      bytesSent = lastSecure.bytesSent();
+    }
+    int maskLongs = Math.min(params, 1 << 20);
+    double maskBytesPerSecond = MaskPrg.measureMaskBytesPerSecond(maskLongs, 5);
+    Map<String, Double> keystream = MaskPrg.measureKeystreamBytesPerSecond(8 * maskLongs, 5);
+    double plainMedian = median(plain);
+    double secureMedian = median(secure);
+    long bytesPerNode = Arrays.stream(bytesSent).sum() / bytesSent.length;
+    long vectorBytes = 8L * codec.vectorLength(params);
+    System.out.printf(Locale.ROOT, "plain median %.3f s, secure median %.3f s: secure/plain = %.2f; exact = %s%n",
+        plainMedian, secureMedian, secureMedian / plainMedian, exact);
+    System.out.printf(Locale.ROOT, "bytes sent per member %,d (%.2f vectors of %,d bytes, plain and secure alike);"
+        + " masks %.0f MB/s on one core%n", bytesPerNode, bytesPerNode / (double) vectorBytes, vectorBytes,
+        maskBytesPerSecond / 1e6);
+    if (report != null) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("nodes", nodes);
+      r.put("params", params);
+      r.put("repetitions", repetitions);
+      r.put("warmup", warmup);
+      r.put("plain_seconds", plain);
+      r.put("secure_seconds", secure);
+      r.put("plain_seconds_median", plainMedian);
+      r.put("secure_seconds_median", secureMedian);
+      r.put("secure_over_plain", secureMedian / plainMedian);
+      r.put("bytes_sent_per_node", bytesPerNode);
+      r.put("vector_bytes", vectorBytes);
+      r.put("server_bytes_received_equivalent", vectorBytes * nodes);
+      r.put("mask_bytes_per_second", maskBytesPerSecond);
+      r.put("keystream_bytes_per_second", keystream);
+      r.put("exact", exact);
+      r.put("fractional_bits", codec.fractionalBits());
+      r.put("jdk", Runtime.version().toString());
+      r.put("cores", Runtime.getRuntime().availableProcessors());
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), r);
+      System.out.println("Report written to " + report);
+    }
+    return exact ? 0 : 1;
+  }
+
+  /** Every member got the same integers both ways, and they decode to the true weighted mean. */
+  private static boolean agrees(AggregationBenchmark.Outcome plain, AggregationBenchmark.Outcome secure,
+                                double[] expected, double tolerance) {
+    for (int i = 0; i < plain.sums().size(); i++) {
+      if (!Arrays.equals(plain.sums().get(0), plain.sums().get(i))
+          || !Arrays.equals(plain.sums().get(0), secure.sums().get(i))) {
+        return false;
+      }
+    }
+    double[] decoded = secure.decoded().get(0).meanDelta();
+    for (int j = 0; j < expected.length; j++) {
+      if (Math.abs(decoded[j] - expected[j]) > tolerance) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static double median(List<Double> values) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+}

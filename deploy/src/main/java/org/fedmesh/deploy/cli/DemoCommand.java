@@ -1,0 +1,211 @@
+package org.fedmesh.deploy.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.fedmesh.deploy.demo.DemoData;
+import org.fedmesh.deploy.demo.EmbeddedConsortium;
+import org.fedmesh.node.data.Dataset;
+import org.fedmesh.node.data.Partition;
+import org.fedmesh.node.data.Partitioner;
+import org.fedmesh.node.model.Evaluation;
+import org.fedmesh.node.model.LocalTrainer;
+import org.fedmesh.node.model.ModelSpec;
+import org.fedmesh.node.model.OptimizerSpec;
+import org.fedmesh.node.model.TrainResult;
+import org.fedmesh.node.model.TrainingConfig;
+import org.fedmesh.node.round.ModelState;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fedmesh demo}: N members in this JVM train one model together over a real Pekko cluster on 127.0.0.1,
+ * then the same model is trained centrally on the pooled data for the same number of epochs, for comparison.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Run a consortium of N members in this JVM on 127.0.0.1 and compare with centralized training.")
+public final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--nodes", defaultValue = "3", description = "Members (default: ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--rounds", defaultValue = "10", description = "Rounds (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--dataset", description = "fashion-mnist | breast-cancer | digits | synthetic | PATH.csv "
+      + "(default: fashion-mnist when installed, else breast-cancer).")
+  String dataset;
+
+  @Option(names = "--partition", defaultValue = "iid", description = "iid | dirichlet:ALPHA (default: ${DEFAULT-VALUE}).")
+  String partition;
+
+  @Option(names = "--model", description = "logistic | softmax | linear | mlp:H1,H2,... (default: per data set).")
+  String model;
+
+  @Option(names = "--optimizer", description = "Local optimizer, sgd:LR[,MOMENTUM] | adam:LR (default: per data set).")
+  String optimizer;
+
+  @Option(names = "--local-epochs", defaultValue = "1", description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
+  int localEpochs;
+
+  @Option(names = "--batch-size", defaultValue = "32", description = "Minibatch size (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--server-optimizer", defaultValue = "fedavg", description = "fedavg | fedavgm (default: ${DEFAULT-VALUE}).")
+  String serverOptimizer;
+
+  @Option(names = "--proximal-mu", defaultValue = "0", description = "FedProx mu; 0 = off (default: ${DEFAULT-VALUE}).")
+  double proximalMu;
+
+  @Option(names = "--secure", defaultValue = "on", description = "Secure aggregation on|off (default: ${DEFAULT-VALUE}).")
+  String secure;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed for split, partition and training (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--no-centralized", description = "Skip the centralized baseline.")
+  boolean noCentralized;
+
+  @Option(names = "--report", description = "Write a JSON report to this file.")
+  Path report;
+
+  @Override
+  public Integer call() throws Exception {
+    long started = System.nanoTime();
+    String name = dataset != null ? dataset : DemoData.defaultName();
+    if (dataset == null) {
+      System.out.println("No --dataset given: using " + name + (name.equals(DemoData.FASHION_MNIST)
+          ? " (installed)" : " (Fashion-MNIST is not installed; apt-get install dataset-fashion-mnist)"));
+    }
+    boolean secureOn = OnOff.parse("--secure", secure);
+    DemoData data = DemoData.load(name, seed);
+    ModelSpec spec = model != null ? ModelSpec.parse(model) : data.defaultModel();
+    OptimizerSpec localOptimizer = OptimizerSpec.parse(optimizer != null ? optimizer : "sgd:0.05");
+    Partition split = Partitioner.parse(partition);
+    List<Dataset> parts = split.split(data.data().train(), nodes, seed);
+    System.out.printf(Locale.ROOT, "Data set %s (%s): %d training rows, %d test rows, %d features; model %s;"
+            + " %d members, %s partition; secure aggregation %s%n", data.name(), data.source(),
+        data.data().train().rows(), data.data().test().rows(), data.data().train().cols(), spec, nodes, split,
+        secureOn ? "on" : "OFF");
+    for (int i = 0; i < parts.size(); i++) {
+      System.out.printf(Locale.ROOT, "  node-%d: %d rows, labels %s%n", i + 1, parts.get(i).rows(),
+          Arrays.toString(parts.get(i).labelCounts()));
+    }
+
+    Map<String, Object> shared = new HashMap<>();
+    shared.put("fedmesh.rounds", rounds);
+    shared.put("fedmesh.model.spec", spec.toString());
+    shared.put("fedmesh.training.local-epochs", localEpochs);
+    shared.put("fedmesh.training.batch-size", batchSize);
+    shared.put("fedmesh.training.optimizer", localOptimizer.toString());
+    shared.put("fedmesh.training.proximal-mu", proximalMu);
+    shared.put("fedmesh.training.seed", seed);
+    shared.put("fedmesh.aggregation.secure", secureOn);
+    shared.put("fedmesh.aggregation.server-optimizer", serverOptimizer);
+    shared.put("fedmesh.coordinator.min-participants", nodes);
+    Config sharedConfig = ConfigFactory.parseMap(shared);
+
+    BlockingQueue<ModelState> toEvaluate = new LinkedBlockingQueue<>();
+    Map<Long, Double> lossPerRound = new HashMap<>();
+    List<Double> accuracyPerRound = new ArrayList<>();
+    List<Double> lossList = new ArrayList<>();
+    Map<String, String> hashes;
+    double federatedSeconds;
+    try (LocalTrainer evaluator = new LocalTrainer(spec, data.data().train().cols(), data.numClasses(),
+        TrainingConfig.of(1, batchSize, localOptimizer, seed))) {
+      long federationStarted = System.nanoTime();
+      try (EmbeddedConsortium consortium = EmbeddedConsortium.start(parts, data.numClasses(), sharedConfig,
+          (nodeId, state, loss) -> {
+            if (nodeId.equals("node-1")) {
+              lossPerRound.put(state.round(), loss);
+              toEvaluate.add(state);
+            }
+          })) {
+        System.out.printf(Locale.ROOT, "%5s  %10s  %9s  %8s%n", "round", "train loss", "accuracy", "seconds");
+        for (int r = 1; r <= rounds; r++) {
+          ModelState state = toEvaluate.poll(30, TimeUnit.MINUTES);
+          if (state == null) {
+            System.err.println("No round committed for 30 minutes; giving up.");
+            return 2;
+          }
+          Evaluation eval = evaluator.evaluate(state.parameters(), data.data().test());
+          accuracyPerRound.add(eval.accuracy());
+          lossList.add(lossPerRound.get(state.round()));
+          System.out.printf(Locale.ROOT, "%5d  %10.4f  %9.4f  %8.1f%n", state.round(), lossPerRound.get(state.round()),
+              eval.accuracy(), (System.nanoTime() - started) / 1e9);
+        }
+        if (!consortium.awaitRound(rounds, Duration.ofMinutes(2))) {
+          System.err.println("Not every member committed round " + rounds + ": " + consortium.hashes());
+        }
+        hashes = consortium.hashes();
+      }
+      federatedSeconds = (System.nanoTime() - federationStarted) / 1e9;
+    }
+    boolean agree = hashes.values().stream().distinct().count() == 1 && !hashes.containsValue(null);
+    System.out.println("Model hashes: " + hashes + (agree ? " (all members agree)" : " (MEMBERS DISAGREE)"));
+
+    Double centralized = null;
+    double centralizedSeconds = 0;
+    if (!noCentralized) {
+      long t0 = System.nanoTime();
+      TrainingConfig pooled = TrainingConfig.of(rounds * localEpochs, batchSize, localOptimizer, seed);
+      try (LocalTrainer trainer = new LocalTrainer(spec, data.data().train().cols(), data.numClasses(), pooled)) {
+        float[] initial = trainer.model().initialParameters(sharedSeed());
+        TrainResult result = trainer.train(initial, data.data().train(), 1);
+        centralized = trainer.evaluate(result.parameters(), data.data().test()).accuracy();
+      }
+      centralizedSeconds = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "Centralized (pooled data, %d epochs): accuracy %.4f in %.1f s%n",
+          rounds * localEpochs, centralized, centralizedSeconds);
+    }
+    double finalAccuracy = accuracyPerRound.get(accuracyPerRound.size() - 1);
+    System.out.printf(Locale.ROOT, "Federated: final accuracy %.4f after %d rounds (%.1f s)%s%n", finalAccuracy,
+        rounds, federatedSeconds, centralized == null ? ""
+            : String.format(Locale.ROOT, "; %.3f of centralized", finalAccuracy / centralized));
+
+    if (report != null) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("dataset", data.name());
+      r.put("nodes", nodes);
+      r.put("partition", split.toString());
+      r.put("model", spec.toString());
+      r.put("local_optimizer", localOptimizer.toString());
+      r.put("server_optimizer", serverOptimizer);
+      r.put("local_epochs", localEpochs);
+      r.put("batch_size", batchSize);
+      r.put("secure_aggregation", secureOn);
+      r.put("rounds", rounds);
+      r.put("accuracy_per_round", accuracyPerRound);
+      r.put("train_loss_per_round", lossList);
+      r.put("final_accuracy", finalAccuracy);
+      r.put("centralized_accuracy", centralized);
+      r.put("centralized_epochs", rounds * localEpochs);
+      r.put("centralized_seconds", centralizedSeconds);
+      r.put("model_hashes", hashes);
+      r.put("hashes_agree", agree);
+      r.put("federated_seconds", federatedSeconds);
+      r.put("wall_seconds", (System.nanoTime() - started) / 1e9);
+      r.put("jdk", Runtime.version().toString());
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), r);
+      System.out.println("Report written to " + report);
+    }
+    return agree ? 0 : 3;
+  }
+
+  private long sharedSeed() {
+    return ConfigFactory.defaultReference().getLong("fedmesh.model.seed");
+  }
+}

@@ -1,0 +1,175 @@
+package org.fedmesh.deploy.demo;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.fedmesh.mpc.pki.ConsortiumCa;
+import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.node.FedmeshNode;
+import org.fedmesh.node.LocalTraining;
+import org.fedmesh.node.NodeSettings;
+import org.fedmesh.node.data.Dataset;
+import org.fedmesh.node.model.NativeThreads;
+import org.fedmesh.node.round.CommitListener;
+import org.fedmesh.node.round.LocalUpdates;
+import org.fedmesh.node.round.ModelState;
+
+/**
+ * Several consortium members in this JVM, each a real cluster member with its own actor system, Artery port on
+ * 127.0.0.1, certificate from an in-memory CA and share of the data. Used by the demo, the benchmarks and the
+ * whole-system tests.
+ */
+public final class EmbeddedConsortium implements AutoCloseable {
+  private final List<Member> members;
+  private final Map<String, ModelState> latest = new ConcurrentHashMap<>();
+  private final CommitListener listener;
+  private final ConsortiumCa ca;
+
+  /** One member's ingredients; {@code config} holds this member's {@code fedmesh} values. */
+  public record MemberSpec(String nodeId, int port, LocalUpdates updates, Config config) {}
+
+  /** A running member and the spec it was started from (for restarts). */
+  public record Member(MemberSpec spec, FedmeshNode node) {}
+
+  private EmbeddedConsortium(ConsortiumCa ca, CommitListener listener) {
+    this.ca = ca;
+    this.listener = listener;
+    this.members = new ArrayList<>();
+  }
+
+  /**
+   * Starts one member per partition, named node-1..node-N, the first one being the seed. {@code shared} holds
+   * the consortium-wide {@code fedmesh} settings (rounds, model, training, aggregation, coordinator).
+   */
+  public static EmbeddedConsortium start(List<Dataset> partitions, int numClasses, Config shared,
+                                         CommitListener listener) {
+    NodeSettings probe = NodeSettings.fromConfig(withNode(shared, "node-1", 0, List.of())
+        .withFallback(FedmeshNode.defaults()).resolve());
+    List<MemberSpec> specs = new ArrayList<>();
+    List<Integer> ports = freePorts(partitions.size());
+    List<String> seeds = List.of("127.0.0.1:" + ports.get(0));
+    for (int i = 0; i < partitions.size(); i++) {
+      String id = "node-" + (i + 1);
+      LocalUpdates updates = new LocalTraining(probe.model(), probe.training().withSeed(probe.training().seed() + i),
+          partitions.get(i), numClasses, probe.modelSeed());
+      specs.add(new MemberSpec(id, ports.get(i), updates, withNode(shared, id, ports.get(i), seeds)));
+    }
+    return start(specs, listener);
+  }
+
+  /** Starts the given members with identities from a fresh in-memory CA. */
+  public static EmbeddedConsortium start(List<MemberSpec> specs, CommitListener listener) {
+    // Several members train in this JVM: ND4J's own thread pool per member would only fight over the cores.
+    NativeThreads.limit(1);
+    EmbeddedConsortium consortium = new EmbeddedConsortium(ConsortiumCa.create("demo", Duration.ofDays(7)), listener);
+    for (MemberSpec spec : specs) {
+      consortium.startMember(spec);
+    }
+    return consortium;
+  }
+
+  /** Starts (or restarts) one member; a restarted member loads its checkpoint if it has a checkpoint dir. */
+  public synchronized FedmeshNode startMember(MemberSpec spec) {
+    MemberIdentity identity = ca.issue(spec.nodeId(), List.of("127.0.0.1"), Duration.ofDays(1));
+    CommitListener recording = (nodeId, model, loss) -> {
+      latest.put(nodeId, model);
+      listener.committed(nodeId, model, loss);
+    };
+    FedmeshNode node = FedmeshNode.start(spec.config(), identity, spec.updates(), recording);
+    members.removeIf(m -> m.spec().nodeId().equals(spec.nodeId()));
+    members.add(new Member(spec, node));
+    return node;
+  }
+
+  public static Config withNode(Config shared, String nodeId, int port, List<String> seeds) {
+    Map<String, Object> node = new HashMap<>();
+    node.put("fedmesh.node-id", nodeId);
+    node.put("fedmesh.host", "127.0.0.1");
+    node.put("fedmesh.port", port);
+    node.put("fedmesh.seed-nodes", seeds);
+    return ConfigFactory.parseMap(node).withFallback(shared);
+  }
+
+  public synchronized List<Member> members() {
+    return List.copyOf(members);
+  }
+
+  /** Waits until every running member has committed {@code round}; false on timeout. */
+  public boolean awaitRound(long round, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (members().stream().allMatch(m -> committedRound(m.spec().nodeId()) >= round)) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return false;
+  }
+
+  public long committedRound(String nodeId) {
+    ModelState state = latest.get(nodeId);
+    return state == null ? 0 : state.round();
+  }
+
+  /** Node id -> hash of its last committed model, in node order. */
+  public Map<String, String> hashes() {
+    Map<String, String> hashes = new LinkedHashMap<>();
+    for (Member m : members()) {
+      ModelState state = latest.get(m.spec().nodeId());
+      hashes.put(m.spec().nodeId(), state == null ? null : state.hash());
+    }
+    return hashes;
+  }
+
+  public ModelState latest(String nodeId) {
+    return latest.get(nodeId);
+  }
+
+  /** Stops one member abruptly (its actor system terminates without leaving the cluster gracefully first). */
+  public synchronized void crash(String nodeId) {
+    for (Member m : members) {
+      if (m.spec().nodeId().equals(nodeId)) {
+        m.node().system().terminate();
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    for (Member m : members) {
+      m.node().close();
+    }
+  }
+
+  public static List<Integer> freePorts(int count) {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      List<Integer> ports = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        sockets.add(socket);
+        ports.add(socket.getLocalPort());
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new IllegalStateException("no free ports on 127.0.0.1", e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        try {
+          socket.close();
+        } catch (IOException ignored) {
+          // the port is released either way
+        }
+      }
+    }
+  }
+}
