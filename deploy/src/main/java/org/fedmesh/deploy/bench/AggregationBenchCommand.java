@@ -37,7 +37,7 @@ public final class AggregationBenchCommand implements Callable<Integer> {
   @Option(names = "--repetitions", defaultValue = "9", description = "Timed runs of each kind (default: ${DEFAULT-VALUE}).")
   int repetitions;
 
-  @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs of each kind first (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs of each kind first (default: ${DEFAULT-VALUE}).")
   int warmup;
 
   @Option(names = "--report", description = "Write a JSON report to this file.")
@@ -60,23 +60,29 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     }
     List<Double> plain = new ArrayList<>();
     List<Double> secure = new ArrayList<>();
+    List<Double> cold = new ArrayList<>();
+    List<Double> preparation = new ArrayList<>();
     boolean exact = true;
     long[] bytesSent;
     try (BenchCluster cluster = new BenchCluster(nodes, defaults.aggregation().chunkBytes())) {
       AggregationBenchmark bench = new AggregationBenchmark(cluster, identities, codec, params, 1);
       double[] expected = bench.expectedMean();
       double tolerance = bench.tolerance();
-      AggregationBenchmark.Outcome lastPlain = null;
       AggregationBenchmark.Outcome lastSecure = null;
       for (int rep = 0; rep < warmup + repetitions; rep++) {
-        lastPlain = bench.plain();
-        lastSecure = bench.secure();
-        exact &= agrees(lastPlain, lastSecure, expected, tolerance);
+        AggregationBenchmark.Outcome p = bench.plain();
+        AggregationBenchmark.Outcome s = bench.secure();
+        AggregationBenchmark.Outcome c = bench.secureCold();
+        exact &= agrees(p, s, expected, tolerance) && agrees(p, c, expected, tolerance);
+        lastSecure = s;
         if (rep >= warmup) {
-          plain.add(lastPlain.seconds());
-          secure.add(lastSecure.seconds());
-          System.out.printf(Locale.ROOT, "  run %d: plain %.3f s, secure %.3f s%n", rep - warmup + 1,
-              lastPlain.seconds(), lastSecure.seconds());
+          plain.add(p.seconds());
+          secure.add(s.seconds());
+          cold.add(c.seconds());
+          preparation.add(bench.lastPreparation());
+          System.out.printf(Locale.ROOT, "  run %d: plain %.3f s, secure %.3f s (keys and masks made before: %.3f s),"
+              + " secure cold %.3f s%n", rep - warmup + 1, p.seconds(), s.seconds(), bench.lastPreparation(),
+              c.seconds());
         }
       }
       bytesSent = lastSecure.bytesSent();
@@ -86,10 +92,12 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     Map<String, Double> keystream = MaskPrg.measureKeystreamBytesPerSecond(8 * maskLongs, 5);
     double plainMedian = median(plain);
     double secureMedian = median(secure);
+    double coldMedian = median(cold);
     long bytesPerNode = Arrays.stream(bytesSent).sum() / bytesSent.length;
     long vectorBytes = 8L * codec.vectorLength(params);
-    System.out.printf(Locale.ROOT, "plain median %.3f s, secure median %.3f s: secure/plain = %.2f; exact = %s%n",
-        plainMedian, secureMedian, secureMedian / plainMedian, exact);
+    System.out.printf(Locale.ROOT, "plain median %.3f s, secure median %.3f s: secure/plain = %.2f; secure cold"
+        + " median %.3f s: cold/plain = %.2f; exact = %s%n", plainMedian, secureMedian, secureMedian / plainMedian,
+        coldMedian, coldMedian / plainMedian, exact);
     System.out.printf(Locale.ROOT, "bytes sent per member %,d (%.2f vectors of %,d bytes, plain and secure alike);"
         + " masks %.0f MB/s on one core%n", bytesPerNode, bytesPerNode / (double) vectorBytes, vectorBytes,
         maskBytesPerSecond / 1e6);
@@ -104,6 +112,14 @@ public final class AggregationBenchCommand implements Callable<Integer> {
       r.put("plain_seconds_median", plainMedian);
       r.put("secure_seconds_median", secureMedian);
       r.put("secure_over_plain", secureMedian / plainMedian);
+      r.put("secure_means", "keys and masks made while members train, as in a round; timed: encode + add masks"
+          + " + all-reduce + decode");
+      r.put("secure_cold_seconds", cold);
+      r.put("secure_cold_seconds_median", coldMedian);
+      r.put("secure_cold_over_plain", coldMedian / plainMedian);
+      r.put("secure_cold_means", "nothing prepared; timed: keys, signatures, verification, masks, encode,"
+          + " all-reduce, decode");
+      r.put("key_and_mask_preparation_seconds_median", median(preparation));
       r.put("bytes_sent_per_node", bytesPerNode);
       r.put("vector_bytes", vectorBytes);
       r.put("server_bytes_received_equivalent", vectorBytes * nodes);

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.DecodedSum;
+import org.fedmesh.mpc.KeyVerificationException;
 import org.fedmesh.mpc.LongVectors;
 import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.MemberIdentity;
@@ -25,7 +26,7 @@ import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
  * own crypto dispatcher as in a round. Plain: encode, ring all-reduce, decode. Secure adds what a round adds:
  * a fresh signed ephemeral key per member, verification of every peer's key, the pairwise masks, and adding
  * them to the encoding. The timer runs from the members' updates being ready to every member holding the
- * decoded sum.
+ * decoded sum; {@link #secure()} and {@link #secureCold()} differ in whether keys and masks were made before.
  */
 final class AggregationBenchmark {
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
@@ -36,6 +37,9 @@ final class AggregationBenchmark {
   private final float[][] deltas;
   private final long[] samples;
   private final SecureRandom random = new SecureRandom();
+  private final List<String> ids;
+  private List<CompletableFuture<AttemptSecrets>> secrets;
+  private double lastPreparation;
   private long round;
 
   /** One aggregation: its wall time, every member's decoded sum, and the payload bytes each member sent. */
@@ -46,6 +50,7 @@ final class AggregationBenchmark {
     this.cluster = cluster;
     this.identities = identities;
     this.codec = codec;
+    this.ids = identities.stream().map(MemberIdentity::nodeId).toList();
     SplittableRandom values = new SplittableRandom(seed);
     deltas = new float[cluster.size()][params];
     samples = new long[cluster.size()];
@@ -70,36 +75,82 @@ final class AggregationBenchmark {
     return finish(start, sums);
   }
 
+  /**
+   * Secure aggregation as a round runs it: each member's key is made, signed, relayed and verified, and its
+   * masks generated, while the members still train (before the timer here, as in a round before the update is
+   * ready); then the timed part: encode, add the masks, all-reduce, decode. {@link #lastPreparation} holds how
+   * long the untimed preparation took.
+   */
   Outcome secure() throws Exception {
     AttemptId attempt = nextAttempt();
     expectAll(attempt);
-    List<String> ids = identities.stream().map(MemberIdentity::nodeId).toList();
+    long prepared = System.nanoTime();
+    List<CompletableFuture<long[]>> masks = new ArrayList<>();
+    CompletableFuture<List<KeyAdvert>> adverts = keyExchange(attempt);
+    for (int i = 0; i < cluster.size(); i++) {
+      int member = i;
+      masks.add(adverts.thenApplyAsync(keys -> secrets.get(member).join()
+          .masks(codec.vectorLength(deltas[member].length), verified(member, keys)), cluster.cryptoExecutor(member)));
+    }
+    CompletableFuture.allOf(masks.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    lastPreparation = (System.nanoTime() - prepared) / 1e9;
     long start = System.nanoTime();
-    List<CompletableFuture<AttemptSecrets>> secrets = new ArrayList<>();
+    List<CompletableFuture<RingAllReduce.Completed>> sums = new ArrayList<>();
+    for (int i = 0; i < cluster.size(); i++) {
+      int member = i;
+      sums.add(CompletableFuture.supplyAsync(() -> {
+        long[] vector = encode(member);
+        LongVectors.addInPlace(vector, masks.get(member).join());
+        return vector;
+      }, cluster.cryptoExecutor(member)).thenCompose(vector -> allReduce(attempt, member, vector)));
+    }
+    return finish(start, sums);
+  }
+
+  /**
+   * Secure aggregation with nothing prepared: the timer starts with the updates ready and covers key generation,
+   * signatures, relay, verification of every peer's key, masks, encoding, all-reduce and decoding.
+   */
+  Outcome secureCold() throws Exception {
+    AttemptId attempt = nextAttempt();
+    expectAll(attempt);
+    long start = System.nanoTime();
+    CompletableFuture<List<KeyAdvert>> adverts = keyExchange(attempt);
+    List<CompletableFuture<RingAllReduce.Completed>> sums = new ArrayList<>();
+    for (int i = 0; i < cluster.size(); i++) {
+      int member = i;
+      sums.add(adverts.thenApplyAsync(keys -> {
+        long[] masked = encode(member);
+        secrets.get(member).join().addMasks(masked, verified(member, keys));
+        return masked;
+      }, cluster.cryptoExecutor(member)).thenCompose(vector -> allReduce(attempt, member, vector)));
+    }
+    return finish(start, sums);
+  }
+
+  /** Seconds the last {@link #secure()} spent on what a round does during training: keys and masks. */
+  double lastPreparation() {
+    return lastPreparation;
+  }
+
+  /** Every member makes and signs its key on its own dispatcher; the result is what the coordinator relays. */
+  private CompletableFuture<List<KeyAdvert>> keyExchange(AttemptId attempt) {
+    secrets = new ArrayList<>();
     for (int i = 0; i < cluster.size(); i++) {
       MemberIdentity identity = identities.get(i);
       secrets.add(CompletableFuture.supplyAsync(() -> AttemptSecrets.create(identity, attempt, random),
           cluster.cryptoExecutor(i)));
     }
-    // What the coordinator relays: every member's signed key.
-    CompletableFuture<List<KeyAdvert>> adverts = CompletableFuture.allOf(secrets.toArray(CompletableFuture[]::new))
+    return CompletableFuture.allOf(secrets.toArray(CompletableFuture[]::new))
         .thenApply(done -> secrets.stream().map(s -> s.join().advert()).toList());
-    List<CompletableFuture<RingAllReduce.Completed>> sums = new ArrayList<>();
-    for (int i = 0; i < cluster.size(); i++) {
-      int member = i;
-      sums.add(adverts.thenApplyAsync(keys -> {
-        AttemptSecrets mine = secrets.get(member).join();
-        try {
-          Map<String, byte[]> peers = mine.verifyPeers(keys, ids, Instant.now());
-          long[] masked = mine.masks(codec.vectorLength(deltas[member].length), peers);
-          LongVectors.addInPlace(masked, encode(member));
-          return masked;
-        } catch (org.fedmesh.mpc.KeyVerificationException e) {
-          throw new IllegalStateException(e.getMessage(), e);
-        }
-      }, cluster.cryptoExecutor(member)).thenCompose(vector -> allReduce(attempt, member, vector)));
+  }
+
+  private Map<String, byte[]> verified(int member, List<KeyAdvert> keys) {
+    try {
+      return secrets.get(member).join().verifyPeers(keys, ids, Instant.now());
+    } catch (KeyVerificationException e) {
+      throw new IllegalStateException(e.getMessage(), e);
     }
-    return finish(start, sums);
   }
 
   /** The sample-weighted mean of the plaintext updates, in doubles: what decoding must give back. */

@@ -61,8 +61,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--local-epochs", defaultValue = "1", description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
   int localEpochs;
 
-  @Option(names = "--batch-size", defaultValue = "32", description = "Minibatch size (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = "--batch-size", description = "Minibatch size (default: per data set).")
+  Integer batchSize;
 
   @Option(names = "--server-optimizer", defaultValue = "fedavg", description = "fedavg | fedavgm (default: ${DEFAULT-VALUE}).")
   String serverOptimizer;
@@ -93,12 +93,14 @@ public final class DemoCommand implements Callable<Integer> {
     boolean secureOn = OnOff.parse("--secure", secure);
     DemoData data = DemoData.load(name, seed);
     ModelSpec spec = model != null ? ModelSpec.parse(model) : data.defaultModel();
-    OptimizerSpec localOptimizer = OptimizerSpec.parse(optimizer != null ? optimizer : "sgd:0.05");
+    OptimizerSpec localOptimizer = OptimizerSpec.parse(optimizer != null ? optimizer : data.defaultOptimizer());
+    int batchSize = this.batchSize != null ? this.batchSize : data.defaultBatchSize();
     Partition split = Partitioner.parse(partition);
     List<Dataset> parts = split.split(data.data().train(), nodes, seed);
     System.out.printf(Locale.ROOT, "Data set %s (%s): %d training rows, %d test rows, %d features; model %s;"
-            + " %d members, %s partition; secure aggregation %s%n", data.name(), data.source(),
-        data.data().train().rows(), data.data().test().rows(), data.data().train().cols(), spec, nodes, split,
+            + " local %s, batch %d, %d epoch(s) per round; %d members, %s partition; secure aggregation %s%n",
+        data.name(), data.source(), data.data().train().rows(), data.data().test().rows(),
+        data.data().train().cols(), spec, localOptimizer, batchSize, localEpochs, nodes, split,
         secureOn ? "on" : "OFF");
     for (int i = 0; i < parts.size(); i++) {
       System.out.printf(Locale.ROOT, "  node-%d: %d rows, labels %s%n", i + 1, parts.get(i).rows(),

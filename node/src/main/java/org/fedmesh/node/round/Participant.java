@@ -88,6 +88,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     AttemptSecrets secrets;
     Map<String, byte[]> peerKeys;
     long[] masks;
+    boolean masksInFlight;
     LocalUpdates.LocalUpdate update;
     long updateReadyNanos;
     boolean vectorRequested;
@@ -283,10 +284,15 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       fail(a, "the key of " + e.nodeId() + " does not verify: " + e.getMessage());
       return this;
     }
-    int length = setup.codec().vectorLength(parameterCount);
-    AttemptSecrets secrets = a.secrets;
-    Map<String, byte[]> peers = a.peerKeys;
-    runAsync(crypto, () -> secrets.masks(length, peers), (masks, error) -> new MasksReady(a.id(), masks, error));
+    if (a.update == null) {
+      // Training is still running: make the masks now, off the round's critical path.
+      int length = setup.codec().vectorLength(parameterCount);
+      AttemptSecrets secrets = a.secrets;
+      Map<String, byte[]> peers = a.peerKeys;
+      a.masksInFlight = true;
+      runAsync(crypto, () -> secrets.masks(length, peers), (masks, error) -> new MasksReady(a.id(), masks, error));
+    }
+    proceedIfReady();
     return this;
   }
 
@@ -301,23 +307,32 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       return this;
     }
     a.masks = ready.masks();
+    a.masksInFlight = false;
     proceedIfReady();
     return this;
   }
 
-  /** Encodes (and masks) the update once both it and, in a secure round, the masks are at hand. */
+  /**
+   * Encodes and masks the update once it and, in a secure round, the verified peer keys are at hand: with the
+   * masks made during training if there are, else straight into the encoding.
+   */
   private void proceedIfReady() {
     Attempt a = current;
-    if (a == null || a.vectorRequested || a.update == null || (a.start.secure() && a.masks == null)) {
+    if (a == null || a.vectorRequested || a.update == null || a.masksInFlight
+        || (a.start.secure() && a.peerKeys == null)) {
       return;
     }
     a.vectorRequested = true;
     LocalUpdates.LocalUpdate update = a.update;
     long[] masks = a.masks;
+    AttemptSecrets secrets = a.start.secure() ? a.secrets : null;
+    Map<String, byte[]> peers = a.peerKeys;
     runAsync(crypto, () -> {
       long[] vector = setup.codec().encode(update.delta(), update.samples(), update.meanLoss()).vector();
       if (masks != null) {
         LongVectors.addInPlace(vector, masks);
+      } else if (secrets != null) {
+        secrets.addMasks(vector, peers);
       }
       return vector;
     }, (vector, error) -> new VectorReady(a.id(), vector, error));

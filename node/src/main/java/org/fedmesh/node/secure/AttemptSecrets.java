@@ -78,11 +78,19 @@ public final class AttemptSecrets {
     return peers;
   }
 
-  /** This member's share of the zero-sum masks for {@code length} words: the pairwise masks with every peer. */
+  /**
+   * This member's share of the zero-sum masks for {@code length} words, the pairwise masks with every peer, in
+   * a vector of their own: made while the model still trains, then added to the encoded update.
+   */
   public long[] masks(int length, Map<String, byte[]> peerKeys) {
     long[] masks = new long[length];
-    PairwiseMasks.apply(masks, identity.nodeId(), keyPair, peerKeys, attempt.round(), attempt.attempt(),
-        attempt.nonce());
+    addMasks(masks, peerKeys);
     return masks;
+  }
+
+  /** Adds the masks straight into {@code encoded}: one pass less, when the update is ready before the keys. */
+  public void addMasks(long[] encoded, Map<String, byte[]> peerKeys) {
+    PairwiseMasks.apply(encoded, identity.nodeId(), keyPair, peerKeys, attempt.round(), attempt.attempt(),
+        attempt.nonce());
   }
 }
