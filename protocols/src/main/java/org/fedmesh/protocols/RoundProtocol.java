@@ -14,8 +14,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * coordinator                         participant
  *   QueryStatus ───────────────────▶
  *               ◀───────────────────   MemberStatus (last committed round and hash, pending round if any)
- *   StartRound  ───────────────────▶   makes an ephemeral key, starts training
- *               ◀───────────────────   KeyAdvertised (signed by the member's certified key)
+ *   StartRound  ───────────────────▶   announces the attempt to its ring endpoint, makes an ephemeral key, trains
+ *               ◀───────────────────   Ready (with the key, signed by the member's certified key)
  *   RoundKeys   ───────────────────▶   verifies every key, masks its update, ring all-reduce with the peers
  *               ◀───────────────────   Aggregated (hash of the new model) | AttemptFailed
  *   CommitRound ───────────────────▶   applies the pending model, writes a checkpoint
@@ -91,9 +91,16 @@ public final class RoundProtocol {
     }
   }
 
-  public record KeyAdvertised(AttemptId attempt, KeyAdvert key) implements CoordinatorCommand, CborSerializable {}
+  /**
+   * The participant is in the attempt and its ring endpoint expects it, so peers may send to it; {@code key} is its
+   * signed ephemeral key, null in a plain round.
+   */
+  public record Ready(AttemptId attempt, String nodeId, KeyAdvert key) implements CoordinatorCommand, CborSerializable {}
 
-  /** Every participant's signed key, as the coordinator relays them; each participant verifies all of them. */
+  /**
+   * Sent once every participant is {@link Ready}: the go for the all-reduce, with every participant's signed key as
+   * the coordinator relays them (empty in a plain round); each participant verifies all of them.
+   */
   public record RoundKeys(AttemptId attempt, List<KeyAdvert> keys) implements ParticipantCommand, CborSerializable {
     public RoundKeys {
       keys = List.copyOf(keys);

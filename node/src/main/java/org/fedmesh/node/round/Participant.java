@@ -31,7 +31,7 @@ import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
-import org.fedmesh.protocols.RoundProtocol.KeyAdvertised;
+import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.QueryStatus;
@@ -195,8 +195,9 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     setup.ring().tell(new RingAllReduce.Expect(id, start.ring().size(), myIndex, length));
     if (start.secure()) {
       current.secrets = AttemptSecrets.create(setup.identity(), id, random);
-      start.coordinator().tell(new KeyAdvertised(id, current.secrets.advert()));
     }
+    // Only after the ring endpoint expects this attempt: no peer sends before every participant is ready.
+    start.coordinator().tell(new Ready(id, setup.nodeId(), start.secure() ? current.secrets.advert() : null));
     if (cached != null && cached.round() == id.round() && cached.baseHash().equals(committed.hash())) {
       current.update = cached.update();
       current.updateReadyNanos = System.nanoTime();
@@ -271,9 +272,14 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
 
   private Behavior<ParticipantCommand> onRoundKeys(RoundKeys keys) {
     Attempt a = current;
-    if (a == null || !a.id().equals(keys.attempt()) || !a.start.secure() || a.peerKeys != null) {
+    if (a == null || !a.id().equals(keys.attempt()) || a.peerKeys != null) {
       getContext().getLog().warn("Dropped keys for {}: not expected now (current: {})", keys.attempt(),
           a == null ? "none" : a.id());
+      return this;
+    }
+    if (!a.start.secure()) {
+      a.peerKeys = Map.of(); // a plain round: the go signal carries no keys
+      proceedIfReady();
       return this;
     }
     try {
@@ -313,13 +319,12 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   }
 
   /**
-   * Encodes and masks the update once it and, in a secure round, the verified peer keys are at hand: with the
-   * masks made during training if there are, else straight into the encoding.
+   * Encodes and masks the update once it and the go signal (in a secure round: the verified peer keys) are at
+   * hand: with the masks made during training if there are, else straight into the encoding.
    */
   private void proceedIfReady() {
     Attempt a = current;
-    if (a == null || a.vectorRequested || a.update == null || a.masksInFlight
-        || (a.start.secure() && a.peerKeys == null)) {
+    if (a == null || a.vectorRequested || a.update == null || a.masksInFlight || a.peerKeys == null) {
       return;
     }
     a.vectorRequested = true;

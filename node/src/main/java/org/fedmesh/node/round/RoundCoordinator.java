@@ -2,13 +2,13 @@ package org.fedmesh.node.round;
 
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -25,7 +25,7 @@ import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
-import org.fedmesh.protocols.RoundProtocol.KeyAdvertised;
+import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.Participant;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
@@ -188,19 +188,22 @@ public final class RoundCoordinator {
   private Behavior<CoordinatorCommand> inAttempt(AttemptId id, List<Participant> ring, long startedNanos) {
     Map<String, Participant> byNode = new LinkedHashMap<>();
     ring.forEach(p -> byNode.put(p.nodeId(), p));
-    Map<String, KeyAdvert> keys = new HashMap<>();
+    Map<String, Optional<KeyAdvert>> ready = new HashMap<>();
     Map<String, Aggregated> results = new HashMap<>();
     long g = armTimer(settings.roundDeadline());
     return Behaviors.receive(CoordinatorCommand.class)
-        .onMessage(KeyAdvertised.class, m -> {
-          if (!m.attempt().equals(id) || !byNode.containsKey(m.key().nodeId()) || keys.containsKey(m.key().nodeId())) {
-            context.getLog().warn("Dropped a key advert for {} from {}: not expected", m.attempt(), m.key().nodeId());
+        .onMessage(Ready.class, m -> {
+          if (!m.attempt().equals(id) || !byNode.containsKey(m.nodeId()) || ready.containsKey(m.nodeId())
+              || (m.key() != null && !m.key().nodeId().equals(m.nodeId())) || (m.key() == null) == secure) {
+            context.getLog().warn("Dropped a ready message for {} from {}: not expected", m.attempt(), m.nodeId());
             return Behaviors.same();
           }
-          keys.put(m.key().nodeId(), m.key());
-          if (keys.size() == ring.size()) {
-            RoundKeys all = new RoundKeys(id, ring.stream().map(p -> keys.get(p.nodeId())).toList());
-            ring.forEach(p -> p.participant().tell(all));
+          ready.put(m.nodeId(), Optional.ofNullable(m.key()));
+          if (ready.size() == ring.size()) {
+            List<KeyAdvert> keys = secure ? ring.stream().map(p -> ready.get(p.nodeId()).orElseThrow()).toList()
+                : List.of();
+            RoundKeys go = new RoundKeys(id, keys);
+            ring.forEach(p -> p.participant().tell(go));
           }
           return Behaviors.same();
         })
@@ -240,7 +243,7 @@ public final class RoundCoordinator {
             return Behaviors.same();
           }
           Set<String> silent = new HashSet<>(byNode.keySet());
-          silent.removeAll(keys.size() == ring.size() || !secure ? results.keySet() : keys.keySet());
+          silent.removeAll(ready.size() == ring.size() ? results.keySet() : ready.keySet());
           return abort(id, ring, "deadline of " + settings.roundDeadline().toSeconds() + " s passed, still waiting for "
               + silent.stream().sorted().toList());
         })
@@ -329,9 +332,5 @@ public final class RoundCoordinator {
       context.getLog().debug("Ignored {} in this phase", message);
     }
     return Behaviors.same();
-  }
-
-  static List<String> ids(List<Participant> ring) {
-    return new ArrayList<>(ring.stream().map(Participant::nodeId).toList());
   }
 }

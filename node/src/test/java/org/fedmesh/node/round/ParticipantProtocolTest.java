@@ -24,7 +24,7 @@ import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
-import org.fedmesh.protocols.RoundProtocol.KeyAdvertised;
+import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.RoundKeys;
 import org.fedmesh.protocols.RoundProtocol.StartRound;
 import org.junit.jupiter.api.BeforeAll;
@@ -213,8 +213,9 @@ class ParticipantProtocolTest {
     ring.forEach(p -> p.participant().tell(start));
     Map<String, KeyAdvert> keys = new HashMap<>();
     while (keys.size() < ring.size()) {
-      KeyAdvertised advert = h.coordinator.expectMessageClass(KeyAdvertised.class, WAIT);
+      Ready advert = h.coordinator.expectMessageClass(Ready.class, WAIT);
       assertEquals(id, advert.attempt());
+      assertEquals(advert.nodeId(), advert.key().nodeId());
       keys.put(advert.key().nodeId(), advert.key());
     }
     return ring.stream().map(p -> keys.get(p.nodeId())).toList();
