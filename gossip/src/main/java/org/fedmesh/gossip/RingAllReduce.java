@@ -37,7 +37,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
    * {@code ring.get(myIndex)} is this endpoint.
    */
   public record Start(AttemptId attempt, List<ActorRef<Command>> ring, int myIndex, long[] vector,
-                      ActorRef<Completed> replyTo) implements Command {
+                      ActorRef<Outcome> replyTo) implements Command {
     public Start {
       ring = List.copyOf(ring);
       Objects.checkIndex(myIndex, ring.size());
@@ -47,8 +47,17 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
   /** Drops the attempt, if it is the current one. */
   public record Cancel(AttemptId attempt) implements Command {}
 
+  /** What the endpoint tells the member that started an all-reduce. */
+  public sealed interface Outcome permits SumRevealed, Completed {}
+
+  /**
+   * This member now holds part of the final sum (unmasked, since the masks cancel in it). A retry of the attempt
+   * with fewer members and the same updates would then reveal the difference, so the member must know.
+   */
+  public record SumRevealed(AttemptId attempt) implements Outcome {}
+
   /** The sum, identical on every member; {@code bytesSent} counts this member's payload bytes. */
-  public record Completed(AttemptId attempt, long[] sum, long bytesSent, long messagesSent) {}
+  public record Completed(AttemptId attempt, long[] sum, long bytesSent, long messagesSent) implements Outcome {}
 
   private final int maxPieceWords;
   private Session session;
@@ -152,9 +161,11 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
         s.send(Phase.REDUCE_SCATTER, chunk.step() + 1, p, copyOfPiece(s, p));
       } else {
         // This member now holds the complete sum of this piece: start spreading it.
+        s.revealed();
         s.send(Phase.ALL_GATHER, 0, p, copyOfPiece(s, p));
       }
     } else {
+      s.revealed();
       System.arraycopy(values, 0, acc, start, values.length);
       s.gathered++;
       if (chunk.step() < lastStep) {
@@ -199,7 +210,8 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     List<Chunk> early = new ArrayList<>();
     long[] vector;
     List<ActorRef<Command>> ring;
-    ActorRef<Completed> replyTo;
+    ActorRef<Outcome> replyTo;
+    boolean sumRevealed;
     int reduced;
     int gathered;
     long bytesSent;
@@ -226,6 +238,13 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       this.vector = start.vector();
       this.ring = start.ring();
       this.replyTo = start.replyTo();
+    }
+
+    void revealed() {
+      if (!sumRevealed) {
+        sumRevealed = true;
+        replyTo.tell(new SumRevealed(attempt));
+      }
     }
 
     boolean done() {

@@ -87,10 +87,10 @@ class RingAllReduceTest {
     for (int i = 0; i < n; i++) {
       ring.get(i).tell(new RingAllReduce.Expect(attempt, n, i, length));
     }
-    List<TestProbe<RingAllReduce.Completed>> replies = new ArrayList<>();
+    List<TestProbe<RingAllReduce.Outcome>> replies = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       ActorTestKit kit = systems.get(i);
-      TestProbe<RingAllReduce.Completed> probe = kit.createTestProbe();
+      TestProbe<RingAllReduce.Outcome> probe = kit.createTestProbe();
       replies.add(probe);
       ActorRefResolver resolver = ActorRefResolver.get(kit.system());
       List<ActorRef<Command>> seenFromHere = addresses.stream().map(resolver::<Command>resolveActorRef).toList();
@@ -98,6 +98,11 @@ class RingAllReduceTest {
     }
     long expectedBytes = 0;
     for (int i = 0; i < n; i++) {
+      if (n > 1) {
+        // every member holds part of the sum before all of it, and says so once, first
+        assertEquals(new RingAllReduce.SumRevealed(attempt),
+            replies.get(i).expectMessageClass(RingAllReduce.SumRevealed.class, Duration.ofSeconds(30)));
+      }
       RingAllReduce.Completed done = replies.get(i).expectMessageClass(RingAllReduce.Completed.class,
           Duration.ofSeconds(30));
       assertEquals(attempt, done.attempt());

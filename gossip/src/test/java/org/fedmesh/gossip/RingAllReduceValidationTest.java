@@ -27,7 +27,7 @@ class RingAllReduceValidationTest {
 
   private TestProbe<Command> member0;
   private TestProbe<Command> member2;
-  private TestProbe<RingAllReduce.Completed> done;
+  private TestProbe<RingAllReduce.Outcome> done;
   private ActorRef<Command> member1;
   private AttemptId attempt;
 
@@ -60,12 +60,13 @@ class RingAllReduceValidationTest {
     // segment [4,6) has been through member 2 (step 0) and member 0 (step 1): member 1 completes it
     member1.tell(new Chunk(attempt, Phase.REDUCE_SCATTER, 1, 0, 4, new long[] {100, 200}));
     assertChunk(member2.receiveMessage(), Phase.ALL_GATHER, 0, 4, new long[] {105, 206});
+    assertEquals(new RingAllReduce.SumRevealed(attempt), done.receiveMessage());
 
     member1.tell(new Chunk(attempt, Phase.ALL_GATHER, 0, 0, 2, new long[] {7, 8}));
     assertChunk(member2.receiveMessage(), Phase.ALL_GATHER, 1, 2, new long[] {7, 8});
     member1.tell(new Chunk(attempt, Phase.ALL_GATHER, 1, 0, 0, new long[] {-1, -2}));
 
-    RingAllReduce.Completed completed = done.receiveMessage();
+    RingAllReduce.Completed completed = (RingAllReduce.Completed) done.receiveMessage();
     assertArrayEquals(new long[] {-1, -2, 7, 8, 105, 206}, completed.sum());
     member2.expectNoMessage(Duration.ofMillis(100));
   }

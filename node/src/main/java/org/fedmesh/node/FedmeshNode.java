@@ -72,7 +72,8 @@ public final class FedmeshNode implements AutoCloseable {
     Behavior<Void> guardian = Behaviors.setup(context -> {
       ActorRef<AllReduceProtocol.Command> ring = context.spawn(RingAllReduce.create(pieceWords), "ring");
       Participant.Setup setup = new Participant.Setup(settings.nodeId(), identity, updates, codec, optimizer,
-          settings.aggregation().secure(), settings.aggregation().allowUnsafeTwoParty(), checkpoints, ring, listener);
+          settings.aggregation().secure(), settings.aggregation().allowUnsafeTwoParty(), checkpoints, ring,
+          (settings.aggregation().chunkBytes() - VectorSerializer.chunkOverheadBytes()) / 4, listener);
       ActorRef<ParticipantCommand> participant = context.spawn(Participant.create(setup, initial), "participant");
       context.getSystem().receptionist().tell(Receptionist.register(Participant.KEY, participant));
       ClusterSingleton.get(context.getSystem()).init(SingletonActor.<CoordinatorCommand>of(

@@ -53,8 +53,8 @@ public record NodeSettings(
       int maxAttemptsPerRound) {}
 
   /** Where this member's own data is; empty path when the data is handed over in code (the demo, tests). */
-  public record DataSettings(String path, String format, String labelColumn, String task, double testFraction,
-                             String scaling, long seed) {}
+  public record DataSettings(String path, String format, String labelColumn, String task, List<String> classes,
+                             double testFraction, String scaling, long seed) {}
 
   /** The member's certified key and the consortium CA; empty paths when handed over in code. */
   public record IdentitySettings(String key, String certificate, String ca) {}
@@ -143,8 +143,23 @@ public record NodeSettings(
     DataSettings data = r.get("data", () -> {
       Config d = r.config.getConfig("data");
       return new DataSettings(d.getString("path"), d.getString("format"), d.getString("label-column"),
-          d.getString("task"), d.getDouble("test-fraction"), d.getString("scaling"), d.getLong("seed"));
+          d.getString("task"), d.getStringList("classes"), d.getDouble("test-fraction"), d.getString("scaling"),
+          d.getLong("seed"));
     });
+    if (data != null) {
+      if (!List.of("csv", "fashion-mnist").contains(data.format())) {
+        r.problem("data.format", "'" + data.format() + "' is not csv or fashion-mnist");
+      }
+      if (!List.of("classification", "regression").contains(data.task())) {
+        r.problem("data.task", "'" + data.task() + "' is not classification or regression");
+      }
+      if (!(data.testFraction() >= 0 && data.testFraction() < 1)) {
+        r.problem("data.test-fraction", data.testFraction() + " is not in [0, 1)");
+      }
+      if (!data.scaling().matches("standardize|none|divide:[0-9.eE+-]+")) {
+        r.problem("data.scaling", "'" + data.scaling() + "' is not standardize, none or divide:C");
+      }
+    }
     IdentitySettings identity = r.get("identity", () -> {
       Config i = r.config.getConfig("identity");
       return new IdentitySettings(i.getString("key"), i.getString("certificate"), i.getString("ca"));

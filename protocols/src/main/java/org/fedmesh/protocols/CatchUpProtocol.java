@@ -1,6 +1,7 @@
 package org.fedmesh.protocols;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -10,6 +11,17 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public final class CatchUpProtocol {
   private CatchUpProtocol() {}
+
+  /**
+   * From the coordinator to a member that is behind: fetch the model committed at {@code round}, whose hash is
+   * {@code hash}, from one of {@code sources} (members that hold it).
+   */
+  public record CatchUp(long round, String hash, List<ActorRef<RoundProtocol.ParticipantCommand>> sources)
+      implements RoundProtocol.ParticipantCommand, CborSerializable {
+    public CatchUp {
+      sources = List.copyOf(sources);
+    }
+  }
 
   public record FetchModel(long round, ActorRef<RoundProtocol.ParticipantCommand> replyTo)
       implements RoundProtocol.ParticipantCommand, CborSerializable {}

@@ -36,15 +36,17 @@ public final class RoundProtocol {
   public record QueryStatus(ActorRef<CoordinatorCommand> replyTo) implements ParticipantCommand, CborSerializable {}
 
   /**
-   * A participant's state: its last committed round and model hash, and the attempt whose result it holds as
-   * pending (null when none) with that result's hash.
+   * A participant's state: its last committed round and model hash; the attempt whose result it holds as pending
+   * (null when none) with that result's hash; and the latest uncommitted attempt of which it has seen part of the
+   * sum (null when none) — retrying that round with fewer members and the same updates would reveal the difference.
    */
   public record MemberStatus(
       Participant member,
       long committedRound,
       String committedHash,
       AttemptId pendingAttempt,
-      String pendingHash) implements CoordinatorCommand, CborSerializable {}
+      String pendingHash,
+      AttemptId revealedAttempt) implements CoordinatorCommand, CborSerializable {}
 
   /** One member of a round's ring, in ring order. */
   public record Participant(
@@ -54,13 +56,16 @@ public final class RoundProtocol {
 
   /**
    * Starts (or retries) a round from the committed model of round {@code attempt.round() - 1}, whose hash is
-   * {@code baseModelHash}. With {@code secure} off the updates are summed unmasked (for comparison only).
+   * {@code baseModelHash}. With {@code secure} off the updates are summed unmasked (for comparison only). A retry
+   * reuses the update each member trained for the round, unless {@code retrain}: then part of an abandoned
+   * attempt's sum is known, and the same updates over fewer members would reveal the missing members' ones.
    */
   public record StartRound(
       AttemptId attempt,
       List<Participant> ring,
       String baseModelHash,
       boolean secure,
+      boolean retrain,
       ActorRef<CoordinatorCommand> coordinator) implements ParticipantCommand, CborSerializable {
     public StartRound {
       ring = List.copyOf(ring);

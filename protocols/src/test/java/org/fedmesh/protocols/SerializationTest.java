@@ -42,7 +42,7 @@ class SerializationTest {
     return Stream.of(
         ATTEMPT,
         member,
-        new RoundProtocol.StartRound(ATTEMPT, List.of(member, member), "ab12", true, coordinator),
+        new RoundProtocol.StartRound(ATTEMPT, List.of(member, member), "ab12", true, false, coordinator),
         key,
         new RoundProtocol.Ready(ATTEMPT, "site-a", key),
         new RoundProtocol.Ready(ATTEMPT, "site-a", null),
@@ -53,8 +53,9 @@ class SerializationTest {
         new RoundProtocol.RoundCommitted(ATTEMPT, "site-a", "ab12"),
         new RoundProtocol.AbortAttempt(ATTEMPT, "deadline"),
         new RoundProtocol.QueryStatus(coordinator),
-        new RoundProtocol.MemberStatus(member, 6, "ab12", ATTEMPT, "cd34"),
-        new RoundProtocol.MemberStatus(member, 0, "ab12", null, null),
+        new RoundProtocol.MemberStatus(member, 6, "ab12", ATTEMPT, "cd34", ATTEMPT),
+        new RoundProtocol.MemberStatus(member, 0, "ab12", null, null, null),
+        new CatchUpProtocol.CatchUp(5, "ab12", List.of(participant, participant)),
         new CatchUpProtocol.FetchModel(3, participant),
         new CatchUpProtocol.ModelUnavailable(3, "site-a", "not committed yet"));
   }

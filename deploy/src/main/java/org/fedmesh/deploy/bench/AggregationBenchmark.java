@@ -10,7 +10,10 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.DecodedSum;
 import org.fedmesh.mpc.KeyVerificationException;
@@ -40,6 +43,7 @@ final class AggregationBenchmark {
   private final List<String> ids;
   private List<CompletableFuture<AttemptSecrets>> secrets;
   private double lastPreparation;
+  private final AtomicLong replies = new AtomicLong();
   private long round;
 
   /** One aggregation: its wall time, every member's decoded sum, and the payload bytes each member sent. */
@@ -184,9 +188,20 @@ final class AggregationBenchmark {
   }
 
   private CompletionStage<RingAllReduce.Completed> allReduce(AttemptId attempt, int member, long[] vector) {
-    return AskPattern.ask(cluster.endpoint(member),
-        replyTo -> new RingAllReduce.Start(attempt, cluster.ringSeenFrom(member), member, vector, replyTo),
-        TIMEOUT, cluster.system(member).scheduler());
+    CompletableFuture<RingAllReduce.Completed> done = new CompletableFuture<>();
+    // A one-off actor for the replies: the endpoint also reports when the sum becomes visible, before the end.
+    ActorRef<RingAllReduce.Outcome> replyTo = cluster.system(member).systemActorOf(
+        Behaviors.receive(RingAllReduce.Outcome.class)
+            .onMessage(RingAllReduce.Completed.class, c -> {
+              done.complete(c);
+              return Behaviors.stopped();
+            })
+            .onAnyMessage(m -> Behaviors.same())
+            .build(),
+        "bench-reply-" + replies.incrementAndGet(), Props.empty());
+    cluster.endpoint(member).tell(new RingAllReduce.Start(attempt, cluster.ringSeenFrom(member), member, vector,
+        replyTo));
+    return done.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
   }
 
   private Outcome finish(long start, List<CompletableFuture<RingAllReduce.Completed>> completions)

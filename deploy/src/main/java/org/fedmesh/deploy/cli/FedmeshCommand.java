@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 /** {@code fedmesh}: the top-level command; each subcommand is one job. */
 @Command(name = "fedmesh", mixinStandardHelpOptions = true, version = "fedmesh 0.1.0",
     description = "Federated learning for a consortium without a trusted central party.",
-    subcommands = {DemoCommand.class, CaCommand.class, CertCommand.class, BenchCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, CaCommand.class, CertCommand.class, DataCommand.class,
+        BenchCommand.class})
 public final class FedmeshCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;

@@ -26,6 +26,7 @@ public final class CheckpointStore {
   private static final int MAGIC = 0x464D434B; // "FMCK"
   private static final int VERSION = 1;
   private static final String FILE = "model.ckpt";
+  private static final String JOURNAL = "commits.jsonl";
 
   private final Path dir;
 
@@ -35,6 +36,24 @@ public final class CheckpointStore {
 
   public Path file() {
     return dir.resolve(FILE);
+  }
+
+  /** How a member came to hold a model, as the journal records it. */
+  public enum Source { COMMIT, CATCH_UP }
+
+  /** The journal: one JSON line per model this member adopted, an audit trail of rounds for operators. */
+  public Path journal() {
+    return dir.resolve(JOURNAL);
+  }
+
+  /** Saves the checkpoint, then records it in the journal. */
+  public void save(ModelState state, Source source) throws IOException {
+    save(state);
+    String line = String.format(java.util.Locale.ROOT, "{\"round\":%d,\"hash\":\"%s\",\"source\":\"%s\","
+        + "\"at_ms\":%d}%n", state.round(), state.hash(), source.name().toLowerCase(java.util.Locale.ROOT),
+        System.currentTimeMillis());
+    Files.writeString(journal(), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+        StandardOpenOption.WRITE);
   }
 
   public void save(ModelState state) throws IOException {

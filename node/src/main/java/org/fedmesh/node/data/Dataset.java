@@ -2,6 +2,7 @@ package org.fedmesh.node.data;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A table of examples held in memory.
@@ -94,6 +95,32 @@ public record Dataset(String name, float[] features, int rows, int cols, float[]
   /** The same rows under another name. */
   public Dataset withName(String newName) {
     return new Dataset(newName, features, rows, cols, targets, numClasses, classNames);
+  }
+
+  /**
+   * The same rows with class indices taken from {@code agreed}, the consortium's list of classes: a member whose
+   * data lacks a class still numbers the others as every member does, and its model has the same shape.
+   *
+   * @throws DataFormatException naming a class of this data that is not in the list
+   */
+  public Dataset withClasses(List<String> agreed) {
+    requireClassification();
+    if (agreed.size() < 2 || Set.copyOf(agreed).size() != agreed.size()) {
+      throw new IllegalArgumentException("the consortium's class list needs at least 2 distinct classes: " + agreed);
+    }
+    int[] map = new int[numClasses];
+    for (int c = 0; c < numClasses; c++) {
+      map[c] = agreed.indexOf(classNames.get(c));
+      if (map[c] < 0) {
+        throw new DataFormatException(name, "class '" + classNames.get(c) + "' is not one of the consortium's"
+            + " classes " + agreed);
+      }
+    }
+    float[] relabelled = new float[rows];
+    for (int r = 0; r < rows; r++) {
+      relabelled[r] = map[(int) targets[r]];
+    }
+    return new Dataset(name, features, rows, cols, relabelled, agreed.size(), agreed);
   }
 
   /** How many rows carry each class index. */

@@ -26,6 +26,10 @@ import org.fedmesh.node.checkpoint.CheckpointStore;
 import org.fedmesh.node.secure.AttemptSecrets;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
+import org.fedmesh.protocols.CatchUpProtocol.FetchModel;
+import org.fedmesh.protocols.CatchUpProtocol.ModelPart;
+import org.fedmesh.protocols.CatchUpProtocol.ModelUnavailable;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
@@ -64,6 +68,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       boolean allowUnsafeTwoParty,
       Optional<CheckpointStore> checkpoints,
       ActorRef<AllReduceProtocol.Command> ring,
+      int modelPartFloats,
       CommitListener listener) {}
 
   private record Trained(long round, String baseHash, LocalUpdates.LocalUpdate update, Throwable error)
@@ -73,7 +78,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
 
   private record VectorReady(AttemptId attempt, long[] vector, Throwable error) implements ParticipantCommand {}
 
-  private record RingFinished(RingAllReduce.Completed completed) implements ParticipantCommand {}
+  private record RingOutcome(RingAllReduce.Outcome outcome) implements ParticipantCommand {}
 
   private record Decoded(AttemptId attempt, ModelState next, DecodedSum sum, Throwable error)
       implements ParticipantCommand {}
@@ -113,13 +118,28 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
 
   private record Pending(AttemptId attempt, ModelState state, double meanLoss) {}
 
+  /** A committed model arriving from a peer in parts; checked against the hash the coordinator named. */
+  private static final class ModelFetch {
+    final long round;
+    final String hash;
+    final float[] state;
+    final java.util.BitSet received = new java.util.BitSet();
+    int sourceIndex;
+
+    ModelFetch(long round, String hash, int length) {
+      this.round = round;
+      this.hash = hash;
+      this.state = new float[length];
+    }
+  }
+
   private record Cached(long round, String baseHash, LocalUpdates.LocalUpdate update) {}
 
   private final Setup setup;
   private final Executor training;
   private final Executor crypto;
   private final Executor blocking;
-  private final ActorRef<RingAllReduce.Completed> ringReplies;
+  private final ActorRef<RingAllReduce.Outcome> ringReplies;
   private final SecureRandom random = new SecureRandom();
   private final int parameterCount;
 
@@ -129,6 +149,10 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private Cached cached;
   /** Round and base hash being trained right now, so a retried attempt does not start a second training. */
   private String trainingFor;
+  /** The latest uncommitted attempt of which this member holds part of the sum (see MemberStatus). */
+  private AttemptId revealedAttempt;
+  /** The committed model being fetched from a peer, while catching up. */
+  private ModelFetch fetch;
 
   public static Behavior<ParticipantCommand> create(Setup setup, ModelState initial) {
     return Behaviors.setup(context -> new Participant(context, setup, initial));
@@ -144,7 +168,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     this.crypto = context.getSystem().dispatchers()
         .lookup(DispatcherSelector.fromConfig("fedmesh.crypto-dispatcher"));
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-    this.ringReplies = context.messageAdapter(RingAllReduce.Completed.class, RingFinished::new);
+    this.ringReplies = context.messageAdapter(RingAllReduce.Outcome.class, RingOutcome::new);
     context.getLog().info("Participant {} holds {}", setup.nodeId(), initial);
   }
 
@@ -157,11 +181,15 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         .onMessage(RoundKeys.class, this::onRoundKeys)
         .onMessage(MasksReady.class, this::onMasksReady)
         .onMessage(VectorReady.class, this::onVectorReady)
-        .onMessage(RingFinished.class, this::onRingFinished)
+        .onMessage(RingOutcome.class, this::onRingOutcome)
         .onMessage(Decoded.class, this::onDecoded)
         .onMessage(CommitRound.class, this::onCommitRound)
         .onMessage(Saved.class, this::onSaved)
         .onMessage(AbortAttempt.class, this::onAbortAttempt)
+        .onMessage(CatchUp.class, this::onCatchUp)
+        .onMessage(FetchModel.class, this::onFetchModel)
+        .onMessage(ModelPart.class, this::onModelPart)
+        .onMessage(ModelUnavailable.class, this::onModelUnavailable)
         .build();
   }
 
@@ -171,7 +199,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
 
   private Behavior<ParticipantCommand> onQueryStatus(QueryStatus query) {
     query.replyTo().tell(new MemberStatus(me(), committed.round(), committed.hash(),
-        pending == null ? null : pending.attempt(), pending == null ? null : pending.state().hash()));
+        pending == null ? null : pending.attempt(), pending == null ? null : pending.state().hash(),
+        revealedAttempt));
     return this;
   }
 
@@ -198,6 +227,10 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     }
     // Only after the ring endpoint expects this attempt: no peer sends before every participant is ready.
     start.coordinator().tell(new Ready(id, setup.nodeId(), start.secure() ? current.secrets.advert() : null));
+    if (start.retrain() && cached != null) {
+      getContext().getLog().info("{}: training again: part of an abandoned attempt's sum is known", id);
+      cached = null;
+    }
     if (cached != null && cached.round() == id.round() && cached.baseHash().equals(committed.hash())) {
       current.update = cached.update();
       current.updateReadyNanos = System.nanoTime();
@@ -359,9 +392,13 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     return this;
   }
 
-  private Behavior<ParticipantCommand> onRingFinished(RingFinished finished) {
+  private Behavior<ParticipantCommand> onRingOutcome(RingOutcome outcome) {
+    if (outcome.outcome() instanceof RingAllReduce.SumRevealed revealed) {
+      revealedAttempt = revealed.attempt();
+      return this;
+    }
     Attempt a = current;
-    RingAllReduce.Completed done = finished.completed();
+    RingAllReduce.Completed done = (RingAllReduce.Completed) outcome.outcome();
     if (a == null || !a.id().equals(done.attempt())) {
       return this;
     }
@@ -397,10 +434,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         && pending.state().hash().equals(commit.modelHash())) {
       ModelState next = pending.state();
       double loss = pending.meanLoss();
-      committed = next;
-      pending = null;
-      current = null;
-      cached = null;
+      adopt(next);
       getContext().getLog().info("Committed round {} ({}), mean training loss {}", next.round(), next.shortHash(),
           String.format("%.4f", loss));
       setup.listener().committed(setup.nodeId(), next, loss);
@@ -415,6 +449,16 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     return this;
   }
 
+  /** Makes {@code next} the committed model; whatever was in flight for older rounds is void. */
+  private void adopt(ModelState next) {
+    abandonCurrent();
+    committed = next;
+    pending = null;
+    cached = null;
+    revealedAttempt = null;
+    fetch = null;
+  }
+
   private void saveCheckpoint(AttemptId attempt, ActorRef<CoordinatorCommand> coordinator, ModelState state) {
     if (setup.checkpoints().isEmpty()) {
       // Nothing to write: acknowledge through the mailbox, like a finished write.
@@ -422,8 +466,9 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       return;
     }
     CheckpointStore store = setup.checkpoints().get();
+    CheckpointStore.Source source = attempt == null ? CheckpointStore.Source.CATCH_UP : CheckpointStore.Source.COMMIT;
     runAsync(blocking, () -> {
-      store.save(state);
+      store.save(state, source);
       return state;
     }, (saved, error) -> new Saved(attempt, coordinator, state, error));
   }
@@ -433,7 +478,9 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       getContext().getLog().error("Could not write the checkpoint of round {}", saved.state().round(),
           saved.error());
     }
-    saved.coordinator().tell(new RoundCommitted(saved.attempt(), setup.nodeId(), saved.state().hash()));
+    if (saved.coordinator() != null) { // null after catching up: nobody waits for it
+      saved.coordinator().tell(new RoundCommitted(saved.attempt(), setup.nodeId(), saved.state().hash()));
+    }
     return this;
   }
 
@@ -447,6 +494,77 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     }
     return this;
   }
+
+  // ---------------------------------------------------------------- catching up
+
+  private Behavior<ParticipantCommand> onCatchUp(CatchUp catchUp) {
+    if (catchUp.round() <= committed.round() || catchUp.sources().isEmpty()) {
+      return this;
+    }
+    if (fetch == null || fetch.round != catchUp.round() || !fetch.hash.equals(catchUp.hash())) {
+      getContext().getLog().info("Behind: holds round {}, fetching the model of round {} ({}) from a peer",
+          committed.round(), catchUp.round(), abbreviate(catchUp.hash()));
+      fetch = new ModelFetch(catchUp.round(), catchUp.hash(), committed.flatten().length);
+    } else {
+      fetch.sourceIndex++; // asked again: the previous source did not deliver; try the next one
+    }
+    var source = catchUp.sources().get(Math.floorMod(fetch.sourceIndex, catchUp.sources().size()));
+    source.tell(new FetchModel(catchUp.round(), getContext().getSelf()));
+    return this;
+  }
+
+  private Behavior<ParticipantCommand> onFetchModel(FetchModel request) {
+    if (request.round() != committed.round()) {
+      request.replyTo().tell(new ModelUnavailable(request.round(), setup.nodeId(),
+          "it holds round " + committed.round()));
+      return this;
+    }
+    float[] state = committed.flatten();
+    int partSize = setup.modelPartFloats();
+    int parts = Math.max(1, (state.length + partSize - 1) / partSize);
+    for (int p = 0; p < parts; p++) {
+      int from = p * partSize;
+      float[] values = java.util.Arrays.copyOfRange(state, from, Math.min(state.length, from + partSize));
+      request.replyTo().tell(new ModelPart(committed.round(), p, parts, from, values));
+    }
+    return this;
+  }
+
+  private Behavior<ParticipantCommand> onModelPart(ModelPart part) {
+    ModelFetch f = fetch;
+    if (f == null || part.round() != f.round || part.offset() < 0
+        || part.offset() + part.values().length > f.state.length || part.parts() < 1) {
+      return this; // not asked for, or does not fit: dropped
+    }
+    System.arraycopy(part.values(), 0, f.state, part.offset(), part.values().length);
+    f.received.set(part.part());
+    if (f.received.cardinality() < part.parts()) {
+      return this;
+    }
+    ModelState fetched = ModelState.unflatten(f.round, f.state, parameterCount);
+    if (!fetched.hash().equals(f.hash)) {
+      getContext().getLog().warn("Refused the model of round {} from a peer: it hashes to {}, not {}", f.round,
+          fetched.shortHash(), abbreviate(f.hash));
+      fetch = null;
+      return this;
+    }
+    adopt(fetched);
+    getContext().getLog().info("Caught up: now holds round {} ({})", fetched.round(), fetched.shortHash());
+    setup.listener().committed(setup.nodeId(), fetched, Double.NaN);
+    saveCheckpoint(null, null, fetched);
+    return this;
+  }
+
+  private Behavior<ParticipantCommand> onModelUnavailable(ModelUnavailable unavailable) {
+    if (fetch != null && fetch.round == unavailable.round()) {
+      getContext().getLog().info("{} cannot serve round {}: {}", unavailable.nodeId(), unavailable.round(),
+          unavailable.reason());
+      fetch = null; // the next survey names the round to fetch again
+    }
+    return this;
+  }
+
+  // ---------------------------------------------------------------- helpers
 
   private void fail(Attempt a, String reason) {
     a.coordinator().tell(new AttemptFailed(a.id(), setup.nodeId(), reason));

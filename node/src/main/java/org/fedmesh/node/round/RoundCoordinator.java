@@ -2,6 +2,7 @@ package org.fedmesh.node.round;
 
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,8 +18,11 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.fedmesh.node.NodeSettings.CoordinatorSettings;
 import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
@@ -45,6 +49,9 @@ import org.fedmesh.protocols.RoundProtocol.StartRound;
  */
 public final class RoundCoordinator {
 
+  /** The cluster role of members that train; every fedmesh member has it. */
+  public static final String TRAINER_ROLE = "trainer";
+
   /** Sent by the singleton manager when this node hands the coordinator over. */
   public enum Stop implements CoordinatorCommand { INSTANCE }
 
@@ -63,6 +70,8 @@ public final class RoundCoordinator {
   private Set<ActorRef<ParticipantCommand>> reachable = Set.of();
   private long generation;
   private final Map<Long, Integer> attemptsPerRound = new HashMap<>();
+  /** Members that missed a deadline in a round, left out of its retries; they catch up afterwards. */
+  private final Map<Long, Set<String>> excluded = new HashMap<>();
   private String lastPauseReason;
 
   public static Behavior<CoordinatorCommand> create(CoordinatorSettings settings, long rounds, boolean secure) {
@@ -133,8 +142,13 @@ public final class RoundCoordinator {
         .build();
   }
 
-  /** Picks the next round and its participants from the statuses the members reported. */
-  private Behavior<CoordinatorCommand> decide(java.util.Collection<MemberStatus> statuses) {
+  /**
+   * Picks the next step from the statuses the members reported: finish the commit of a round some members already
+   * applied, complete a round whose result members hold but nobody committed (a coordinator died in between),
+   * send members that are behind to fetch the latest model, and start the next attempt with the members that hold
+   * it.
+   */
+  private Behavior<CoordinatorCommand> decide(Collection<MemberStatus> statuses) {
     if (statuses.size() < settings.minParticipants()) {
       return pausing("only " + statuses.size() + " participant(s) answered, at least "
           + settings.minParticipants() + " are needed");
@@ -146,41 +160,126 @@ public final class RoundCoordinator {
       context.getLog().error("Members disagree on the model of round {}: {}", latest, hashesAtLatest);
     }
     String hash = hashesAtLatest.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-    if (rounds > 0 && latest >= rounds) {
-      return finished(latest, hash);
-    }
-    List<Participant> ring = statuses.stream()
+    List<Participant> current = statuses.stream()
         .filter(s -> s.committedRound() == latest && s.committedHash().equals(hash))
         .map(MemberStatus::member)
         .sorted(Comparator.comparing(Participant::nodeId))
         .toList();
-    List<String> behind = statuses.stream().filter(s -> s.committedRound() < latest)
-        .map(s -> s.member().nodeId() + "@" + s.committedRound()).sorted().toList();
-    if (!behind.isEmpty()) {
-      context.getLog().info("Behind round {}, not taking part: {}", latest, behind);
+
+    Behavior<CoordinatorCommand> completion = completeRoundInFlight(statuses, latest, hash, current);
+    if (completion != null) {
+      return completion;
+    }
+    bringUpToDate(statuses, latest, hash, current);
+    if (rounds > 0 && latest >= rounds) {
+      return finished(latest, hash);
+    }
+    long round = latest + 1;
+    Set<String> stragglers = excluded.getOrDefault(round, Set.of());
+    List<Participant> ring = current.stream().filter(p -> !stragglers.contains(p.nodeId())).toList();
+    if (!stragglers.isEmpty()) {
+      context.getLog().info("Round {} goes on without {}, who missed the deadline", round, stragglers);
+    }
+    int members = trainerMembers();
+    if (2 * ring.size() <= members) {
+      return pausing("only " + ring.size() + " of the " + members + " cluster members can take part in round "
+          + round + "; a round needs a majority, so that the two sides of a partition cannot both train");
     }
     if (ring.size() < settings.minParticipants()) {
       return pausing("only " + ring.size() + " participant(s) hold round " + latest + ", at least "
           + settings.minParticipants() + " are needed");
     }
-    long round = latest + 1;
     int attemptNumber = attemptsPerRound.merge(round, 1, Integer::sum);
+    boolean retrain = false;
     for (MemberStatus s : statuses) {
       if (s.pendingAttempt() != null && s.pendingAttempt().round() == round) {
         attemptNumber = Math.max(attemptNumber, s.pendingAttempt().attempt() + 1);
       }
+      if (s.revealedAttempt() != null && s.revealedAttempt().round() == round) {
+        attemptNumber = Math.max(attemptNumber, s.revealedAttempt().attempt() + 1);
+        retrain = true;
+      }
     }
     attemptsPerRound.put(round, attemptNumber);
     lastPauseReason = null;
-    return startAttempt(AttemptId.fresh(round, attemptNumber, random), ring, hash);
+    return startAttempt(AttemptId.fresh(round, attemptNumber, random), ring, hash, retrain);
+  }
+
+  /**
+   * Commits a result that members of the round in flight hold as pending when no member committed it yet: every
+   * holder computed the same sum, so committing it loses nothing and repeats nothing. Needs two agreeing holders
+   * and none that disagrees; returns null when there is nothing to complete.
+   */
+  private Behavior<CoordinatorCommand> completeRoundInFlight(Collection<MemberStatus> statuses, long latest,
+                                                           String hash, List<Participant> current) {
+    Map<String, List<MemberStatus>> holders = statuses.stream()
+        .filter(s -> s.committedRound() == latest && s.committedHash().equals(hash))
+        .filter(s -> s.pendingAttempt() != null && s.pendingAttempt().round() == latest + 1)
+        .collect(Collectors.groupingBy(s -> s.pendingAttempt() + "/" + s.pendingHash()));
+    if (holders.size() != 1) {
+      if (holders.size() > 1) {
+        context.getLog().warn("Members hold different results for round {}; starting it again", latest + 1);
+      }
+      return null;
+    }
+    List<MemberStatus> agreeing = holders.values().iterator().next();
+    if (agreeing.size() < 2) {
+      return null;
+    }
+    AttemptId attempt = agreeing.get(0).pendingAttempt();
+    String result = agreeing.get(0).pendingHash();
+    List<Participant> ring = agreeing.stream().map(MemberStatus::member)
+        .sorted(Comparator.comparing(Participant::nodeId)).toList();
+    context.getLog().info("Completing {}: {} of {} members hold its result {}", attempt, ring.size(),
+        current.size(), result.substring(0, 12));
+    return committing(attempt, ring, result);
+  }
+
+  /**
+   * Members one round behind that hold the latest round's result as pending apply it (its commit did not reach
+   * them); members further behind fetch the latest model from a member that has it.
+   */
+  private void bringUpToDate(Collection<MemberStatus> statuses, long latest, String hash,
+                             List<Participant> current) {
+    List<ActorRef<ParticipantCommand>> sources = current.stream().map(Participant::participant).toList();
+    for (MemberStatus s : statuses) {
+      if (s.committedRound() >= latest) {
+        continue;
+      }
+      if (s.committedRound() == latest - 1 && s.pendingAttempt() != null && s.pendingAttempt().round() == latest
+          && hash.equals(s.pendingHash())) {
+        context.getLog().info("{} missed the commit of round {}: committing it there", s.member().nodeId(), latest);
+        s.member().participant().tell(new CommitRound(s.pendingAttempt(), hash, context.getSelf()));
+      } else {
+        context.getLog().info("{} holds round {}, the latest is {}: it catches up from a peer",
+            s.member().nodeId(), s.committedRound(), latest);
+        s.member().participant().tell(new CatchUp(latest, hash, sources));
+      }
+    }
+  }
+
+  /** Members of the cluster that train, reachable or not: a round needs a majority of them. */
+  private int trainerMembers() {
+    int count = 0;
+    for (Member m : Cluster.get(context.getSystem()).state().getMembers()) {
+      org.apache.pekko.cluster.MemberStatus status = m.status();
+      boolean live = status == org.apache.pekko.cluster.MemberStatus.up()
+          || status == org.apache.pekko.cluster.MemberStatus.weaklyUp()
+          || status == org.apache.pekko.cluster.MemberStatus.leaving();
+      if (live && m.hasRole(TRAINER_ROLE)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   // ---------------------------------------------------------------- one attempt
 
-  private Behavior<CoordinatorCommand> startAttempt(AttemptId id, List<Participant> ring, String baseHash) {
-    context.getLog().info("Starting {} with {} participants: {}", id, ring.size(),
-        ring.stream().map(Participant::nodeId).toList());
-    StartRound start = new StartRound(id, ring, baseHash, secure, context.getSelf());
+  private Behavior<CoordinatorCommand> startAttempt(AttemptId id, List<Participant> ring, String baseHash,
+                                                   boolean retrain) {
+    context.getLog().info("Starting {} with {} participants: {}{}", id, ring.size(),
+        ring.stream().map(Participant::nodeId).toList(), retrain ? " (training again)" : "");
+    StartRound start = new StartRound(id, ring, baseHash, secure, retrain, context.getSelf());
     ring.forEach(p -> p.participant().tell(start));
     return inAttempt(id, ring, System.nanoTime());
   }
@@ -236,7 +335,12 @@ public final class RoundCoordinator {
           updateListing(m);
           List<String> gone = ring.stream().filter(p -> !reachable.contains(p.participant()))
               .map(Participant::nodeId).toList();
-          return gone.isEmpty() ? Behaviors.same() : abort(id, ring, "lost participant(s) " + gone);
+          if (gone.isEmpty()) {
+            return Behaviors.same();
+          }
+          // No abort: the survivors may hold the result already; the survey completes or retries the round.
+          context.getLog().warn("Lost participant(s) {} during {}; asking the others where they stand", gone, id);
+          return surveying();
         })
         .onMessage(Timeout.class, t -> {
           if (t.generation() != g) {
@@ -244,8 +348,10 @@ public final class RoundCoordinator {
           }
           Set<String> silent = new HashSet<>(byNode.keySet());
           silent.removeAll(ready.size() == ring.size() ? results.keySet() : ready.keySet());
-          return abort(id, ring, "deadline of " + settings.roundDeadline().toSeconds() + " s passed, still waiting for "
-              + silent.stream().sorted().toList());
+          context.getLog().warn("{}: deadline of {} s passed, still waiting for {}; retrying without them", id,
+              settings.roundDeadline().toSeconds(), silent.stream().sorted().toList());
+          excluded.computeIfAbsent(id.round(), r -> new HashSet<>()).addAll(silent);
+          return surveying();
         })
         .onMessage(Stop.class, m -> Behaviors.stopped())
         .onAnyMessage(this::ignore)
@@ -298,17 +404,22 @@ public final class RoundCoordinator {
   private Behavior<CoordinatorCommand> committed(AttemptId id) {
     context.getLog().info("Committed round {}", id.round());
     attemptsPerRound.remove(id.round());
+    excluded.remove(id.round());
     return surveying();
   }
 
   // ---------------------------------------------------------------- finished
 
+  /** All rounds are committed; members that join or come back later are still brought up to date. */
   private Behavior<CoordinatorCommand> finished(long round, String hash) {
-    context.getLog().info("Training complete: {} rounds committed, model {}", round, hash.substring(0, 12));
+    if (!("finished " + round).equals(lastPauseReason)) {
+      context.getLog().info("Training complete: {} rounds committed, model {}", round, hash.substring(0, 12));
+      lastPauseReason = "finished " + round;
+    }
     return Behaviors.receive(CoordinatorCommand.class)
         .onMessage(ListingChanged.class, m -> {
           updateListing(m);
-          return Behaviors.same();
+          return surveying();
         })
         .onMessage(Stop.class, m -> Behaviors.stopped())
         .onAnyMessage(this::ignore)

@@ -74,4 +74,15 @@ class DatasetTest {
     assertFalse(Seeds.derive(1, 2, 3) == Seeds.derive(2, 2, 3));
     assertFalse(Seeds.derive(1, 0) == Seeds.derive(1));
   }
+
+  @Test
+  void withClasses_memberMissingAClass_numbersTheRestAsTheConsortiumDoes() {
+    // this member saw only "cat" and "dog"; the consortium's classes are bird, cat, dog
+    Dataset local = new Dataset("site", new float[] {1, 2, 3}, 3, 1, new float[] {0, 1, 1}, 2, List.of("cat", "dog"));
+    Dataset agreed = local.withClasses(List.of("bird", "cat", "dog"));
+    assertEquals(3, agreed.numClasses());
+    assertArrayEquals(new float[] {1, 2, 2}, agreed.targets());
+    DataFormatException e = assertThrows(DataFormatException.class, () -> local.withClasses(List.of("bird", "cat")));
+    assertTrue(e.getMessage().contains("'dog'"), e.getMessage());
+  }
 }

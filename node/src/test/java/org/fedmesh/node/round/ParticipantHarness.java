@@ -55,7 +55,8 @@ final class ParticipantHarness implements AutoCloseable {
       ActorRef<AllReduceProtocol.Command> endpoint = kit.spawn(
           Behaviors.monitor(AllReduceProtocol.Command.class, tap.ref(), RingAllReduce.create(1000)), "ring");
       Participant.Setup setup = new Participant.Setup(id, identity, updates.get(i), CODEC,
-          ServerOptimizer.fedAvg(1.0), secureRequired, false, Optional.empty(), endpoint, CommitListener.NONE);
+          ServerOptimizer.fedAvg(1.0), secureRequired, false, Optional.empty(), endpoint, 1000,
+          CommitListener.NONE);
       ActorRef<ParticipantCommand> participant = kit.spawn(Participant.create(setup, initial), "participant");
       kits.add(kit);
       endpoints.add(endpoint);

@@ -161,7 +161,7 @@ class ParticipantProtocolTest {
   void secureRound_withTwoMembers_isRefused() {
     try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates.subList(0, 2)), true)) {
       AttemptId id = ParticipantHarness.attempt(1, 1);
-      h.ring().forEach(p -> p.participant().tell(new StartRound(id, h.ring(), baseHash(), true, h.coordinator.ref())));
+      h.ring().forEach(p -> p.participant().tell(new StartRound(id, h.ring(), baseHash(), true, false, h.coordinator.ref())));
       for (int i = 0; i < 2; i++) {
         AttemptFailed failed = h.coordinator.expectMessageClass(AttemptFailed.class, WAIT);
         assertTrue(failed.reason().contains("at least 3"), failed.reason());
@@ -209,7 +209,7 @@ class ParticipantProtocolTest {
 
   private static List<KeyAdvert> startAndCollectKeys(ParticipantHarness h, AttemptId id,
                                                      List<org.fedmesh.protocols.RoundProtocol.Participant> ring) {
-    StartRound start = new StartRound(id, ring, baseHash(), true, h.coordinator.ref());
+    StartRound start = new StartRound(id, ring, baseHash(), true, false, h.coordinator.ref());
     ring.forEach(p -> p.participant().tell(start));
     Map<String, KeyAdvert> keys = new HashMap<>();
     while (keys.size() < ring.size()) {

@@ -1,0 +1,135 @@
+package org.fedmesh.deploy.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.fedmesh.mpc.pki.CertificateValidator;
+import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.node.FedmeshNode;
+import org.fedmesh.node.LocalTraining;
+import org.fedmesh.node.NodeSettings;
+import org.fedmesh.node.SiteData;
+import org.fedmesh.node.data.TrainTest;
+import org.fedmesh.node.model.Evaluation;
+import org.fedmesh.node.model.LocalTrainer;
+import org.fedmesh.node.model.NativeThreads;
+import org.fedmesh.node.model.TrainingConfig;
+import org.fedmesh.node.round.CommitListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fedmesh run --config SITE.conf}: one consortium member as its own process. The configuration is checked
+ * as a whole before the member joins: settings, files, identity and data, every problem reported at once.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run one consortium member from a site configuration (HOCON); -Dfedmesh.KEY=VALUE overrides.")
+public final class RunCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+  @Option(names = "--config", required = true, description = "The site's HOCON configuration file.")
+  Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.isReadable(config)) {
+      throw new IllegalArgumentException("cannot read the configuration file " + config);
+    }
+    Config site = ConfigFactory.systemProperties()
+        .withFallback(ConfigFactory.parseFile(config.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)))
+        .withFallback(FedmeshNode.defaults())
+        .resolve();
+    Member member = check(site);
+    NativeThreads.limit(1);
+    TrainTest data = member.data();
+    NodeSettings s = member.settings();
+    int classes = data.train().numClasses();
+    LocalTraining training = new LocalTraining(s.model(), s.training(), data.train(), classes, s.modelSeed());
+    CommitListener evaluate = localEvaluation(s, data, classes);
+    FedmeshNode node = FedmeshNode.start(site, member.identity(), training, evaluate);
+    log.info("Member {} started on {}:{} with {} training and {} held-out rows; seed nodes {}", s.nodeId(),
+        s.host(), s.port(), data.train().rows(), data.test().rows(), s.seedNodes());
+    node.system().getWhenTerminated().toCompletableFuture().join();
+    log.info("Member {} stopped", s.nodeId());
+    return 0;
+  }
+
+  private record Member(NodeSettings settings, MemberIdentity identity, TrainTest data) {}
+
+  /** Settings, files, certificate and data: all problems at once, before anything starts. */
+  private static Member check(Config site) {
+    List<String> problems = new ArrayList<>();
+    NodeSettings settings = null;
+    try {
+      settings = NodeSettings.fromConfig(site);
+    } catch (NodeSettings.InvalidSettingsException e) {
+      problems.addAll(e.problems());
+    }
+    for (String key : List.of("identity.key", "identity.certificate", "identity.ca", "data.path")) {
+      String value = site.hasPath("fedmesh." + key) ? site.getString("fedmesh." + key) : "";
+      if (value.isEmpty()) {
+        problems.add("fedmesh." + key + ": required to run a member");
+      } else if (!Files.exists(Path.of(value))) {
+        problems.add("fedmesh." + key + ": " + value + " does not exist");
+      }
+    }
+    if (!site.hasPath("fedmesh.checkpoint-dir") || site.getString("fedmesh.checkpoint-dir").isEmpty()) {
+      problems.add("fedmesh.checkpoint-dir: required to run a member (without it a restart loses the model)");
+    }
+    MemberIdentity identity = null;
+    TrainTest data = null;
+    if (problems.isEmpty()) {
+      try {
+        NodeSettings.IdentitySettings files = settings.identity();
+        identity = MemberIdentity.load(Path.of(files.key()), Path.of(files.certificate()), Path.of(files.ca()));
+        CertificateValidator.validateMember(identity.certificate(), identity.caCertificate(), Instant.now());
+        if (!identity.nodeId().equals(settings.nodeId())) {
+          problems.add("fedmesh.node-id: '" + settings.nodeId() + "' but the certificate is for '"
+              + identity.nodeId() + "'");
+        }
+      } catch (Exception e) {
+        problems.add("fedmesh.identity: " + e.getMessage());
+      }
+      try {
+        data = SiteData.load(settings.data());
+      } catch (RuntimeException e) {
+        problems.add("fedmesh.data: " + e.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new NodeSettings.InvalidSettingsException(problems);
+    }
+    return new Member(settings, identity, data);
+  }
+
+  /** After each commit, the model's accuracy on this member's held-out rows, off the participant's thread. */
+  private static CommitListener localEvaluation(NodeSettings s, TrainTest data, int classes) {
+    if (data.test().rows() == 0) {
+      return CommitListener.NONE;
+    }
+    ExecutorService evaluator = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "local-evaluation");
+      t.setDaemon(true);
+      return t;
+    });
+    LocalTrainer trainer = new LocalTrainer(s.model(), data.test().cols(), classes,
+        TrainingConfig.of(1, s.training().batchSize(), s.training().optimizer(), 1));
+    return (nodeId, model, loss) -> evaluator.execute(() -> {
+      Evaluation e = trainer.evaluate(model.parameters(), data.test());
+      log.info(String.format(Locale.ROOT, "Round %d (%s): local held-out %s %.4f on %d rows", model.round(),
+          model.shortHash(), data.test().isClassification() ? "accuracy" : "MSE",
+          data.test().isClassification() ? e.accuracy() : e.meanSquaredError(), data.test().rows()));
+    });
+  }
+}
