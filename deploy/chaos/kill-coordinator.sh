@@ -86,7 +86,8 @@ host_of_coordinator() { # the site whose log says the coordinator started there
   done
 }
 
-wait_until 120 test "$(committed site-1)" -ge "$kill_after_round" || { echo "no round $kill_after_round within 120 s" >&2; tail -5 "$work"/site-*/log >&2; exit 1; }
+reached() { [ "$(committed "$1")" -ge "$2" ]; }
+wait_until 120 reached site-1 "$kill_after_round" || { echo "no round $kill_after_round within 120 s" >&2; tail -n 5 "$work"/site-*/log >&2; exit 1; }
 victim=$(host_of_coordinator)
 [ -n "$victim" ] || { echo "cannot tell which member hosts the coordinator" >&2; exit 1; }
 # Kill as soon as the next round has started, before it commits.

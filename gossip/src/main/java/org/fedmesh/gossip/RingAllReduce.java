@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -56,6 +57,12 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
    */
   public record SumRevealed(AttemptId attempt) implements Outcome {}
 
+  /**
+   * Published on the actor system's event stream when this member hands its vector to the ring: from then on the
+   * member's masked update is travelling. For monitoring, and for tests that need to act at that moment.
+   */
+  public record AllReduceStarted(AttemptId attempt, int myIndex, int ringSize) {}
+
   /** The sum, identical on every member; {@code bytesSent} counts this member's payload bytes. */
   public record Completed(AttemptId attempt, long[] sum, long bytesSent, long messagesSent) implements Outcome {}
 
@@ -102,6 +109,8 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       throw new IllegalArgumentException("Start does not match the announced ring for " + start.attempt());
     }
     s.begin(start);
+    getContext().getSystem().eventStream().tell(new EventStream.Publish<>(
+        new AllReduceStarted(start.attempt(), start.myIndex(), s.n)));
     if (s.n > 1) {
       int own = s.myIndex;
       for (int p = 0; p < s.layout.pieces(); p++) {

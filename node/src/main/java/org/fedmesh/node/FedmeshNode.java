@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -155,7 +156,7 @@ public final class FedmeshNode implements AutoCloseable {
   /** Leaves the cluster gracefully (coordinated shutdown) and waits for the system to stop. */
   @Override
   public void close() {
-    system.terminate();
+    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
     try {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -10,7 +10,10 @@ import org.fedmesh.node.round.LocalUpdates;
 /** A member's updates from ND4J training on its own data set. */
 public final class LocalTraining implements LocalUpdates {
   private final LocalTrainer trainer;
+  private final ModelSpec spec;
+  private final TrainingConfig config;
   private final Dataset data;
+  private final int numClasses;
   private final long modelSeed;
 
   public LocalTraining(ModelSpec spec, TrainingConfig config, Dataset data, int numClasses, long modelSeed) {
@@ -18,8 +21,16 @@ public final class LocalTraining implements LocalUpdates {
       throw new IllegalArgumentException("data set " + data.name() + " has no rows to train on");
     }
     this.trainer = new LocalTrainer(spec, data.cols(), numClasses, config);
+    this.spec = spec;
+    this.config = config;
     this.data = data;
+    this.numClasses = numClasses;
     this.modelSeed = modelSeed;
+  }
+
+  /** The same training on the same data with a trainer of its own, for a member started again in this JVM. */
+  public LocalTraining fresh() {
+    return new LocalTraining(spec, config, data, numClasses, modelSeed);
   }
 
   @Override

@@ -14,9 +14,11 @@ public final class CatchUpProtocol {
 
   /**
    * From the coordinator to a member that is behind: fetch the model committed at {@code round}, whose hash is
-   * {@code hash}, from one of {@code sources} (members that hold it).
+   * {@code hash}, from one of {@code sources} (members that hold it), then report its new status to
+   * {@code replyTo}.
    */
-  public record CatchUp(long round, String hash, List<ActorRef<RoundProtocol.ParticipantCommand>> sources)
+  public record CatchUp(long round, String hash, List<ActorRef<RoundProtocol.ParticipantCommand>> sources,
+                        ActorRef<RoundProtocol.CoordinatorCommand> replyTo)
       implements RoundProtocol.ParticipantCommand, CborSerializable {
     public CatchUp {
       sources = List.copyOf(sources);

@@ -17,6 +17,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  *   StartRound  ───────────────────▶   announces the attempt to its ring endpoint, makes an ephemeral key, trains
  *               ◀───────────────────   Ready (with the key, signed by the member's certified key)
  *   RoundKeys   ───────────────────▶   verifies every key, masks its update, ring all-reduce with the peers
+ *               ◀───────────────────   Contributed (its masked update is in the ring)
  *               ◀───────────────────   Aggregated (hash of the new model) | AttemptFailed
  *   CommitRound ───────────────────▶   applies the pending model, writes a checkpoint
  *               ◀───────────────────   RoundCommitted
@@ -111,6 +112,12 @@ public final class RoundProtocol {
       keys = List.copyOf(keys);
     }
   }
+
+  /**
+   * The participant's update is trained, encoded and masked, and handed to the ring: from here on only the
+   * all-reduce can hold it up. Tells a deadline's stragglers from members waiting on them.
+   */
+  public record Contributed(AttemptId attempt, String nodeId) implements CoordinatorCommand, CborSerializable {}
 
   /**
    * The participant decoded the sum and holds the new model as pending; its hash for the coordinator to compare,

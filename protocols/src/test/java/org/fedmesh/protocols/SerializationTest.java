@@ -49,13 +49,14 @@ class SerializationTest {
         new RoundProtocol.RoundKeys(ATTEMPT, List.of(key, key)),
         new RoundProtocol.Aggregated(ATTEMPT, "site-a", "ab12", 0.25, 1234, 5_000_000),
         new RoundProtocol.AttemptFailed(ATTEMPT, "site-a", "key of site-b does not verify"),
+        new RoundProtocol.Contributed(ATTEMPT, "site-a"),
         new RoundProtocol.CommitRound(ATTEMPT, "ab12", coordinator),
         new RoundProtocol.RoundCommitted(ATTEMPT, "site-a", "ab12"),
         new RoundProtocol.AbortAttempt(ATTEMPT, "deadline"),
         new RoundProtocol.QueryStatus(coordinator),
         new RoundProtocol.MemberStatus(member, 6, "ab12", ATTEMPT, "cd34", ATTEMPT),
         new RoundProtocol.MemberStatus(member, 0, "ab12", null, null, null),
-        new CatchUpProtocol.CatchUp(5, "ab12", List.of(participant, participant)),
+        new CatchUpProtocol.CatchUp(5, "ab12", List.of(participant, participant), coordinator),
         new CatchUpProtocol.FetchModel(3, participant),
         new CatchUpProtocol.ModelUnavailable(3, "site-a", "not committed yet"));
   }

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.fedmesh.mpc.pki.ConsortiumCa;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.FedmeshNode;
@@ -35,7 +37,16 @@ public final class EmbeddedConsortium implements AutoCloseable {
   private final ConsortiumCa ca;
 
   /** One member's ingredients; {@code config} holds this member's {@code fedmesh} values. */
-  public record MemberSpec(String nodeId, int port, LocalUpdates updates, Config config) {}
+  public record MemberSpec(String nodeId, int port, LocalUpdates updates, Config config) {
+    public MemberSpec withUpdates(LocalUpdates other) {
+      return new MemberSpec(nodeId, port, other, config);
+    }
+
+    /** The same member with more settings on top, e.g. its checkpoint directory. */
+    public MemberSpec with(String key, Object value) {
+      return new MemberSpec(nodeId, port, updates, ConfigFactory.parseMap(Map.of(key, value)).withFallback(config));
+    }
+  }
 
   /** A running member and the spec it was started from (for restarts). */
   public record Member(MemberSpec spec, FedmeshNode node) {}
@@ -52,6 +63,11 @@ public final class EmbeddedConsortium implements AutoCloseable {
    */
   public static EmbeddedConsortium start(List<Dataset> partitions, int numClasses, Config shared,
                                          CommitListener listener) {
+    return start(plan(partitions, numClasses, shared), listener);
+  }
+
+  /** The members {@link #start(List, int, Config, CommitListener)} would start, to adjust before starting. */
+  public static List<MemberSpec> plan(List<Dataset> partitions, int numClasses, Config shared) {
     NodeSettings probe = NodeSettings.fromConfig(withNode(shared, "node-1", 0, List.of())
         .withFallback(FedmeshNode.defaults()).resolve());
     List<MemberSpec> specs = new ArrayList<>();
@@ -63,7 +79,7 @@ public final class EmbeddedConsortium implements AutoCloseable {
           partitions.get(i), numClasses, probe.modelSeed());
       specs.add(new MemberSpec(id, ports.get(i), updates, withNode(shared, id, ports.get(i), seeds)));
     }
-    return start(specs, listener);
+    return specs;
   }
 
   /** Starts the given members with identities from a fresh in-memory CA. */
@@ -74,7 +90,36 @@ public final class EmbeddedConsortium implements AutoCloseable {
     for (MemberSpec spec : specs) {
       consortium.startMember(spec);
     }
+    consortium.awaitAllUp(Duration.ofMinutes(1));
     return consortium;
+  }
+
+  /**
+   * Waits until every member sees every other one as Up. Until then the split brain resolver counts only the
+   * members already Up, and a crash could leave the survivors as the smaller side.
+   */
+  public void awaitAllUp(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<Member> all = members();
+    while (System.nanoTime() < deadline) {
+      boolean up = all.stream().allMatch(m -> {
+        int count = 0;
+        for (org.apache.pekko.cluster.Member seen : Cluster.get(m.node().system()).state().getMembers()) {
+          count += seen.status() == MemberStatus.up() ? 1 : 0;
+        }
+        return count >= all.size();
+      });
+      if (up) {
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    throw new IllegalStateException("the members did not all come Up within " + timeout);
   }
 
   /** Starts (or restarts) one member; a restarted member loads its checkpoint if it has a checkpoint dir. */
@@ -96,6 +141,8 @@ public final class EmbeddedConsortium implements AutoCloseable {
     node.put("fedmesh.host", "127.0.0.1");
     node.put("fedmesh.port", port);
     node.put("fedmesh.seed-nodes", seeds);
+    // terminate() then stops a member the way a crash does; close() leaves the cluster first.
+    node.put("pekko.coordinated-shutdown.run-by-actor-system-terminate", "off");
     return ConfigFactory.parseMap(node).withFallback(shared);
   }
 
@@ -134,19 +181,37 @@ public final class EmbeddedConsortium implements AutoCloseable {
     return latest.get(nodeId);
   }
 
-  /** Stops one member abruptly (its actor system terminates without leaving the cluster gracefully first). */
+  /**
+   * Stops one member abruptly, as a crash would: its actor system stops without leaving the cluster, so the
+   * others find it unreachable and the split brain resolver downs it (members here never run coordinated
+   * shutdown on terminate, see {@link #withNode}).
+   */
   public synchronized void crash(String nodeId) {
-    for (Member m : members) {
-      if (m.spec().nodeId().equals(nodeId)) {
-        m.node().system().terminate();
-      }
+    Member m = member(nodeId);
+    m.node().system().terminate();
+    try {
+      m.node().system().getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("member " + nodeId + " did not stop", e);
     }
+  }
+
+  /** Stops one member gracefully: it leaves the cluster first (and hands the coordinator over if it has it). */
+  public synchronized void stop(String nodeId) {
+    member(nodeId).node().close();
+  }
+
+  public synchronized Member member(String nodeId) {
+    return members.stream().filter(m -> m.spec().nodeId().equals(nodeId)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no member " + nodeId));
   }
 
   @Override
   public synchronized void close() {
     for (Member m : members) {
-      m.node().close();
+      if (!m.node().system().whenTerminated().isCompleted()) {
+        m.node().close();
+      }
     }
   }
 

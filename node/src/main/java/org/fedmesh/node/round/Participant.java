@@ -34,6 +34,7 @@ import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
+import org.fedmesh.protocols.RoundProtocol.Contributed;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
@@ -122,6 +123,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private static final class ModelFetch {
     final long round;
     final String hash;
+    ActorRef<CoordinatorCommand> replyTo;
     final float[] state;
     final java.util.BitSet received = new java.util.BitSet();
     int sourceIndex;
@@ -389,6 +391,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     }
     List<ActorRef<AllReduceProtocol.Command>> ring = a.start.ring().stream().map(p -> p.ring()).toList();
     setup.ring().tell(new RingAllReduce.Start(a.id(), ring, a.myIndex, ready.vector(), ringReplies));
+    a.coordinator().tell(new Contributed(a.id(), setup.nodeId()));
     return this;
   }
 
@@ -508,6 +511,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     } else {
       fetch.sourceIndex++; // asked again: the previous source did not deliver; try the next one
     }
+    fetch.replyTo = catchUp.replyTo();
     var source = catchUp.sources().get(Math.floorMod(fetch.sourceIndex, catchUp.sources().size()));
     source.tell(new FetchModel(catchUp.round(), getContext().getSelf()));
     return this;
@@ -548,8 +552,10 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       fetch = null;
       return this;
     }
+    ActorRef<CoordinatorCommand> replyTo = f.replyTo;
     adopt(fetched);
     getContext().getLog().info("Caught up: now holds round {} ({})", fetched.round(), fetched.shortHash());
+    onQueryStatus(new QueryStatus(replyTo)); // the coordinator may wait for this member before the next round
     setup.listener().committed(setup.nodeId(), fetched, Double.NaN);
     saveCheckpoint(null, null, fetched);
     return this;

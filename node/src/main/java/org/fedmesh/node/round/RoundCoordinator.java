@@ -27,6 +27,7 @@ import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
+import org.fedmesh.protocols.RoundProtocol.Contributed;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
 import org.fedmesh.protocols.RoundProtocol.Ready;
@@ -73,6 +74,8 @@ public final class RoundCoordinator {
   /** Members that missed a deadline in a round, left out of its retries; they catch up afterwards. */
   private final Map<Long, Set<String>> excluded = new HashMap<>();
   private String lastPauseReason;
+  /** The round before which the coordinator last waited for members catching up (it waits once per round). */
+  private long waitedForCatchUp;
 
   public static Behavior<CoordinatorCommand> create(CoordinatorSettings settings, long rounds, boolean secure) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
@@ -170,9 +173,14 @@ public final class RoundCoordinator {
     if (completion != null) {
       return completion;
     }
-    bringUpToDate(statuses, latest, hash, current);
+    Set<ActorRef<ParticipantCommand>> catchingUp = bringUpToDate(statuses, latest, hash, current);
     if (rounds > 0 && latest >= rounds) {
       return finished(latest, hash);
+    }
+    if (!catchingUp.isEmpty() && waitedForCatchUp < latest + 1) {
+      // Once per round: a member that catches up in time takes part, instead of staying one round behind.
+      waitedForCatchUp = latest + 1;
+      return awaitingCatchUp(catchingUp, latest);
     }
     long round = latest + 1;
     Set<String> stragglers = excluded.getOrDefault(round, Set.of());
@@ -237,11 +245,13 @@ public final class RoundCoordinator {
 
   /**
    * Members one round behind that hold the latest round's result as pending apply it (its commit did not reach
-   * them); members further behind fetch the latest model from a member that has it.
+   * them); members further behind fetch the latest model from a member that has it. Returns the members sent
+   * to catch up.
    */
-  private void bringUpToDate(Collection<MemberStatus> statuses, long latest, String hash,
-                             List<Participant> current) {
+  private Set<ActorRef<ParticipantCommand>> bringUpToDate(Collection<MemberStatus> statuses, long latest,
+                                                          String hash, List<Participant> current) {
     List<ActorRef<ParticipantCommand>> sources = current.stream().map(Participant::participant).toList();
+    Set<ActorRef<ParticipantCommand>> catchingUp = new HashSet<>();
     for (MemberStatus s : statuses) {
       if (s.committedRound() >= latest) {
         continue;
@@ -253,9 +263,32 @@ public final class RoundCoordinator {
       } else {
         context.getLog().info("{} holds round {}, the latest is {}: it catches up from a peer",
             s.member().nodeId(), s.committedRound(), latest);
-        s.member().participant().tell(new CatchUp(latest, hash, sources));
+        s.member().participant().tell(new CatchUp(latest, hash, sources, context.getSelf()));
+        catchingUp.add(s.member().participant());
       }
     }
+    return catchingUp;
+  }
+
+  /** Waits (at most a survey timeout) for members fetching the latest model to report it, then surveys again. */
+  private Behavior<CoordinatorCommand> awaitingCatchUp(Set<ActorRef<ParticipantCommand>> members, long latest) {
+    Set<ActorRef<ParticipantCommand>> waiting = new HashSet<>(members);
+    long g = armTimer(settings.surveyTimeout());
+    return Behaviors.receive(CoordinatorCommand.class)
+        .onMessage(MemberStatus.class, status -> {
+          if (status.committedRound() >= latest) {
+            waiting.remove(status.member().participant());
+          }
+          return waiting.isEmpty() ? surveying() : Behaviors.same();
+        })
+        .onMessage(Timeout.class, t -> t.generation() == g ? surveying() : Behaviors.same())
+        .onMessage(ListingChanged.class, m -> {
+          updateListing(m);
+          return Behaviors.same();
+        })
+        .onMessage(Stop.class, m -> Behaviors.stopped())
+        .onAnyMessage(this::ignore)
+        .build();
   }
 
   /** Members of the cluster that train, reachable or not: a round needs a majority of them. */
@@ -288,6 +321,7 @@ public final class RoundCoordinator {
     Map<String, Participant> byNode = new LinkedHashMap<>();
     ring.forEach(p -> byNode.put(p.nodeId(), p));
     Map<String, Optional<KeyAdvert>> ready = new HashMap<>();
+    Set<String> contributed = new HashSet<>();
     Map<String, Aggregated> results = new HashMap<>();
     long g = armTimer(settings.roundDeadline());
     return Behaviors.receive(CoordinatorCommand.class)
@@ -303,6 +337,12 @@ public final class RoundCoordinator {
                 : List.of();
             RoundKeys go = new RoundKeys(id, keys);
             ring.forEach(p -> p.participant().tell(go));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(Contributed.class, m -> {
+          if (m.attempt().equals(id) && byNode.containsKey(m.nodeId())) {
+            contributed.add(m.nodeId());
           }
           return Behaviors.same();
         })
@@ -346,11 +386,17 @@ public final class RoundCoordinator {
           if (t.generation() != g) {
             return Behaviors.same();
           }
-          Set<String> silent = new HashSet<>(byNode.keySet());
-          silent.removeAll(ready.size() == ring.size() ? results.keySet() : ready.keySet());
-          context.getLog().warn("{}: deadline of {} s passed, still waiting for {}; retrying without them", id,
-              settings.roundDeadline().toSeconds(), silent.stream().sorted().toList());
-          excluded.computeIfAbsent(id.round(), r -> new HashSet<>()).addAll(silent);
+          // The stragglers are those behind the phase the others reached: not ready, or ready but their update
+          // not yet in the ring. When all updates are in the ring, the ring as a whole is stuck: nobody is left out.
+          Set<String> behind = new HashSet<>(byNode.keySet());
+          behind.removeAll(ready.size() < ring.size() ? ready.keySet()
+              : contributed.size() < ring.size() ? contributed : byNode.keySet());
+          context.getLog().warn("{}: deadline of {} s passed{}", id, settings.roundDeadline().toSeconds(),
+              behind.isEmpty() ? "; retrying" : ", still waiting for " + behind.stream().sorted().toList()
+                  + "; retrying without them");
+          excluded.computeIfAbsent(id.round(), r -> new HashSet<>()).addAll(behind);
+          AbortAttempt abort = new AbortAttempt(id, "missed the deadline");
+          ring.stream().filter(p -> behind.contains(p.nodeId())).forEach(p -> p.participant().tell(abort));
           return surveying();
         })
         .onMessage(Stop.class, m -> Behaviors.stopped())
