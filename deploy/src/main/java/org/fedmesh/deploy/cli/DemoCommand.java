@@ -91,6 +91,13 @@ public final class DemoCommand implements Callable<Integer> {
           ? " (installed)" : " (Fashion-MNIST is not installed; apt-get install dataset-fashion-mnist)"));
     }
     boolean secureOn = OnOff.parse("--secure", secure);
+    if (secureOn && nodes < 3) {
+      throw new IllegalArgumentException("secure aggregation needs at least 3 members: with " + nodes
+          + ", the sum would give each member the other's update (use --nodes 3 or more)");
+    }
+    if (nodes < 1 || rounds < 1) {
+      throw new IllegalArgumentException("--nodes and --rounds must be at least 1");
+    }
     DemoData data = DemoData.load(name, seed);
     ModelSpec spec = model != null ? ModelSpec.parse(model) : data.defaultModel();
     OptimizerSpec localOptimizer = OptimizerSpec.parse(optimizer != null ? optimizer : data.defaultOptimizer());
