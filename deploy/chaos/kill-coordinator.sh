@@ -5,7 +5,9 @@
 #
 # Usage: deploy/chaos/kill-coordinator.sh [REPORT.json]
 # Prints (and writes to REPORT.json) committed_rounds, lost_rounds, repeated_rounds, final_hashes_agree,
-# seconds_from_kill_to_next_commit. Every process it starts is stopped on exit. Java: $FEDMESH_JAVA or java.
+# seconds_from_kill_to_next_commit. Every process it starts is stopped on exit; the work directory with each
+# member's log and commit journal is kept and named in the report. Java: $FEDMESH_JAVA or java; extra JVM options
+# for the members (e.g. -Dpekko.cluster.split-brain-resolver.stable-after=2s): $CHAOS_JAVA_OPTS.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 jar=$root/deploy/target/fedmesh.jar
@@ -61,7 +63,9 @@ done
 
 start_member() {
   local site=$1
-  FEDMESH_NO_RELAUNCH=1 "$java" -jar "$jar" run --config "$work/$site/site.conf" >"$work/$site/log" 2>&1 &
+  # shellcheck disable=SC2086 # CHAOS_JAVA_OPTS holds several options
+  FEDMESH_NO_RELAUNCH=1 "$java" ${CHAOS_JAVA_OPTS:-} -jar "$jar" run --config "$work/$site/site.conf" \
+    >"$work/$site/log" 2>&1 &
   pid[$site]=$!
 }
 # site-1 first: the oldest member hosts the coordinator

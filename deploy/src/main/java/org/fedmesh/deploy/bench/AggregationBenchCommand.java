@@ -1,7 +1,5 @@
 package org.fedmesh.deploy.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.fedmesh.deploy.JsonReport;
 import org.fedmesh.mpc.MaskPrg;
 import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.ConsortiumCa;
@@ -129,8 +128,7 @@ public final class AggregationBenchCommand implements Callable<Integer> {
       r.put("fractional_bits", codec.fractionalBits());
       r.put("jdk", Runtime.version().toString());
       r.put("cores", Runtime.getRuntime().availableProcessors());
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), r);
-      System.out.println("Report written to " + report);
+      JsonReport.write(report, r);
     }
     return exact ? 0 : 1;
   }

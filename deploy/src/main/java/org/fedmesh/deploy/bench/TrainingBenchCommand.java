@@ -1,12 +1,11 @@
 package org.fedmesh.deploy.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.fedmesh.deploy.JsonReport;
 import org.fedmesh.deploy.demo.DemoData;
 import org.fedmesh.node.model.NativeThreads;
 import org.fedmesh.node.model.TrainingBenchmark;
@@ -52,8 +51,7 @@ public final class TrainingBenchCommand implements Callable<Integer> {
       json.put("samediff_samples_per_second", r.sameDiffSamplesPerSecond());
       json.put("speedup", r.speedup());
       json.put("jdk", Runtime.version().toString());
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), json);
-      System.out.println("Report written to " + report);
+      JsonReport.write(report, json);
     }
     return 0;
   }

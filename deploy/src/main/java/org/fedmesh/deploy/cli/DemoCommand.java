@@ -1,7 +1,5 @@
 package org.fedmesh.deploy.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
@@ -17,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.fedmesh.deploy.JsonReport;
 import org.fedmesh.deploy.demo.DemoData;
 import org.fedmesh.deploy.demo.EmbeddedConsortium;
 import org.fedmesh.node.data.Dataset;
@@ -208,8 +207,7 @@ public final class DemoCommand implements Callable<Integer> {
       r.put("federated_seconds", federatedSeconds);
       r.put("wall_seconds", (System.nanoTime() - started) / 1e9);
       r.put("jdk", Runtime.version().toString());
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(report.toFile(), r);
-      System.out.println("Report written to " + report);
+      JsonReport.write(report, r);
     }
     return agree ? 0 : 3;
   }

@@ -136,10 +136,7 @@ public final class RoundCoordinator {
           return replies.size() == asked.size() ? decide(replies.values()) : Behaviors.same();
         })
         .onMessage(Timeout.class, t -> t.generation() == g ? decide(replies.values()) : Behaviors.same())
-        .onMessage(ListingChanged.class, m -> {
-          updateListing(m);
-          return Behaviors.same();
-        })
+        .onMessage(ListingChanged.class, this::noteListing)
         .onMessage(Stop.class, m -> Behaviors.stopped())
         .onAnyMessage(this::ignore)
         .build();
@@ -282,10 +279,7 @@ public final class RoundCoordinator {
           return waiting.isEmpty() ? surveying() : Behaviors.same();
         })
         .onMessage(Timeout.class, t -> t.generation() == g ? surveying() : Behaviors.same())
-        .onMessage(ListingChanged.class, m -> {
-          updateListing(m);
-          return Behaviors.same();
-        })
+        .onMessage(ListingChanged.class, this::noteListing)
         .onMessage(Stop.class, m -> Behaviors.stopped())
         .onAnyMessage(this::ignore)
         .build();
@@ -438,10 +432,7 @@ public final class RoundCoordinator {
           context.getLog().warn("Round {}: no commit acknowledgement from {}", id.round(), waiting);
           return committed(id);
         })
-        .onMessage(ListingChanged.class, m -> {
-          updateListing(m);
-          return Behaviors.same();
-        })
+        .onMessage(ListingChanged.class, this::noteListing)
         .onMessage(Stop.class, m -> Behaviors.stopped())
         .onAnyMessage(this::ignore)
         .build();
@@ -473,6 +464,12 @@ public final class RoundCoordinator {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** For phases in which membership changes only need noting: the next survey looks at them. */
+  private Behavior<CoordinatorCommand> noteListing(ListingChanged changed) {
+    updateListing(changed);
+    return Behaviors.same();
+  }
 
   private void updateListing(ListingChanged changed) {
     reachable = Set.copyOf(changed.listing().getServiceInstances(org.fedmesh.node.round.Participant.KEY));
