@@ -70,6 +70,7 @@ public record DemoData(String name, String source, TrainTest data, int numClasse
     TrainTest split = Splits.trainTest(all, 0.25, seed);
     Scaler scaler = Scaler.standardize(split.train());
     return new DemoData(name, source, new TrainTest(scaler.apply(split.train()), scaler.apply(split.test())),
-        all.numClasses(), model, "sgd:0.05", 32);
+        // Small tables: a few steps per epoch per member, so a larger rate than for images (BENCHMARKS.md).
+        all.numClasses(), model, "sgd:0.1", 16);
   }
 }

@@ -66,4 +66,18 @@ class CheckpointStoreTest {
     Files.write(dir.resolve("model.ckpt.tmp"), new byte[] {1, 2, 3});
     assertEquals(4, store.load().orElseThrow().round());
   }
+
+  @Test
+  void save_withSource_appendsOneJournalLinePerModel() throws IOException {
+    CheckpointStore store = new CheckpointStore(dir);
+    ModelState first = ModelState.of(1, new float[] {1f}, new float[0]);
+    ModelState second = ModelState.of(5, new float[] {2f}, new float[0]);
+    store.save(first, CheckpointStore.Source.COMMIT);
+    store.save(second, CheckpointStore.Source.CATCH_UP);
+    java.util.List<String> lines = Files.readAllLines(store.journal());
+    assertEquals(2, lines.size());
+    assertTrue(lines.get(0).startsWith("{\"round\":1,\"hash\":\"" + first.hash() + "\",\"source\":\"commit\""),
+        lines.get(0));
+    assertTrue(lines.get(1).contains("\"round\":5") && lines.get(1).contains("\"source\":\"catch_up\""), lines.get(1));
+  }
 }

@@ -19,6 +19,10 @@ import org.fedmesh.mpc.EphemeralKeyPair;
 import org.fedmesh.mpc.pki.ConsortiumCa;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
+import org.fedmesh.protocols.CatchUpProtocol.FetchModel;
+import org.fedmesh.protocols.CatchUpProtocol.ModelPart;
+import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
@@ -201,7 +205,41 @@ class ParticipantProtocolTest {
     }
   }
 
+  @Test
+  void catchUp_modelFromAPeer_isAdoptedOnlyWhenItsHashMatches() {
+    try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates.subList(0, 3)), true)) {
+      TestProbe<org.fedmesh.protocols.RoundProtocol.ParticipantCommand> peer = h.kits.get(0).createTestProbe();
+      float[] next = initial.clone();
+      next[7] = 0.5f;
+      ModelState committed = ModelState.of(1, next, new float[0]);
+
+      // a peer that serves a different model than the one the coordinator named is refused
+      h.tell(1, new CatchUp(1, committed.hash(), List.of(peer.ref()), h.coordinator.ref()));
+      FetchModel fetch = peer.expectMessageClass(FetchModel.class, WAIT);
+      assertEquals(1, fetch.round());
+      float[] forged = next.clone();
+      forged[8] = 9f;
+      fetch.replyTo().tell(new ModelPart(1, 0, 1, 0, forged));
+      assertEquals(0, status(h, 1).committedRound(), "a model with the wrong hash is not adopted");
+
+      // the right model, in two parts, is adopted and reported to the coordinator
+      h.tell(1, new CatchUp(1, committed.hash(), List.of(peer.ref()), h.coordinator.ref()));
+      fetch = peer.expectMessageClass(FetchModel.class, WAIT);
+      fetch.replyTo().tell(new ModelPart(1, 0, 2, 0, java.util.Arrays.copyOfRange(next, 0, 1000)));
+      fetch.replyTo().tell(new ModelPart(1, 1, 2, 1000, java.util.Arrays.copyOfRange(next, 1000, PARAMS)));
+      MemberStatus reported = h.coordinator.expectMessageClass(MemberStatus.class, WAIT);
+      assertEquals(1, reported.committedRound());
+      assertEquals(committed.hash(), reported.committedHash());
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
+
+  private static MemberStatus status(ParticipantHarness h, int member) {
+    TestProbe<CoordinatorCommand> asker = h.kits.get(0).createTestProbe();
+    h.tell(member, new org.fedmesh.protocols.RoundProtocol.QueryStatus(asker.ref()));
+    return asker.expectMessageClass(MemberStatus.class, WAIT);
+  }
 
   private static String baseHash() {
     return ModelState.of(0, initial, new float[0]).hash();
