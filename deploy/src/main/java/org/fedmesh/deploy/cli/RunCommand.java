@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.fedmesh.mpc.pki.CertificateValidator;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.FedmeshNode;
@@ -37,6 +38,8 @@ import picocli.CommandLine.Option;
     description = "Run one consortium member from a site configuration (HOCON); -Dfedmesh.KEY=VALUE overrides.")
 public final class RunCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+  /** Exit code when the cluster downed this member, so that a supervisor (systemd) restarts it. */
+  public static final int EXIT_DOWNED = 3;
 
   @Option(names = "--config", required = true, description = "The site's HOCON configuration file.")
   Path config;
@@ -61,6 +64,13 @@ public final class RunCommand implements Callable<Integer> {
     log.info("Member {} started on {}:{} with {} training and {} held-out rows; seed nodes {}", s.nodeId(),
         s.host(), s.port(), data.train().rows(), data.test().rows(), s.seedNodes());
     node.system().getWhenTerminated().toCompletableFuture().join();
+    boolean downed = CoordinatedShutdown.get(node.system()).getShutdownReason()
+        .filter(reason -> reason.equals(CoordinatedShutdown.clusterDowningReason())).isPresent();
+    if (downed) {
+      // Unreachable for too long, or on the minority side of a partition: a supervisor should start it again.
+      log.warn("Member {} was downed by the cluster; start it again to rejoin and catch up", s.nodeId());
+      return EXIT_DOWNED;
+    }
     log.info("Member {} stopped", s.nodeId());
     return 0;
   }
