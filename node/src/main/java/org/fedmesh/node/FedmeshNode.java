@@ -68,13 +68,13 @@ public final class FedmeshNode implements AutoCloseable {
         settings.aggregation().serverLearningRate(), settings.aggregation().serverMomentum());
     Optional<CheckpointStore> checkpoints = Optional.ofNullable(settings.checkpointDir()).map(CheckpointStore::new);
     ModelState initial = initialModel(updates, optimizer, checkpoints);
-    int pieceWords = (settings.aggregation().chunkBytes() - VectorSerializer.chunkOverheadBytes()) / 8;
+    int pieceWords = VectorSerializer.longsPerMessage(settings.aggregation().chunkBytes());
 
     Behavior<Void> guardian = Behaviors.setup(context -> {
       ActorRef<AllReduceProtocol.Command> ring = context.spawn(RingAllReduce.create(pieceWords), "ring");
       Participant.Setup setup = new Participant.Setup(settings.nodeId(), identity, updates, codec, optimizer,
           settings.aggregation().secure(), settings.aggregation().allowUnsafeTwoParty(), checkpoints, ring,
-          (settings.aggregation().chunkBytes() - VectorSerializer.chunkOverheadBytes()) / 4, listener);
+          VectorSerializer.floatsPerMessage(settings.aggregation().chunkBytes()), listener);
       ActorRef<ParticipantCommand> participant = context.spawn(Participant.create(setup, initial), "participant");
       context.getSystem().receptionist().tell(Receptionist.register(Participant.KEY, participant));
       ClusterSingleton.get(context.getSystem()).init(SingletonActor.<CoordinatorCommand>of(

@@ -129,6 +129,9 @@ public record NodeSettings(
       return new CoordinatorSettings(c.getInt("min-participants"), c.getDuration("round-deadline"),
           c.getDuration("survey-timeout"), c.getDuration("retry-backoff"), c.getInt("max-attempts-per-round"));
     });
+    if (coordinator != null && coordinator.maxAttemptsPerRound() < 1) {
+      r.problem("coordinator.max-attempts-per-round", "must be at least 1");
+    }
     if (coordinator != null && aggregation != null) {
       int floor = aggregation.secure() && !aggregation.allowUnsafeTwoParty() ? 3 : 1;
       if (coordinator.minParticipants() < floor) {

@@ -20,9 +20,19 @@ public final class VectorSerializer extends SerializerWithStringManifest impleme
   private static final int MODEL_PART_HEADER = 8 + 4 + 4 + 4 + 4;
   private static final AllReduceProtocol.Phase[] PHASES = AllReduceProtocol.Phase.values();
 
-  /** Bytes of header a chunk carries besides its values, for sizing chunks below the frame size. */
-  public static int chunkOverheadBytes() {
-    return CHUNK_HEADER + 64;
+  /** Bytes of header a message carries besides its values, with room to spare for Artery's envelope. */
+  private static int overheadBytes() {
+    return Math.max(CHUNK_HEADER, MODEL_PART_HEADER) + 64;
+  }
+
+  /** How many longs an all-reduce piece may carry so that its message stays within {@code messageBytes}. */
+  public static int longsPerMessage(int messageBytes) {
+    return (messageBytes - overheadBytes()) / 8;
+  }
+
+  /** How many floats a model part may carry so that its message stays within {@code messageBytes}. */
+  public static int floatsPerMessage(int messageBytes) {
+    return (messageBytes - overheadBytes()) / 4;
   }
 
   @Override

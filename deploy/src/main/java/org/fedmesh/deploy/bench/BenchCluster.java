@@ -15,8 +15,7 @@ import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
+import org.fedmesh.deploy.demo.EmbeddedConsortium;
 import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.node.FedmeshNode;
 import org.fedmesh.protocols.AllReduceProtocol;
@@ -31,8 +30,8 @@ final class BenchCluster implements AutoCloseable {
   private final List<ActorRef<AllReduceProtocol.Command>> endpoints = new ArrayList<>();
 
   BenchCluster(int nodes, int chunkBytes) throws Exception {
-    List<Integer> ports = org.fedmesh.deploy.demo.EmbeddedConsortium.freePorts(nodes);
-    int pieceWords = (chunkBytes - VectorSerializer.chunkOverheadBytes()) / 8;
+    List<Integer> ports = EmbeddedConsortium.freePorts(nodes);
+    int pieceWords = VectorSerializer.longsPerMessage(chunkBytes);
     for (int i = 0; i < nodes; i++) {
       Map<String, Object> overrides = new HashMap<>();
       overrides.put("pekko.remote.artery.canonical.hostname", "127.0.0.1");
@@ -47,28 +46,7 @@ final class BenchCluster implements AutoCloseable {
       }), FedmeshNode.SYSTEM_NAME, config));
       endpoints.add(endpoint.get(30, TimeUnit.SECONDS));
     }
-    awaitAllUp(Duration.ofSeconds(60));
-  }
-
-  private void awaitAllUp(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      boolean up = systems.stream().allMatch(s -> {
-        var members = Cluster.get(s).state().getMembers();
-        int count = 0;
-        for (var m : members) {
-          if (m.status() == MemberStatus.up()) {
-            count++;
-          }
-        }
-        return count == systems.size();
-      });
-      if (up) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new IllegalStateException("the bench cluster did not form within " + timeout);
+    EmbeddedConsortium.awaitAllUp(systems, Duration.ofSeconds(60));
   }
 
   int size() {

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.fedmesh.mpc.pki.ConsortiumCa;
@@ -99,15 +100,19 @@ public final class EmbeddedConsortium implements AutoCloseable {
    * members already Up, and a crash could leave the survivors as the smaller side.
    */
   public void awaitAllUp(Duration timeout) {
+    awaitAllUp(members().stream().<ActorSystem<?>>map(m -> m.node().system()).toList(), timeout);
+  }
+
+  /** Waits until each of {@code systems} sees all of them as Up cluster members. */
+  public static void awaitAllUp(List<? extends ActorSystem<?>> systems, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    List<Member> all = members();
     while (System.nanoTime() < deadline) {
-      boolean up = all.stream().allMatch(m -> {
+      boolean up = systems.stream().allMatch(system -> {
         int count = 0;
-        for (org.apache.pekko.cluster.Member seen : Cluster.get(m.node().system()).state().getMembers()) {
+        for (org.apache.pekko.cluster.Member seen : Cluster.get(system).state().getMembers()) {
           count += seen.status() == MemberStatus.up() ? 1 : 0;
         }
-        return count >= all.size();
+        return count >= systems.size();
       });
       if (up) {
         return;
@@ -194,11 +199,6 @@ public final class EmbeddedConsortium implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("member " + nodeId + " did not stop", e);
     }
-  }
-
-  /** Stops one member gracefully: it leaves the cluster first (and hands the coordinator over if it has it). */
-  public synchronized void stop(String nodeId) {
-    member(nodeId).node().close();
   }
 
   public synchronized Member member(String nodeId) {

@@ -403,9 +403,9 @@ public final class RoundCoordinator {
     AbortAttempt abort = new AbortAttempt(id, reason);
     ring.forEach(p -> p.participant().tell(abort));
     int attempts = attemptsPerRound.getOrDefault(id.round(), 0);
-    if (attempts >= settings.maxAttemptsPerRound()) {
-      context.getLog().error("Round {} failed {} attempts; pausing before trying again", id.round(), attempts);
-      attemptsPerRound.put(id.round(), 0);
+    if (attempts % settings.maxAttemptsPerRound() == 0) {
+      // Keeps retrying (members may come back), but an operator should look.
+      context.getLog().error("Round {} has failed {} attempts; still retrying", id.round(), attempts);
     }
     return pausing("retrying round " + id.round() + " after: " + reason);
   }
