@@ -74,11 +74,13 @@ public final class FedmeshNode implements AutoCloseable {
       ActorRef<AllReduceProtocol.Command> ring = context.spawn(RingAllReduce.create(pieceWords), "ring");
       Participant.Setup setup = new Participant.Setup(settings.nodeId(), identity, updates, codec, optimizer,
           settings.aggregation().secure(), settings.aggregation().allowUnsafeTwoParty(), checkpoints, ring,
-          VectorSerializer.floatsPerMessage(settings.aggregation().chunkBytes()), listener);
+          VectorSerializer.floatsPerMessage(settings.aggregation().chunkBytes()), SharedSettings.fingerprint(settings),
+          listener);
       ActorRef<ParticipantCommand> participant = context.spawn(Participant.create(setup, initial), "participant");
       context.getSystem().receptionist().tell(Receptionist.register(Participant.KEY, participant));
       ClusterSingleton.get(context.getSystem()).init(SingletonActor.<CoordinatorCommand>of(
-              RoundCoordinator.create(settings.coordinator(), settings.rounds(), settings.aggregation().secure()),
+              RoundCoordinator.create(settings.coordinator(), settings.rounds(), settings.aggregation().secure(),
+                  SharedSettings.fingerprint(settings)),
               SINGLETON_NAME)
           .withStopMessage(RoundCoordinator.Stop.INSTANCE));
       return Behaviors.empty();

@@ -3,6 +3,7 @@ package org.fedmesh.protocols;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -42,7 +43,7 @@ public final class RoundProtocol {
    * sum (null when none) — retrying that round with fewer members and the same updates would reveal the difference.
    */
   public record MemberStatus(
-      Participant member,
+      RingMember member,
       long committedRound,
       String committedHash,
       AttemptId pendingAttempt,
@@ -50,7 +51,7 @@ public final class RoundProtocol {
       AttemptId revealedAttempt) implements CoordinatorCommand, CborSerializable {}
 
   /** One member of a round's ring, in ring order. */
-  public record Participant(
+  public record RingMember(
       String nodeId,
       ActorRef<ParticipantCommand> participant,
       ActorRef<AllReduceProtocol.Command> ring) implements CborSerializable {}
@@ -60,16 +61,20 @@ public final class RoundProtocol {
    * {@code baseModelHash}. With {@code secure} off the updates are summed unmasked (for comparison only). A retry
    * reuses the update each member trained for the round, unless {@code retrain}: then part of an abandoned
    * attempt's sum is known, and the same updates over fewer members would reveal the missing members' ones.
+   * {@code sharedSettings} maps each setting every member must share to a digest of the coordinator's value, so
+   * that a member configured differently refuses the round naming the keys, instead of computing another model.
    */
   public record StartRound(
       AttemptId attempt,
-      List<Participant> ring,
+      List<RingMember> ring,
       String baseModelHash,
       boolean secure,
       boolean retrain,
+      Map<String, String> sharedSettings,
       ActorRef<CoordinatorCommand> coordinator) implements ParticipantCommand, CborSerializable {
     public StartRound {
       ring = List.copyOf(ring);
+      sharedSettings = Map.copyOf(sharedSettings);
     }
   }
 

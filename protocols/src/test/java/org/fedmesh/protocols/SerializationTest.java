@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.NotSerializableException;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -36,13 +37,13 @@ class SerializationTest {
     ActorRef<RoundProtocol.CoordinatorCommand> coordinator =
         testKit.<RoundProtocol.CoordinatorCommand>createTestProbe().ref();
     ActorRef<AllReduceProtocol.Command> ring = testKit.<AllReduceProtocol.Command>createTestProbe().ref();
-    RoundProtocol.Participant member = new RoundProtocol.Participant("site-a", participant, ring);
+    RoundProtocol.RingMember member = new RoundProtocol.RingMember("site-a", participant, ring);
     RoundProtocol.KeyAdvert key = new RoundProtocol.KeyAdvert("site-a", new byte[] {1, 2, 3}, new byte[] {4, 5},
         new byte[] {6});
     return Stream.of(
         ATTEMPT,
         member,
-        new RoundProtocol.StartRound(ATTEMPT, List.of(member, member), "ab12", true, false, coordinator),
+        new RoundProtocol.StartRound(ATTEMPT, List.of(member, member), "ab12", true, false, Map.of("model.spec", "00ff"), coordinator),
         key,
         new RoundProtocol.Ready(ATTEMPT, "site-a", key),
         new RoundProtocol.Ready(ATTEMPT, "site-a", null),

@@ -22,6 +22,7 @@ import org.fedmesh.mpc.KeyVerificationException;
 import org.fedmesh.mpc.LongVectors;
 import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.node.SharedSettings;
 import org.fedmesh.node.checkpoint.CheckpointStore;
 import org.fedmesh.node.secure.AttemptSecrets;
 import org.fedmesh.protocols.AllReduceProtocol;
@@ -37,6 +38,7 @@ import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.Contributed;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.Ready;
+import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.QueryStatus;
@@ -70,6 +72,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       Optional<CheckpointStore> checkpoints,
       ActorRef<AllReduceProtocol.Command> ring,
       int modelPartFloats,
+      Map<String, String> sharedSettings,
       CommitListener listener) {}
 
   private record Trained(long round, String baseHash, LocalUpdates.LocalUpdate update, Throwable error)
@@ -195,8 +198,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         .build();
   }
 
-  private org.fedmesh.protocols.RoundProtocol.Participant me() {
-    return new org.fedmesh.protocols.RoundProtocol.Participant(setup.nodeId(), getContext().getSelf(), setup.ring());
+  private RingMember me() {
+    return new RingMember(setup.nodeId(), getContext().getSelf(), setup.ring());
   }
 
   private Behavior<ParticipantCommand> onQueryStatus(QueryStatus query) {
@@ -257,6 +260,11 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     if (start.secure() && start.ring().size() < 3 && !setup.allowUnsafeTwoParty()) {
       return "secure aggregation needs at least 3 participants (with " + start.ring().size()
           + ", the sum reveals each member's update to the other); allow it only with the unsafe flag";
+    }
+    List<String> differing = SharedSettings.differingKeys(setup.sharedSettings(), start.sharedSettings());
+    if (!differing.isEmpty()) {
+      return setup.nodeId() + " is configured differently from the coordinator's host in " + differing
+          + "; these settings must be equal on every member";
     }
     long distinct = start.ring().stream().map(p -> p.nodeId()).distinct().count();
     if (distinct != start.ring().size()) {

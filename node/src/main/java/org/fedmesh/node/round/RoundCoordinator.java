@@ -32,7 +32,7 @@ import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
 import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
-import org.fedmesh.protocols.RoundProtocol.Participant;
+import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.QueryStatus;
 import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
@@ -66,6 +66,7 @@ public final class RoundCoordinator {
   private final CoordinatorSettings settings;
   private final long rounds;
   private final boolean secure;
+  private final Map<String, String> sharedSettings;
   private final SecureRandom random = new SecureRandom();
 
   private Set<ActorRef<ParticipantCommand>> reachable = Set.of();
@@ -77,24 +78,28 @@ public final class RoundCoordinator {
   /** The round before which the coordinator last waited for members catching up (it waits once per round). */
   private long waitedForCatchUp;
 
-  public static Behavior<CoordinatorCommand> create(CoordinatorSettings settings, long rounds, boolean secure) {
+  /** {@code sharedSettings}: this member's {@link org.fedmesh.node.SharedSettings#fingerprint}, sent in StartRound. */
+  public static Behavior<CoordinatorCommand> create(CoordinatorSettings settings, long rounds, boolean secure,
+                                                    Map<String, String> sharedSettings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new RoundCoordinator(context, timers, settings, rounds, secure).start()));
+        new RoundCoordinator(context, timers, settings, rounds, secure, sharedSettings).start()));
   }
 
   private RoundCoordinator(ActorContext<CoordinatorCommand> context, TimerScheduler<CoordinatorCommand> timers,
-                           CoordinatorSettings settings, long rounds, boolean secure) {
+                           CoordinatorSettings settings, long rounds, boolean secure,
+                           Map<String, String> sharedSettings) {
     this.context = context;
     this.timers = timers;
     this.settings = settings;
     this.rounds = rounds;
     this.secure = secure;
+    this.sharedSettings = Map.copyOf(sharedSettings);
   }
 
   private Behavior<CoordinatorCommand> start() {
     ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, ListingChanged::new);
     context.getSystem().receptionist().tell(Receptionist.subscribe(
-        org.fedmesh.node.round.Participant.KEY, listings));
+        Participant.KEY, listings));
     context.getLog().info("Round coordinator started on {} ({} aggregation, {} rounds)",
         context.getSystem().address(), secure ? "secure" : "PLAIN", rounds == 0 ? "unlimited" : rounds);
     return pausing("waiting for participants");
@@ -160,10 +165,10 @@ public final class RoundCoordinator {
       context.getLog().error("Members disagree on the model of round {}: {}", latest, hashesAtLatest);
     }
     String hash = hashesAtLatest.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-    List<Participant> current = statuses.stream()
+    List<RingMember> current = statuses.stream()
         .filter(s -> s.committedRound() == latest && s.committedHash().equals(hash))
         .map(MemberStatus::member)
-        .sorted(Comparator.comparing(Participant::nodeId))
+        .sorted(Comparator.comparing(RingMember::nodeId))
         .toList();
 
     Behavior<CoordinatorCommand> completion = completeRoundInFlight(statuses, latest, hash, current);
@@ -181,7 +186,7 @@ public final class RoundCoordinator {
     }
     long round = latest + 1;
     Set<String> stragglers = excluded.getOrDefault(round, Set.of());
-    List<Participant> ring = current.stream().filter(p -> !stragglers.contains(p.nodeId())).toList();
+    List<RingMember> ring = current.stream().filter(p -> !stragglers.contains(p.nodeId())).toList();
     if (!stragglers.isEmpty()) {
       context.getLog().info("Round {} goes on without {}, who missed the deadline", round, stragglers);
     }
@@ -216,7 +221,7 @@ public final class RoundCoordinator {
    * and none that disagrees; returns null when there is nothing to complete.
    */
   private Behavior<CoordinatorCommand> completeRoundInFlight(Collection<MemberStatus> statuses, long latest,
-                                                           String hash, List<Participant> current) {
+                                                           String hash, List<RingMember> current) {
     Map<String, List<MemberStatus>> holders = statuses.stream()
         .filter(s -> s.committedRound() == latest && s.committedHash().equals(hash))
         .filter(s -> s.pendingAttempt() != null && s.pendingAttempt().round() == latest + 1)
@@ -233,8 +238,8 @@ public final class RoundCoordinator {
     }
     AttemptId attempt = agreeing.get(0).pendingAttempt();
     String result = agreeing.get(0).pendingHash();
-    List<Participant> ring = agreeing.stream().map(MemberStatus::member)
-        .sorted(Comparator.comparing(Participant::nodeId)).toList();
+    List<RingMember> ring = agreeing.stream().map(MemberStatus::member)
+        .sorted(Comparator.comparing(RingMember::nodeId)).toList();
     context.getLog().info("Completing {}: {} of {} members hold its result {}", attempt, ring.size(),
         current.size(), result.substring(0, 12));
     return committing(attempt, ring, result);
@@ -246,8 +251,8 @@ public final class RoundCoordinator {
    * to catch up.
    */
   private Set<ActorRef<ParticipantCommand>> bringUpToDate(Collection<MemberStatus> statuses, long latest,
-                                                          String hash, List<Participant> current) {
-    List<ActorRef<ParticipantCommand>> sources = current.stream().map(Participant::participant).toList();
+                                                          String hash, List<RingMember> current) {
+    List<ActorRef<ParticipantCommand>> sources = current.stream().map(RingMember::participant).toList();
     Set<ActorRef<ParticipantCommand>> catchingUp = new HashSet<>();
     for (MemberStatus s : statuses) {
       if (s.committedRound() >= latest) {
@@ -302,17 +307,17 @@ public final class RoundCoordinator {
 
   // ---------------------------------------------------------------- one attempt
 
-  private Behavior<CoordinatorCommand> startAttempt(AttemptId id, List<Participant> ring, String baseHash,
+  private Behavior<CoordinatorCommand> startAttempt(AttemptId id, List<RingMember> ring, String baseHash,
                                                    boolean retrain) {
     context.getLog().info("Starting {} with {} participants: {}{}", id, ring.size(),
-        ring.stream().map(Participant::nodeId).toList(), retrain ? " (training again)" : "");
-    StartRound start = new StartRound(id, ring, baseHash, secure, retrain, context.getSelf());
+        ring.stream().map(RingMember::nodeId).toList(), retrain ? " (training again)" : "");
+    StartRound start = new StartRound(id, ring, baseHash, secure, retrain, sharedSettings, context.getSelf());
     ring.forEach(p -> p.participant().tell(start));
     return inAttempt(id, ring, System.nanoTime());
   }
 
-  private Behavior<CoordinatorCommand> inAttempt(AttemptId id, List<Participant> ring, long startedNanos) {
-    Map<String, Participant> byNode = new LinkedHashMap<>();
+  private Behavior<CoordinatorCommand> inAttempt(AttemptId id, List<RingMember> ring, long startedNanos) {
+    Map<String, RingMember> byNode = new LinkedHashMap<>();
     ring.forEach(p -> byNode.put(p.nodeId(), p));
     Map<String, Optional<KeyAdvert>> ready = new HashMap<>();
     Set<String> contributed = new HashSet<>();
@@ -368,7 +373,7 @@ public final class RoundCoordinator {
         .onMessage(ListingChanged.class, m -> {
           updateListing(m);
           List<String> gone = ring.stream().filter(p -> !reachable.contains(p.participant()))
-              .map(Participant::nodeId).toList();
+              .map(RingMember::nodeId).toList();
           if (gone.isEmpty()) {
             return Behaviors.same();
           }
@@ -398,7 +403,7 @@ public final class RoundCoordinator {
         .build();
   }
 
-  private Behavior<CoordinatorCommand> abort(AttemptId id, List<Participant> ring, String reason) {
+  private Behavior<CoordinatorCommand> abort(AttemptId id, List<RingMember> ring, String reason) {
     context.getLog().warn("Abandoning {}: {}", id, reason);
     AbortAttempt abort = new AbortAttempt(id, reason);
     ring.forEach(p -> p.participant().tell(abort));
@@ -412,10 +417,10 @@ public final class RoundCoordinator {
 
   // ---------------------------------------------------------------- committing
 
-  private Behavior<CoordinatorCommand> committing(AttemptId id, List<Participant> ring, String hash) {
+  private Behavior<CoordinatorCommand> committing(AttemptId id, List<RingMember> ring, String hash) {
     CommitRound commit = new CommitRound(id, hash, context.getSelf());
     ring.forEach(p -> p.participant().tell(commit));
-    Set<String> waiting = ring.stream().map(Participant::nodeId).collect(Collectors.toCollection(HashSet::new));
+    Set<String> waiting = ring.stream().map(RingMember::nodeId).collect(Collectors.toCollection(HashSet::new));
     long g = armTimer(settings.roundDeadline());
     return Behaviors.receive(CoordinatorCommand.class)
         .onMessage(RoundCommitted.class, m -> {
@@ -472,7 +477,7 @@ public final class RoundCoordinator {
   }
 
   private void updateListing(ListingChanged changed) {
-    reachable = Set.copyOf(changed.listing().getServiceInstances(org.fedmesh.node.round.Participant.KEY));
+    reachable = Set.copyOf(changed.listing().getServiceInstances(Participant.KEY));
   }
 
   private long armTimer(Duration after) {

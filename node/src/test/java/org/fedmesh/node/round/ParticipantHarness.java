@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -34,6 +35,8 @@ final class ParticipantHarness implements AutoCloseable {
       pekko.remote.artery.canonical.port = 0
       """);
   private static final SecureRandom random = new SecureRandom();
+  /** The shared-settings fingerprint every harness member is configured with. */
+  static final Map<String, String> SHARED = Map.of("model.spec", "0123456789abcdef");
 
   final List<ActorTestKit> kits = new ArrayList<>();
   private final List<ActorRef<ParticipantCommand>> participants = new ArrayList<>();
@@ -42,7 +45,7 @@ final class ParticipantHarness implements AutoCloseable {
   final List<String> ids = new ArrayList<>();
   final List<LocalUpdates> updates;
   final TestProbe<CoordinatorCommand> coordinator;
-  private final List<RoundProtocol.Participant> ring = new ArrayList<>();
+  private final List<RoundProtocol.RingMember> ring = new ArrayList<>();
 
   ParticipantHarness(ConsortiumCa ca, List<LocalUpdates> updates, boolean secureRequired) {
     this.updates = updates;
@@ -55,7 +58,7 @@ final class ParticipantHarness implements AutoCloseable {
       ActorRef<AllReduceProtocol.Command> endpoint = kit.spawn(
           Behaviors.monitor(AllReduceProtocol.Command.class, tap.ref(), RingAllReduce.create(1000)), "ring");
       Participant.Setup setup = new Participant.Setup(id, identity, updates.get(i), CODEC,
-          ServerOptimizer.fedAvg(1.0), secureRequired, false, Optional.empty(), endpoint, 1000,
+          ServerOptimizer.fedAvg(1.0), secureRequired, false, Optional.empty(), endpoint, 1000, SHARED,
           CommitListener.NONE);
       ActorRef<ParticipantCommand> participant = kit.spawn(Participant.create(setup, initial), "participant");
       kits.add(kit);
@@ -70,7 +73,7 @@ final class ParticipantHarness implements AutoCloseable {
       ActorRefResolver owner = ActorRefResolver.get(kits.get(i).system());
       ActorRef<ParticipantCommand> p = here.resolveActorRef(owner.toSerializationFormat(participants.get(i)));
       ActorRef<AllReduceProtocol.Command> r = here.resolveActorRef(owner.toSerializationFormat(endpoints.get(i)));
-      ring.add(new RoundProtocol.Participant(ids.get(i), p, r));
+      ring.add(new RoundProtocol.RingMember(ids.get(i), p, r));
     }
   }
 
@@ -79,19 +82,19 @@ final class ParticipantHarness implements AutoCloseable {
     ring.get(member).participant().tell(message);
   }
 
-  RoundProtocol.Participant member(int i) {
+  RoundProtocol.RingMember member(int i) {
     return ring.get(i);
   }
 
-  List<RoundProtocol.Participant> ring(int... members) {
-    List<RoundProtocol.Participant> chosen = new ArrayList<>();
+  List<RoundProtocol.RingMember> ring(int... members) {
+    List<RoundProtocol.RingMember> chosen = new ArrayList<>();
     for (int i : members) {
       chosen.add(ring.get(i));
     }
     return chosen;
   }
 
-  List<RoundProtocol.Participant> ring() {
+  List<RoundProtocol.RingMember> ring() {
     return List.copyOf(ring);
   }
 

@@ -165,7 +165,8 @@ class ParticipantProtocolTest {
   void secureRound_withTwoMembers_isRefused() {
     try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates.subList(0, 2)), true)) {
       AttemptId id = ParticipantHarness.attempt(1, 1);
-      h.ring().forEach(p -> p.participant().tell(new StartRound(id, h.ring(), baseHash(), true, false, h.coordinator.ref())));
+      h.ring().forEach(p -> p.participant().tell(
+          new StartRound(id, h.ring(), baseHash(), true, false, ParticipantHarness.SHARED, h.coordinator.ref())));
       for (int i = 0; i < 2; i++) {
         AttemptFailed failed = nextFailure(h);
         assertTrue(failed.reason().contains("at least 3"), failed.reason());
@@ -259,8 +260,9 @@ class ParticipantProtocolTest {
   }
 
   private static List<KeyAdvert> startAndCollectKeys(ParticipantHarness h, AttemptId id,
-                                                     List<org.fedmesh.protocols.RoundProtocol.Participant> ring) {
-    StartRound start = new StartRound(id, ring, baseHash(), true, false, h.coordinator.ref());
+                                                     List<org.fedmesh.protocols.RoundProtocol.RingMember> ring) {
+    StartRound start =
+        new StartRound(id, ring, baseHash(), true, false, ParticipantHarness.SHARED, h.coordinator.ref());
     ring.forEach(p -> p.participant().tell(start));
     Map<String, KeyAdvert> keys = new HashMap<>();
     while (keys.size() < ring.size()) {
@@ -273,7 +275,7 @@ class ParticipantProtocolTest {
   }
 
   private static Map<String, Aggregated> runSecureRound(ParticipantHarness h, AttemptId id,
-                                                        List<org.fedmesh.protocols.RoundProtocol.Participant> ring) {
+                                                        List<org.fedmesh.protocols.RoundProtocol.RingMember> ring) {
     List<KeyAdvert> keys = startAndCollectKeys(h, id, ring);
     ring.forEach(p -> p.participant().tell(new RoundKeys(id, keys)));
     return collectResults(h, id, ring.size());

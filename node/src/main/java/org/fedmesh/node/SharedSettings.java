@@ -1,0 +1,70 @@
+package org.fedmesh.node;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The settings every member of a consortium must share: the model and its seed, the fixed-point bounds and server
+ * optimizer, the piece size of the ring, the coordinator's timings, the task and the class list. A member that
+ * differs in any of them computes another model (or another ring layout) and would fail every attempt on a hash
+ * mismatch; comparing digests of them in {@code StartRound} turns that into a refusal that names the keys.
+ *
+ * <p>Per-key digests rather than values: a digest names the differing key without putting a member's
+ * configuration on the wire. Values are canonical (parsed settings, not the text of the file), so "128 KiB" and
+ * "131072" agree.
+ */
+public final class SharedSettings {
+  private SharedSettings() {}
+
+  /** Key (as in the configuration, without {@code fedmesh.}) to the SHA-256 of its canonical value, hex, 16 chars. */
+  public static Map<String, String> fingerprint(NodeSettings s) {
+    NodeSettings.AggregationSettings a = s.aggregation();
+    NodeSettings.CoordinatorSettings c = s.coordinator();
+    Map<String, Object> values = new TreeMap<>();
+    values.put("rounds", s.rounds());
+    values.put("model.spec", s.model());
+    values.put("model.seed", s.modelSeed());
+    values.put("aggregation.clip-norm", a.clipNorm());
+    values.put("aggregation.fractional-bits", a.fractionalBits());
+    values.put("aggregation.max-participants", a.maxParticipants());
+    values.put("aggregation.max-samples", a.maxSamples());
+    values.put("aggregation.max-loss", a.maxLoss());
+    values.put("aggregation.server-optimizer", a.serverOptimizer());
+    values.put("aggregation.server-learning-rate", a.serverLearningRate());
+    values.put("aggregation.server-momentum", a.serverMomentum());
+    values.put("aggregation.chunk-bytes", a.chunkBytes());
+    values.put("coordinator.min-participants", c.minParticipants());
+    values.put("coordinator.round-deadline", c.roundDeadline());
+    values.put("coordinator.survey-timeout", c.surveyTimeout());
+    values.put("coordinator.retry-backoff", c.retryBackoff());
+    values.put("coordinator.max-attempts-per-round", c.maxAttemptsPerRound());
+    values.put("data.task", s.data().task());
+    values.put("data.classes", s.data().classes());
+    Map<String, String> digests = new TreeMap<>();
+    values.forEach((key, value) -> digests.put(key, digest(String.valueOf(value))));
+    return Map.copyOf(digests);
+  }
+
+  /** The keys whose digests differ, or that only one side has (an older or newer member), sorted. */
+  public static List<String> differingKeys(Map<String, String> mine, Map<String, String> theirs) {
+    TreeSet<String> keys = new TreeSet<>(mine.keySet());
+    keys.addAll(theirs.keySet());
+    keys.removeIf(k -> mine.containsKey(k) && mine.get(k).equals(theirs.get(k)));
+    return List.copyOf(keys);
+  }
+
+  private static String digest(String value) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+}
