@@ -21,7 +21,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  *               ◀───────────────────   Contributed (its masked update is in the ring)
  *               ◀───────────────────   Aggregated (hash of the new model) | AttemptFailed
  *   CommitRound ───────────────────▶   applies the pending model, writes a checkpoint
- *               ◀───────────────────   RoundCommitted
+ *               ◀───────────────────   RoundCommitted (checkpoint written) | CommitFailed
  *   AbortAttempt ──────────────────▶   drops the attempt (keeps its trained update for the next attempt)
  * </pre>
  */
@@ -140,6 +140,13 @@ public final class RoundProtocol {
       implements ParticipantCommand, CborSerializable {}
 
   public record RoundCommitted(AttemptId attempt, String nodeId, String modelHash)
+      implements CoordinatorCommand, CborSerializable {}
+
+  /**
+   * The member could not make the commit durable (its checkpoint was not written): it does not hold the round and
+   * keeps the result pending, so the next survey sends it the commit again. Never acknowledged as committed.
+   */
+  public record CommitFailed(AttemptId attempt, String nodeId, String reason)
       implements CoordinatorCommand, CborSerializable {}
 
   public record AbortAttempt(AttemptId attempt, String reason) implements ParticipantCommand, CborSerializable {}

@@ -53,6 +53,7 @@ class SerializationTest {
         new RoundProtocol.Contributed(ATTEMPT, "site-a"),
         new RoundProtocol.CommitRound(ATTEMPT, "ab12", coordinator),
         new RoundProtocol.RoundCommitted(ATTEMPT, "site-a", "ab12"),
+        new RoundProtocol.CommitFailed(ATTEMPT, "site-a", "checkpoint directory is read-only"),
         new RoundProtocol.AbortAttempt(ATTEMPT, "deadline"),
         new RoundProtocol.QueryStatus(coordinator),
         new RoundProtocol.MemberStatus(member, 6, "ab12", ATTEMPT, "cd34", ATTEMPT),
