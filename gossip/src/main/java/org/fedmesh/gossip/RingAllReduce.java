@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -49,7 +50,15 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
   public record Cancel(AttemptId attempt) implements Command {}
 
   /** What the endpoint tells the member that started an all-reduce. */
-  public sealed interface Outcome permits SumRevealed, Completed {}
+  public sealed interface Outcome permits SumRevealed, Completed, Failed {
+    AttemptId attempt();
+  }
+
+  /**
+   * The all-reduce for the attempt cannot go on: its start did not match the announced ring, or the endpoint was
+   * restarted after a failure and lost the attempt's state. Never silent: the member aborts the attempt.
+   */
+  public record Failed(AttemptId attempt, String reason) implements Outcome {}
 
   /**
    * This member now holds part of the final sum (unmasked, since the masks cancel in it). A retry of the attempt
@@ -89,6 +98,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
         .onMessage(Start.class, this::onStart)
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(Chunk.class, this::onChunk)
+        .onSignal(PreRestart.class, signal -> onRestart())
         .build();
   }
 
@@ -106,7 +116,11 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     }
     Session s = session;
     if (s.n != start.ring().size() || s.myIndex != start.myIndex() || s.vectorLength != start.vector().length) {
-      throw new IllegalArgumentException("Start does not match the announced ring for " + start.attempt());
+      start.replyTo().tell(new Failed(start.attempt(), "the start (" + start.ring().size() + " members, index "
+          + start.myIndex() + ", " + start.vector().length + " words) does not match the announced ring ("
+          + s.n + ", " + s.myIndex + ", " + s.vectorLength + ")"));
+      session = null;
+      return this;
     }
     s.begin(start);
     getContext().getSystem().eventStream().tell(new EventStream.Publish<>(
@@ -124,6 +138,17 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       apply(s, chunk);
     }
     completeIfDone(s);
+    return this;
+  }
+
+  /** Supervised with restart: whoever waits on the lost attempt hears of it instead of waiting for a deadline. */
+  private Behavior<Command> onRestart() {
+    if (session != null && session.replyTo != null) {
+      session.replyTo.tell(new Failed(session.attempt, "the ring endpoint failed and was restarted"));
+    }
+    getContext().getLog().error("Ring endpoint restarted after a failure{}",
+        session == null ? "" : "; dropped " + session.attempt);
+    session = null;
     return this;
   }
 

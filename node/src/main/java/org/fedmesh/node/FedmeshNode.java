@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
@@ -22,6 +23,7 @@ import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.checkpoint.CheckpointStore;
+import org.fedmesh.node.round.AggregationPipeline;
 import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.LocalUpdates;
 import org.fedmesh.node.round.ModelState;
@@ -68,11 +70,11 @@ public final class FedmeshNode implements AutoCloseable {
         settings.aggregation().serverLearningRate(), settings.aggregation().serverMomentum());
     Optional<CheckpointStore> checkpoints = Optional.ofNullable(settings.checkpointDir()).map(CheckpointStore::new);
     ModelState initial = initialModel(updates, optimizer, checkpoints);
-    int pieceWords = VectorSerializer.longsPerMessage(settings.aggregation().chunkBytes());
 
     Behavior<Void> guardian = Behaviors.setup(context -> {
-      ActorRef<AllReduceProtocol.Command> ring = context.spawn(RingAllReduce.create(pieceWords), "ring");
-      Participant.Setup setup = new Participant.Setup(settings.nodeId(), identity, updates, codec, optimizer,
+      ActorRef<AllReduceProtocol.Command> ring = context.spawn(ringEndpoint(settings), "ring");
+      AggregationPipeline pipeline = new AggregationPipeline(codec, optimizer, updates.parameterCount());
+      Participant.Setup setup = new Participant.Setup(settings.nodeId(), identity, updates, pipeline,
           settings.aggregation().secure(), settings.aggregation().allowUnsafeTwoParty(), checkpoints, ring,
           VectorSerializer.floatsPerMessage(settings.aggregation().chunkBytes()), SharedSettings.fingerprint(settings),
           listener);
@@ -95,6 +97,15 @@ public final class FedmeshNode implements AutoCloseable {
   public static Config defaults() {
     return ConfigFactory.parseResources(FedmeshNode.class.getClassLoader(), "fedmesh-pekko.conf")
         .withFallback(ConfigFactory.defaultReference());
+  }
+
+  /**
+   * The member's ring all-reduce endpoint, pieces sized to the configured chunk. Restarted after a failure; it then
+   * tells whoever waits on the lost attempt, so the attempt is aborted with the cause instead of stalling.
+   */
+  public static Behavior<AllReduceProtocol.Command> ringEndpoint(NodeSettings settings) {
+    int pieceWords = VectorSerializer.longsPerMessage(settings.aggregation().chunkBytes());
+    return Behaviors.supervise(RingAllReduce.create(pieceWords)).onFailure(SupervisorStrategy.restart());
   }
 
   /** The codec every member must share: bounds chosen so that no sum can wrap. */

@@ -57,9 +57,10 @@ final class ParticipantHarness implements AutoCloseable {
       TestProbe<AllReduceProtocol.Command> tap = kit.createTestProbe();
       ActorRef<AllReduceProtocol.Command> endpoint = kit.spawn(
           Behaviors.monitor(AllReduceProtocol.Command.class, tap.ref(), RingAllReduce.create(1000)), "ring");
-      Participant.Setup setup = new Participant.Setup(id, identity, updates.get(i), CODEC,
-          ServerOptimizer.fedAvg(1.0), secureRequired, false, Optional.empty(), endpoint, 1000, SHARED,
-          CommitListener.NONE);
+      AggregationPipeline pipeline = new AggregationPipeline(CODEC, ServerOptimizer.fedAvg(1.0),
+          updates.get(i).parameterCount());
+      Participant.Setup setup = new Participant.Setup(id, identity, updates.get(i), pipeline, secureRequired, false,
+          Optional.empty(), endpoint, 1000, SHARED, CommitListener.NONE);
       ActorRef<ParticipantCommand> participant = kit.spawn(Participant.create(setup, initial), "participant");
       kits.add(kit);
       endpoints.add(endpoint);

@@ -1,0 +1,289 @@
+package org.fedmesh.node.round;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.fedmesh.gossip.RingAllReduce;
+import org.fedmesh.mpc.KeyVerificationException;
+import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.node.round.AggregationPipeline.Applied;
+import org.fedmesh.node.round.AggregationPipeline.Masking;
+import org.fedmesh.node.secure.AttemptSecrets;
+import org.fedmesh.protocols.AllReduceProtocol;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.Contributed;
+import org.fedmesh.protocols.RoundProtocol.Ready;
+import org.fedmesh.protocols.RoundProtocol.RingMember;
+import org.fedmesh.protocols.RoundProtocol.RoundKeys;
+import org.fedmesh.protocols.RoundProtocol.StartRound;
+
+/**
+ * One member's part in one attempt: a child of the {@link Participant}, stopped when the attempt ends (commit,
+ * abort, a new StartRound, a failure), so that a late result of a dead attempt lands in dead letters and never in
+ * live state. Its states follow the round's steps, each accepting only its own messages:
+ *
+ * <pre>
+ * waitingForKeys ──keys verified, no update yet──▶ preparingMasks ──masks made──▶ waitingForUpdate
+ *       │ (update already here)                          │ (update arrives)            │ (update arrives)
+ *       └─────────────────────────────────────────────────┴──────────▶ masking ◀────────┘
+ * masking ──vector made──▶ summing ──ring completed──▶ decoding ──decoded──▶ waitingForCommit
+ * </pre>
+ *
+ * Anything else a state receives is ignored (debug log). Each failure is reported to the participant once, as a
+ * {@link Failed}, and ends the session.
+ */
+public final class AttemptSession {
+
+  /** What a session accepts. The participant relays keys and the trained update; the rest is its own work. */
+  public sealed interface Command {}
+
+  /** The coordinator's go signal with every participant's signed key (empty in a plain round). */
+  public record Keys(RoundKeys keys) implements Command {}
+
+  /** The update trained for this round (possibly before this attempt started: a retry reuses it). */
+  public record UpdateReady(LocalUpdates.LocalUpdate update) implements Command {}
+
+  public record TrainingFailed(String reason) implements Command {}
+
+  /** Which step the session is at; answered in every state (for tests and status). */
+  public record ReportPhase(ActorRef<Phase> replyTo) implements Command {}
+
+  record MasksMade(long[] masks) implements Command {}
+
+  record VectorMade(long[] vector) implements Command {}
+
+  record RingReport(RingAllReduce.Outcome outcome) implements Command {}
+
+  record Decoded(Applied applied) implements Command {}
+
+  record StepFailed(String step, Throwable error) implements Command {}
+
+  public enum Phase {
+    WAITING_FOR_KEYS, PREPARING_MASKS, WAITING_FOR_UPDATE, MASKING, SUMMING, DECODING, WAITING_FOR_COMMIT
+  }
+
+  /** What a session reports to its participant. */
+  public sealed interface Outcome {
+    AttemptId attempt();
+  }
+
+  /** The sum decoded and applied; {@code aggregationNanos} runs from the update being at hand to here. */
+  public record Aggregated(AttemptId attempt, Applied applied, long aggregationNanos) implements Outcome {}
+
+  public record Failed(AttemptId attempt, String reason) implements Outcome {}
+
+  /** This member now holds part of the attempt's unmasked sum (see MemberStatus.revealedAttempt). */
+  public record SumRevealed(AttemptId attempt) implements Outcome {}
+
+  /** What a session works with: the attempt, where this member stands in it, and the member's parts. */
+  public record Setup(String nodeId, MemberIdentity identity, StartRound start, int myIndex, ModelState base,
+                      AggregationPipeline pipeline, ActorRef<AllReduceProtocol.Command> ring, Executor crypto,
+                      ActorRef<Outcome> participant) {
+    AttemptId attempt() {
+      return start.attempt();
+    }
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final ActorContext<Command> context;
+  private final Setup setup;
+  private final AttemptSecrets secrets;
+
+  public static Behavior<Command> create(Setup setup) {
+    return Behaviors.setup(context -> new AttemptSession(context, setup).begin());
+  }
+
+  private AttemptSession(ActorContext<Command> context, Setup setup) {
+    this.context = context;
+    this.setup = setup;
+    this.secrets = setup.start().secure() ? AttemptSecrets.create(setup.identity(), setup.attempt(), RANDOM) : null;
+  }
+
+  private Behavior<Command> begin() {
+    StartRound start = setup.start();
+    setup.ring().tell(new RingAllReduce.Expect(start.attempt(), start.ring().size(), setup.myIndex(),
+        setup.pipeline().vectorLength()));
+    // Only once the ring endpoint expects this attempt: no peer sends before every participant is ready.
+    start.coordinator().tell(new Ready(start.attempt(), setup.nodeId(), secrets == null ? null : secrets.advert()));
+    return waitingForKeys();
+  }
+
+  // ---------------------------------------------------------------- states
+
+  /** Ready sent; waiting for the go while the model trains. */
+  private Behavior<Command> waitingForKeys() {
+    return state(Phase.WAITING_FOR_KEYS)
+        .onMessage(UpdateReady.class, m -> waitingForKeys(UpdateAt.now(m.update())))
+        .onMessage(TrainingFailed.class, m -> fail("local training failed: " + m.reason()))
+        .onMessage(Keys.class, m -> isForThisAttempt(m.keys()) ? keysBeforeUpdate(m.keys()) : Behaviors.same())
+        .build();
+  }
+
+  /** Ready sent, the update at hand (trained before the go, or reused from an earlier attempt). */
+  private Behavior<Command> waitingForKeys(UpdateAt update) {
+    return state(Phase.WAITING_FOR_KEYS)
+        .onMessage(Keys.class, m -> isForThisAttempt(m.keys()) ? keysAfterUpdate(m.keys(), update) : Behaviors.same())
+        .build();
+  }
+
+  private Behavior<Command> keysBeforeUpdate(RoundKeys keys) {
+    if (secrets == null) {
+      return waitingForUpdate(new AggregationPipeline.Unmasked());
+    }
+    Map<String, byte[]> peers = verifiedPeers(keys);
+    if (peers == null) {
+      return Behaviors.stopped();
+    }
+    // Training still runs: make the masks now, off the round's critical path.
+    int length = setup.pipeline().vectorLength();
+    AsyncWork.pipe(context, setup.crypto(), () -> secrets.masks(length, peers), MasksMade::new,
+        e -> new StepFailed("masking", e));
+    return preparingMasks();
+  }
+
+  private Behavior<Command> keysAfterUpdate(RoundKeys keys, UpdateAt update) {
+    if (secrets == null) {
+      return masking(update, new AggregationPipeline.Unmasked());
+    }
+    Map<String, byte[]> peers = verifiedPeers(keys);
+    return peers == null ? Behaviors.stopped() : masking(update, new AggregationPipeline.Direct(secrets, peers));
+  }
+
+  /** Every participant's key checked against the CA and this attempt; null (failure reported) when one is not. */
+  private Map<String, byte[]> verifiedPeers(RoundKeys keys) {
+    try {
+      List<String> ring = setup.start().ring().stream().map(RingMember::nodeId).toList();
+      return secrets.verifyPeers(keys.keys(), ring, Instant.now());
+    } catch (KeyVerificationException e) {
+      fail("the key of " + e.nodeId() + " does not verify: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private boolean isForThisAttempt(RoundKeys keys) {
+    if (!keys.attempt().equals(setup.attempt())) {
+      context.getLog().warn("Dropped keys for {}: this session is {}", keys.attempt(), setup.attempt());
+      return false;
+    }
+    return true;
+  }
+
+  private Behavior<Command> preparingMasks() {
+    return state(Phase.PREPARING_MASKS)
+        .onMessage(MasksMade.class, m -> waitingForUpdate(new AggregationPipeline.Precomputed(m.masks())))
+        .onMessage(UpdateReady.class, m -> awaitingMasks(UpdateAt.now(m.update())))
+        .onMessage(TrainingFailed.class, m -> fail("local training failed: " + m.reason()))
+        .onMessage(StepFailed.class, this::onStepFailed)
+        .build();
+  }
+
+  /** The update arrived while its masks are still being made (still the mask-preparing step). */
+  private Behavior<Command> awaitingMasks(UpdateAt update) {
+    return state(Phase.PREPARING_MASKS)
+        .onMessage(MasksMade.class, m -> masking(update, new AggregationPipeline.Precomputed(m.masks())))
+        .onMessage(StepFailed.class, this::onStepFailed)
+        .build();
+  }
+
+  private Behavior<Command> waitingForUpdate(Masking masking) {
+    return state(Phase.WAITING_FOR_UPDATE)
+        .onMessage(UpdateReady.class, m -> masking(UpdateAt.now(m.update()), masking))
+        .onMessage(TrainingFailed.class, m -> fail("local training failed: " + m.reason()))
+        .build();
+  }
+
+  private Behavior<Command> masking(UpdateAt update, Masking masking) {
+    AsyncWork.pipe(context, setup.crypto(), () -> setup.pipeline().encodeMasked(update.update(), masking),
+        VectorMade::new, e -> new StepFailed("encoding", e));
+    return state(Phase.MASKING)
+        .onMessage(VectorMade.class, m -> summing(update, m.vector()))
+        .onMessage(StepFailed.class, this::onStepFailed)
+        .build();
+  }
+
+  private Behavior<Command> summing(UpdateAt update, long[] vector) {
+    ActorRef<RingAllReduce.Outcome> replies = context.messageAdapter(RingAllReduce.Outcome.class, RingReport::new);
+    List<ActorRef<AllReduceProtocol.Command>> ring = setup.start().ring().stream().map(RingMember::ring).toList();
+    setup.ring().tell(new RingAllReduce.Start(setup.attempt(), ring, setup.myIndex(), vector, replies));
+    setup.start().coordinator().tell(new Contributed(setup.attempt(), setup.nodeId()));
+    return state(Phase.SUMMING)
+        .onMessage(RingReport.class, m -> onRingReport(m.outcome(), update))
+        .build();
+  }
+
+  private Behavior<Command> onRingReport(RingAllReduce.Outcome outcome, UpdateAt update) {
+    if (!outcome.attempt().equals(setup.attempt())) {
+      return Behaviors.same();
+    }
+    if (outcome instanceof RingAllReduce.SumRevealed) {
+      setup.participant().tell(new SumRevealed(setup.attempt()));
+      return Behaviors.same();
+    }
+    if (outcome instanceof RingAllReduce.Failed failed) {
+      return fail("the ring all-reduce failed: " + failed.reason());
+    }
+    long[] sum = ((RingAllReduce.Completed) outcome).sum();
+    ModelState base = setup.base();
+    AsyncWork.pipe(context, setup.crypto(), () -> setup.pipeline().decodeAndApply(sum, base), Decoded::new,
+        e -> new StepFailed("decoding", e));
+    return decoding(update);
+  }
+
+  private Behavior<Command> decoding(UpdateAt update) {
+    return state(Phase.DECODING)
+        .onMessage(Decoded.class, m -> {
+          setup.participant().tell(new Aggregated(setup.attempt(), m.applied(), System.nanoTime() - update.nanos()));
+          return waitingForCommit();
+        })
+        .onMessage(StepFailed.class, this::onStepFailed)
+        .build();
+  }
+
+  /** The result is the participant's now; the session only waits to be stopped. */
+  private Behavior<Command> waitingForCommit() {
+    return state(Phase.WAITING_FOR_COMMIT).build();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** A state's receive: its phase on request and the ring's cancel on stop; what no case matches is unhandled. */
+  private BehaviorBuilder<Command> state(Phase phase) {
+    return Behaviors.receive(Command.class)
+        .onMessage(ReportPhase.class, m -> {
+          m.replyTo().tell(phase);
+          return Behaviors.same();
+        })
+        .onSignal(PostStop.class, s -> {
+          setup.ring().tell(new RingAllReduce.Cancel(setup.attempt()));
+          return Behaviors.same();
+        });
+  }
+
+  private Behavior<Command> onStepFailed(StepFailed failed) {
+    // Encoding refuses NaN, infinities and out-of-bound updates before anything leaves this node; decoding refuses
+    // a sum out of bounds (somebody summed garbage).
+    return fail(failed.step() + " failed: " + AsyncWork.describe(failed.error()));
+  }
+
+  private Behavior<Command> fail(String reason) {
+    context.getLog().error("{}: {}", setup.attempt(), reason);
+    setup.participant().tell(new Failed(setup.attempt(), reason));
+    return Behaviors.stopped();
+  }
+
+  /** The trained update and when it was at hand, the start of this member's aggregation time. */
+  private record UpdateAt(LocalUpdates.LocalUpdate update, long nanos) {
+    static UpdateAt now(LocalUpdates.LocalUpdate update) {
+      return new UpdateAt(update, System.nanoTime());
+    }
+  }
+}
