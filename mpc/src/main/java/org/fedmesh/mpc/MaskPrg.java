@@ -4,13 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
-import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -80,40 +76,6 @@ public final class MaskPrg {
     }
   }
 
-  /**
-   * Keystream throughput of ChaCha20 and AES-256/CTR on this JVM, one thread, in bytes per second (median of
-   * {@code repetitions} timed runs of {@code bytes} each, after as many warm-up runs). Informational only:
-   * it never changes the cipher, see the class comment.
-   */
-  public static Map<String, Double> measureKeystreamBytesPerSecond(int bytes, int repetitions) {
-    requirePositive(bytes, "bytes");
-    requirePositive(repetitions, "repetitions");
-    byte[] buffer = new byte[BUFFER_BYTES];
-    SecureRandom random = new SecureRandom();
-    byte[] key = new byte[32];
-    random.nextBytes(key);
-    Map<String, Double> result = new LinkedHashMap<>();
-    result.put("ChaCha20", Throughput.medianBytesPerSecond(bytes, repetitions,
-        () -> fill(newChaCha20(key, 0), buffer, bytes)));
-    result.put("AES-256/CTR", Throughput.medianBytesPerSecond(bytes, repetitions,
-        () -> fill(newAesCtr(key), buffer, bytes)));
-    return result;
-  }
-
-  /**
-   * Bytes of vector masked per second by {@link #add(long[], byte[], boolean)} (keystream plus the wrapping
-   * add) for a vector of {@code longs} elements, one thread, median of {@code repetitions} after warm-up.
-   */
-  public static double measureMaskBytesPerSecond(int longs, int repetitions) {
-    requirePositive(longs, "longs");
-    requirePositive(repetitions, "repetitions");
-    long[] vector = new long[longs];
-    byte[] seed = new byte[PairSeeds.SEED_BYTES];
-    new SecureRandom().nextBytes(seed);
-    return Throughput.medianBytesPerSecond((long) longs * Long.BYTES, repetitions,
-        () -> add(vector, seed, false));
-  }
-
   /** Runs {@code byteCount} keystream bytes through the cipher, {@code buffer.length} at a time. */
   private static void fill(Cipher cipher, byte[] buffer, long byteCount) {
     try {
@@ -144,22 +106,6 @@ public final class MaskPrg {
       return cipher;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("ChaCha20 is unavailable in this JDK", e);
-    }
-  }
-
-  private static Cipher newAesCtr(byte[] key) {
-    try {
-      Cipher cipher = Cipher.getInstance("AES/CTR/NoPadding");
-      cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(new byte[16]));
-      return cipher;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES/CTR is unavailable in this JDK", e);
-    }
-  }
-
-  private static void requirePositive(int value, String name) {
-    if (value < 1) {
-      throw new IllegalArgumentException(name + " must be positive, got " + value);
     }
   }
 }

@@ -110,18 +110,6 @@ class MaskPrgTest {
     assertThrows(IllegalArgumentException.class, () -> MaskPrg.add(new long[4], 0, 4, -1, new byte[32], false));
   }
 
-  @Test
-  void measureKeystreamBytesPerSecond_smallRun_reportsBothCiphersPositive() {
-    Map<String, Double> rates = MaskPrg.measureKeystreamBytesPerSecond(1 << 16, 1);
-    assertEquals(java.util.Set.of("ChaCha20", "AES-256/CTR"), rates.keySet());
-    rates.values().forEach(rate -> assertTrue(rate > 0, rates.toString()));
-  }
-
-  @Test
-  void measureMaskBytesPerSecond_smallRun_isPositive() {
-    assertTrue(MaskPrg.measureMaskBytesPerSecond(1024, 1) > 0);
-  }
-
   private static byte[] randomSeed(Random random) {
     byte[] seed = new byte[32];
     random.nextBytes(seed);

@@ -63,8 +63,7 @@ public final class FedmeshNode implements AutoCloseable {
       throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.node-id '" + settings.nodeId()
           + "' differs from the name in the member certificate '" + identity.nodeId() + "'"));
     }
-    Config systemConfig = pekkoOverrides(settings).withFallback(resolved);
-    checkFrameSize(systemConfig, settings);
+    Config systemConfig = systemConfig(resolved, settings);
     WeightedUpdateCodec codec = codecFor(settings);
     ServerOptimizer optimizer = ServerOptimizer.fromSettings(settings.aggregation().serverOptimizer(),
         settings.aggregation().serverLearningRate(), settings.aggregation().serverMomentum());
@@ -133,6 +132,17 @@ public final class FedmeshNode implements AutoCloseable {
       }
     }
     return ModelState.of(0, updates.initialParameters(), optimizer.initialState(parameters));
+  }
+
+  /**
+   * The actor system's configuration for a member: {@code resolved} (its fedmesh section over the defaults) with
+   * Pekko's address and seed nodes taken from it; refuses a chunk size Artery would drop. The benchmarks build
+   * their members with it too, so they measure the settings members run with.
+   */
+  public static Config systemConfig(Config resolved, NodeSettings settings) {
+    Config systemConfig = pekkoOverrides(settings).withFallback(resolved);
+    checkFrameSize(systemConfig, settings);
+    return systemConfig;
   }
 
   /** Host, port and seed nodes from the fedmesh section, so a site config needs no pekko section at all. */

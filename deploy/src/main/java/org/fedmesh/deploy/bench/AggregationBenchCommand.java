@@ -1,5 +1,6 @@
 package org.fedmesh.deploy.bench;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,12 +12,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.fedmesh.deploy.JsonReport;
-import org.fedmesh.mpc.MaskPrg;
 import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.ConsortiumCa;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.FedmeshNode;
 import org.fedmesh.node.NodeSettings;
+import org.fedmesh.node.round.AggregationPipeline;
+import org.fedmesh.node.round.AttemptSession;
+import org.fedmesh.node.round.ServerOptimizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,9 +50,11 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     if (nodes < 3) {
       throw new IllegalArgumentException("secure aggregation needs at least 3 members, --nodes was " + nodes);
     }
+    Config shared = ConfigFactory.empty();
     NodeSettings defaults = NodeSettings.fromConfig(ConfigFactory.parseString("fedmesh.node-id = bench")
-        .withFallback(FedmeshNode.defaults()).resolve());
+        .withFallback(shared).withFallback(FedmeshNode.defaults()).resolve());
     WeightedUpdateCodec codec = FedmeshNode.codecFor(defaults);
+    AggregationPipeline pipeline = new AggregationPipeline(codec, ServerOptimizer.fedAvg(1.0), params);
     System.out.printf(Locale.ROOT, "Aggregation of %,d parameters over %d members (JDK %s, %d cores): making"
         + " identities and the cluster%n", params, nodes, Runtime.version(), Runtime.getRuntime().availableProcessors());
     ConsortiumCa ca = ConsortiumCa.create("bench", Duration.ofDays(7));
@@ -63,10 +68,10 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     List<Double> preparation = new ArrayList<>();
     boolean exact = true;
     long[] bytesSent;
-    try (BenchCluster cluster = new BenchCluster(nodes, defaults.aggregation().chunkBytes())) {
-      AggregationBenchmark bench = new AggregationBenchmark(cluster, identities, codec, params, 1);
+    try (BenchCluster cluster = new BenchCluster(nodes, shared)) {
+      AggregationBenchmark bench = new AggregationBenchmark(cluster, identities, pipeline, 1);
       double[] expected = bench.expectedMean();
-      double tolerance = bench.tolerance();
+      double tolerance = bench.tolerance(codec.fractionalBits());
       AggregationBenchmark.Outcome lastSecure = null;
       for (int rep = 0; rep < warmup + repetitions; rep++) {
         AggregationBenchmark.Outcome p = bench.plain();
@@ -84,11 +89,11 @@ public final class AggregationBenchCommand implements Callable<Integer> {
               c.seconds());
         }
       }
-      bytesSent = lastSecure.bytesSent();
+      bytesSent = lastSecure.results().stream().mapToLong(AttemptSession.Aggregated::bytesSent).toArray();
     }
     int maskLongs = Math.min(params, 1 << 20);
-    double maskBytesPerSecond = MaskPrg.measureMaskBytesPerSecond(maskLongs, 5);
-    Map<String, Double> keystream = MaskPrg.measureKeystreamBytesPerSecond(8 * maskLongs, 5);
+    double maskBytesPerSecond = CipherThroughput.maskBytesPerSecond(maskLongs, 5);
+    Map<String, Double> keystream = CipherThroughput.keystreamBytesPerSecond(8 * maskLongs, 5);
     double plainMedian = median(plain);
     double secureMedian = median(secure);
     double coldMedian = median(cold);
@@ -111,8 +116,10 @@ public final class AggregationBenchCommand implements Callable<Integer> {
       r.put("plain_seconds_median", plainMedian);
       r.put("secure_seconds_median", secureMedian);
       r.put("secure_over_plain", secureMedian / plainMedian);
+      r.put("measures", "one AttemptSession per member (the code a round runs), timed from the updates being"
+          + " handed over to every member holding the decoded, applied sum and its hash");
       r.put("secure_means", "keys and masks made while members train, as in a round; timed: encode + add masks"
-          + " + all-reduce + decode");
+          + " + all-reduce + decode + apply");
       r.put("secure_cold_seconds", cold);
       r.put("secure_cold_seconds_median", coldMedian);
       r.put("secure_cold_over_plain", coldMedian / plainMedian);
@@ -133,16 +140,20 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     return exact ? 0 : 1;
   }
 
-  /** Every member got the same integers both ways, and they decode to the true weighted mean. */
+  /**
+   * Every member computed the same model both ways (its hash covers every decoded value, so equal hashes mean the
+   * same integer sum), and it decodes to the true weighted mean.
+   */
   private static boolean agrees(AggregationBenchmark.Outcome plain, AggregationBenchmark.Outcome secure,
                                 double[] expected, double tolerance) {
-    for (int i = 0; i < plain.sums().size(); i++) {
-      if (!Arrays.equals(plain.sums().get(0), plain.sums().get(i))
-          || !Arrays.equals(plain.sums().get(0), secure.sums().get(i))) {
+    String hash = plain.results().get(0).applied().next().hash();
+    for (int i = 0; i < plain.results().size(); i++) {
+      if (!plain.results().get(i).applied().next().hash().equals(hash)
+          || !secure.results().get(i).applied().next().hash().equals(hash)) {
         return false;
       }
     }
-    double[] decoded = secure.decoded().get(0).meanDelta();
+    double[] decoded = secure.results().get(0).applied().sum().meanDelta();
     for (int j = 0; j < expected.length; j++) {
       if (Math.abs(decoded[j] - expected[j]) > tolerance) {
         return false;

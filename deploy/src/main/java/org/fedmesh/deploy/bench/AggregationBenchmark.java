@@ -2,235 +2,236 @@ package org.fedmesh.deploy.bench;
 
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.fedmesh.gossip.RingAllReduce;
-import org.fedmesh.mpc.DecodedSum;
-import org.fedmesh.mpc.KeyVerificationException;
-import org.fedmesh.mpc.LongVectors;
-import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.MemberIdentity;
-import org.fedmesh.node.secure.AttemptSecrets;
+import org.fedmesh.node.round.AggregationPipeline;
+import org.fedmesh.node.round.AttemptSession;
+import org.fedmesh.node.round.LocalUpdates.LocalUpdate;
+import org.fedmesh.node.round.ModelState;
 import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.Contributed;
+import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
+import org.fedmesh.protocols.RoundProtocol.Ready;
+import org.fedmesh.protocols.RoundProtocol.RingMember;
+import org.fedmesh.protocols.RoundProtocol.RoundKeys;
+import org.fedmesh.protocols.RoundProtocol.StartRound;
 
 /**
- * Times one aggregation of D parameters over the bench cluster, plain or secure, with each member's work on its
- * own crypto dispatcher as in a round. Plain: encode, ring all-reduce, decode. Secure adds what a round adds:
- * a fresh signed ephemeral key per member, verification of every peer's key, the pairwise masks, and adding
- * them to the encoding. The timer runs from the members' updates being ready to every member holding the
- * decoded sum; {@link #secure()} and {@link #secureCold()} differ in whether keys and masks were made before.
+ * Times one aggregation of D parameters over the bench cluster with the code a round runs: one
+ * {@link AttemptSession} per member, exactly as a participant starts it, with the benchmark playing the participant
+ * (it hands over the update) and the coordinator (it relays the Ready keys as RoundKeys). The timer runs from the
+ * members' updates being handed over to every member holding the decoded and applied sum. Plain and secure differ
+ * only in the StartRound; {@link #secure()} and {@link #secureCold()} in whether keys and masks are made first.
  */
 final class AggregationBenchmark {
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
   private final BenchCluster cluster;
   private final List<MemberIdentity> identities;
-  private final WeightedUpdateCodec codec;
-  private final float[][] deltas;
-  private final long[] samples;
+  private final AggregationPipeline pipeline;
+  private final ModelState base;
+  private final List<LocalUpdate> updates = new ArrayList<>();
   private final SecureRandom random = new SecureRandom();
-  private final List<String> ids;
-  private List<CompletableFuture<AttemptSecrets>> secrets;
+  private final AtomicLong names = new AtomicLong();
   private double lastPreparation;
-  private final AtomicLong replies = new AtomicLong();
   private long round;
 
-  /** One aggregation: its wall time, every member's decoded sum, and the payload bytes each member sent. */
-  record Outcome(double seconds, List<long[]> sums, List<DecodedSum> decoded, long[] bytesSent) {}
+  /** One aggregation: its wall time and what each member's session reported. */
+  record Outcome(double seconds, List<AttemptSession.Aggregated> results) {}
 
-  AggregationBenchmark(BenchCluster cluster, List<MemberIdentity> identities, WeightedUpdateCodec codec,
-                       int params, long seed) {
+  AggregationBenchmark(BenchCluster cluster, List<MemberIdentity> identities, AggregationPipeline pipeline,
+                       long seed) {
     this.cluster = cluster;
     this.identities = identities;
-    this.codec = codec;
-    this.ids = identities.stream().map(MemberIdentity::nodeId).toList();
+    this.pipeline = pipeline;
+    int params = pipeline.parameterCount();
+    this.base = ModelState.of(0, new float[params], new float[0]);
     SplittableRandom values = new SplittableRandom(seed);
-    deltas = new float[cluster.size()][params];
-    samples = new long[cluster.size()];
     for (int i = 0; i < cluster.size(); i++) {
+      float[] delta = new float[params];
       for (int j = 0; j < params; j++) {
-        deltas[i][j] = (float) (values.nextGaussian() * 1e-3);
+        delta[j] = (float) (values.nextGaussian() * 1e-3);
       }
-      samples[i] = 100 + values.nextInt(900);
+      updates.add(new LocalUpdate(delta, 100 + values.nextInt(900), 0.5));
     }
   }
 
   Outcome plain() throws Exception {
-    AttemptId attempt = nextAttempt();
-    expectAll(attempt);
+    Attempt a = start(false);
+    a.relayKeys();
+    a.awaitPhase(AttemptSession.Phase.WAITING_FOR_UPDATE);
     long start = System.nanoTime();
-    List<CompletableFuture<RingAllReduce.Completed>> sums = new ArrayList<>();
-    for (int i = 0; i < cluster.size(); i++) {
-      int member = i;
-      sums.add(CompletableFuture.supplyAsync(() -> encode(member), cluster.cryptoExecutor(member))
-          .thenCompose(vector -> allReduce(attempt, member, vector)));
-    }
-    return finish(start, sums);
+    a.handOverUpdates();
+    return a.finish(start);
   }
 
   /**
-   * Secure aggregation as a round runs it: each member's key is made, signed, relayed and verified, and its
-   * masks generated, while the members still train (before the timer here, as in a round before the update is
-   * ready); then the timed part: encode, add the masks, all-reduce, decode. {@link #lastPreparation} holds how
+   * Secure aggregation as a round runs it: keys made, signed, relayed and verified, and masks generated, while
+   * the members would still train (before the timer); then the timed part. {@link #lastPreparation} holds how
    * long the untimed preparation took.
    */
   Outcome secure() throws Exception {
-    AttemptId attempt = nextAttempt();
-    expectAll(attempt);
     long prepared = System.nanoTime();
-    List<CompletableFuture<long[]>> masks = new ArrayList<>();
-    CompletableFuture<List<KeyAdvert>> adverts = keyExchange(attempt);
-    for (int i = 0; i < cluster.size(); i++) {
-      int member = i;
-      masks.add(adverts.thenApplyAsync(keys -> secrets.get(member).join()
-          .masks(codec.vectorLength(deltas[member].length), verified(member, keys)), cluster.cryptoExecutor(member)));
-    }
-    CompletableFuture.allOf(masks.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    Attempt a = start(true);
+    a.relayKeys();
+    a.awaitPhase(AttemptSession.Phase.WAITING_FOR_UPDATE);
     lastPreparation = (System.nanoTime() - prepared) / 1e9;
     long start = System.nanoTime();
-    List<CompletableFuture<RingAllReduce.Completed>> sums = new ArrayList<>();
-    for (int i = 0; i < cluster.size(); i++) {
-      int member = i;
-      sums.add(CompletableFuture.supplyAsync(() -> {
-        long[] vector = encode(member);
-        LongVectors.addInPlace(vector, masks.get(member).join());
-        return vector;
-      }, cluster.cryptoExecutor(member)).thenCompose(vector -> allReduce(attempt, member, vector)));
-    }
-    return finish(start, sums);
+    a.handOverUpdates();
+    return a.finish(start);
   }
 
-  /**
-   * Secure aggregation with nothing prepared: the timer starts with the updates ready and covers key generation,
-   * signatures, relay, verification of every peer's key, masks, encoding, all-reduce and decoding.
-   */
+  /** Nothing prepared: timed from the updates being ready through keys, signatures, verification and masks. */
   Outcome secureCold() throws Exception {
-    AttemptId attempt = nextAttempt();
-    expectAll(attempt);
     long start = System.nanoTime();
-    CompletableFuture<List<KeyAdvert>> adverts = keyExchange(attempt);
-    List<CompletableFuture<RingAllReduce.Completed>> sums = new ArrayList<>();
-    for (int i = 0; i < cluster.size(); i++) {
-      int member = i;
-      sums.add(adverts.thenApplyAsync(keys -> {
-        long[] masked = encode(member);
-        secrets.get(member).join().addMasks(masked, verified(member, keys));
-        return masked;
-      }, cluster.cryptoExecutor(member)).thenCompose(vector -> allReduce(attempt, member, vector)));
-    }
-    return finish(start, sums);
+    Attempt a = start(true);
+    a.handOverUpdates();
+    a.relayKeys();
+    return a.finish(start);
   }
 
-  /** Seconds the last {@link #secure()} spent on what a round does during training: keys and masks. */
   double lastPreparation() {
     return lastPreparation;
   }
 
-  /** Every member makes and signs its key on its own dispatcher; the result is what the coordinator relays. */
-  private CompletableFuture<List<KeyAdvert>> keyExchange(AttemptId attempt) {
-    secrets = new ArrayList<>();
-    for (int i = 0; i < cluster.size(); i++) {
-      MemberIdentity identity = identities.get(i);
-      secrets.add(CompletableFuture.supplyAsync(() -> AttemptSecrets.create(identity, attempt, random),
-          cluster.cryptoExecutor(i)));
-    }
-    return CompletableFuture.allOf(secrets.toArray(CompletableFuture[]::new))
-        .thenApply(done -> secrets.stream().map(s -> s.join().advert()).toList());
-  }
-
-  private Map<String, byte[]> verified(int member, List<KeyAdvert> keys) {
-    try {
-      return secrets.get(member).join().verifyPeers(keys, ids, Instant.now());
-    } catch (KeyVerificationException e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
-  }
-
   /** The sample-weighted mean of the plaintext updates, in doubles: what decoding must give back. */
   double[] expectedMean() {
-    int params = deltas[0].length;
-    double[] mean = new double[params];
+    double[] mean = new double[pipeline.parameterCount()];
     long total = 0;
-    for (int i = 0; i < deltas.length; i++) {
-      total += samples[i];
-      for (int j = 0; j < params; j++) {
-        mean[j] += samples[i] * (double) deltas[i][j];
+    for (LocalUpdate u : updates) {
+      total += u.samples();
+      for (int j = 0; j < mean.length; j++) {
+        mean[j] += u.samples() * (double) u.delta()[j];
       }
     }
-    for (int j = 0; j < params; j++) {
+    for (int j = 0; j < mean.length; j++) {
       mean[j] /= total;
     }
     return mean;
   }
 
   /** Largest error decoding may add: half a fixed-point unit per member, shared out over the total samples. */
-  double tolerance() {
-    long total = 0;
-    for (long s : samples) {
-      total += s;
+  double tolerance(int fractionalBits) {
+    long total = updates.stream().mapToLong(LocalUpdate::samples).sum();
+    return updates.size() * 0.5 / Math.scalb(1.0, fractionalBits) / total + 1e-12;
+  }
+
+  /** Starts a session on every member, each seeing the ring through its own (remote) refs. */
+  private Attempt start(boolean secure) throws Exception {
+    AttemptId id = AttemptId.fresh(++round, 1, random);
+    int n = cluster.size();
+    List<CompletableFuture<Ready>> ready = new ArrayList<>();
+    List<CompletableFuture<AttemptSession.Aggregated>> results = new ArrayList<>();
+    List<ActorRef<AttemptSession.Command>> sessions = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      List<RingMember> ring = new ArrayList<>();
+      for (int j = 0; j < n; j++) {
+        ring.add(new RingMember(identities.get(j).nodeId(), cluster.participantSeenFrom(i, j),
+            cluster.endpointSeenFrom(i, j)));
+      }
+      CompletableFuture<Ready> isReady = new CompletableFuture<>();
+      CompletableFuture<AttemptSession.Aggregated> result = new CompletableFuture<>();
+      ready.add(isReady);
+      results.add(result);
+      StartRound start = new StartRound(id, ring, base.hash(), secure, false, Map.of(), coordinator(i, isReady));
+      AttemptSession.Setup setup = new AttemptSession.Setup(identities.get(i).nodeId(), identities.get(i), start,
+          i, base, pipeline, cluster.endpoint(i), cluster.cryptoExecutor(i), participant(i, result));
+      sessions.add(AskPattern.<SessionHost.Command, ActorRef<AttemptSession.Command>>ask(cluster.system(i),
+              replyTo -> new SessionHost.Spawn(setup, "bench-attempt-" + names.incrementAndGet(), replyTo),
+              TIMEOUT, cluster.system(i).scheduler())
+          .toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
     }
-    return deltas.length * 0.5 / Math.scalb(1.0, codec.fractionalBits()) / total + 1e-12;
+    return new Attempt(id, ready, results, sessions);
   }
 
-  private long[] encode(int member) {
-    return codec.encode(deltas[member], samples[member], 0.5).vector();
+  /** Plays the coordinator for member {@code i}: takes its Ready, and stops at its Contributed (its last word). */
+  private ActorRef<CoordinatorCommand> coordinator(int i, CompletableFuture<Ready> ready) {
+    return cluster.system(i).systemActorOf(Behaviors.receive(CoordinatorCommand.class)
+        .onMessage(Ready.class, m -> {
+          ready.complete(m);
+          return Behaviors.same();
+        })
+        .onMessage(Contributed.class, m -> Behaviors.stopped())
+        .build(), "bench-coordinator-" + names.incrementAndGet(), Props.empty());
   }
 
-  private CompletionStage<RingAllReduce.Completed> allReduce(AttemptId attempt, int member, long[] vector) {
-    CompletableFuture<RingAllReduce.Completed> done = new CompletableFuture<>();
-    // A one-off actor for the replies: the endpoint also reports when the sum becomes visible, before the end.
-    ActorRef<RingAllReduce.Outcome> replyTo = cluster.system(member).systemActorOf(
-        Behaviors.receive(RingAllReduce.Outcome.class)
-            .onMessage(RingAllReduce.Completed.class, c -> {
-              done.complete(c);
-              return Behaviors.stopped();
-            })
-            .onAnyMessage(m -> Behaviors.same())
-            .build(),
-        "bench-reply-" + replies.incrementAndGet(), Props.empty());
-    cluster.endpoint(member).tell(new RingAllReduce.Start(attempt, cluster.ringSeenFrom(member), member, vector,
-        replyTo));
-    return done.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  /** Plays the participant for member {@code i}: takes the session's result. */
+  private ActorRef<AttemptSession.Outcome> participant(int i, CompletableFuture<AttemptSession.Aggregated> done) {
+    return cluster.system(i).systemActorOf(Behaviors.receive(AttemptSession.Outcome.class)
+        .onMessage(AttemptSession.Aggregated.class, m -> {
+          done.complete(m);
+          return Behaviors.stopped();
+        })
+        .onMessage(AttemptSession.Failed.class, m -> {
+          done.completeExceptionally(new IllegalStateException(m.reason()));
+          return Behaviors.stopped();
+        })
+        .build(), "bench-participant-" + names.incrementAndGet(), Props.empty());
   }
 
-  private Outcome finish(long start, List<CompletableFuture<RingAllReduce.Completed>> completions)
-      throws Exception {
-    List<CompletableFuture<DecodedSum>> decoded = new ArrayList<>();
-    for (int i = 0; i < completions.size(); i++) {
-      decoded.add(completions.get(i).thenApplyAsync(c -> codec.decode(c.sum(), deltas[0].length),
-          cluster.cryptoExecutor(i)));
+  private final class Attempt {
+    final AttemptId id;
+    final List<CompletableFuture<Ready>> ready;
+    final List<CompletableFuture<AttemptSession.Aggregated>> results;
+    final List<ActorRef<AttemptSession.Command>> sessions;
+
+    Attempt(AttemptId id, List<CompletableFuture<Ready>> ready,
+            List<CompletableFuture<AttemptSession.Aggregated>> results, List<ActorRef<AttemptSession.Command>> sessions) {
+      this.id = id;
+      this.ready = ready;
+      this.results = results;
+      this.sessions = sessions;
     }
-    CompletableFuture.allOf(decoded.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    List<long[]> sums = new ArrayList<>();
-    long[] bytes = new long[completions.size()];
-    for (int i = 0; i < completions.size(); i++) {
-      RingAllReduce.Completed c = completions.get(i).join();
-      sums.add(c.sum());
-      bytes[i] = c.bytesSent();
+
+    /** Once every member is ready: the go, with every signed key in ring order, as the coordinator sends it. */
+    void relayKeys() throws Exception {
+      CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      List<KeyAdvert> keys = ready.stream().map(CompletableFuture::join).map(Ready::key)
+          .filter(java.util.Objects::nonNull).toList();
+      RoundKeys go = new RoundKeys(id, keys);
+      sessions.forEach(s -> s.tell(new AttemptSession.Keys(go)));
     }
-    return new Outcome(seconds, sums, decoded.stream().map(CompletableFuture::join).toList(), bytes);
-  }
 
-  private AttemptId nextAttempt() {
-    return AttemptId.fresh(++round, 1, random);
-  }
+    void handOverUpdates() {
+      for (int i = 0; i < sessions.size(); i++) {
+        sessions.get(i).tell(new AttemptSession.UpdateReady(updates.get(i)));
+      }
+    }
 
-  private void expectAll(AttemptId attempt) {
-    int length = codec.vectorLength(deltas[0].length);
-    for (int i = 0; i < cluster.size(); i++) {
-      cluster.endpoint(i).tell(new RingAllReduce.Expect(attempt, cluster.size(), i, length));
+    /** Asks each session its step until all have reached {@code phase} (masks made, waiting for the update). */
+    void awaitPhase(AttemptSession.Phase phase) throws Exception {
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      for (int i = 0; i < sessions.size(); i++) {
+        ActorRef<AttemptSession.Command> session = sessions.get(i);
+        while (AskPattern.<AttemptSession.Command, AttemptSession.Phase>ask(session,
+                AttemptSession.ReportPhase::new, TIMEOUT, cluster.system(i).scheduler())
+            .toCompletableFuture().get() != phase) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("member " + i + " did not reach " + phase);
+          }
+          Thread.sleep(1);
+        }
+      }
+    }
+
+    Outcome finish(long startNanos) throws Exception {
+      CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      double seconds = (System.nanoTime() - startNanos) / 1e9;
+      for (int i = 0; i < sessions.size(); i++) {
+        cluster.system(i).tell(new SessionHost.Stop(sessions.get(i)));
+      }
+      return new Outcome(seconds, results.stream().map(CompletableFuture::join).toList());
     }
   }
 }

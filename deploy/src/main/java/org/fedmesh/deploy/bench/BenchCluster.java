@@ -1,12 +1,9 @@
 package org.fedmesh.deploy.bench;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -16,35 +13,37 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.fedmesh.deploy.demo.EmbeddedConsortium;
-import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.node.FedmeshNode;
+import org.fedmesh.node.NodeSettings;
 import org.fedmesh.protocols.AllReduceProtocol;
-import org.fedmesh.protocols.VectorSerializer;
+import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 
 /**
- * N cluster members in this JVM (actor systems on 127.0.0.1 ports, joined through the first), each with a ring
- * all-reduce endpoint and the node's crypto dispatcher: the parts of a member that aggregation uses.
+ * N cluster members in this JVM (actor systems on 127.0.0.1 ports, joined through the first), configured and given
+ * their ring endpoint exactly as {@link FedmeshNode} does, plus a host per member for the attempt sessions the
+ * benchmark runs there. No participant and no coordinator: the benchmark plays those.
  */
 final class BenchCluster implements AutoCloseable {
-  private final List<ActorSystem<Void>> systems = new ArrayList<>();
+  private final List<ActorSystem<SessionHost.Command>> systems = new ArrayList<>();
   private final List<ActorRef<AllReduceProtocol.Command>> endpoints = new ArrayList<>();
+  private final List<ActorRef<ParticipantCommand>> nobody = new ArrayList<>();
 
-  BenchCluster(int nodes, int chunkBytes) throws Exception {
+  BenchCluster(int nodes, Config shared) throws Exception {
     List<Integer> ports = EmbeddedConsortium.freePorts(nodes);
-    int pieceWords = VectorSerializer.longsPerMessage(chunkBytes);
+    List<String> seeds = List.of("127.0.0.1:" + ports.get(0));
     for (int i = 0; i < nodes; i++) {
-      Map<String, Object> overrides = new HashMap<>();
-      overrides.put("pekko.remote.artery.canonical.hostname", "127.0.0.1");
-      overrides.put("pekko.remote.artery.canonical.port", ports.get(i));
-      overrides.put("pekko.cluster.seed-nodes",
-          List.of("pekko://" + FedmeshNode.SYSTEM_NAME + "@127.0.0.1:" + ports.get(0)));
-      Config config = ConfigFactory.parseMap(overrides).withFallback(FedmeshNode.defaults()).resolve();
+      Config member = EmbeddedConsortium.withNode(shared, "node-" + (i + 1), ports.get(i), seeds)
+          .withFallback(FedmeshNode.defaults()).resolve();
+      NodeSettings settings = NodeSettings.fromConfig(member);
       CompletableFuture<ActorRef<AllReduceProtocol.Command>> endpoint = new CompletableFuture<>();
+      CompletableFuture<ActorRef<ParticipantCommand>> ignoring = new CompletableFuture<>();
       systems.add(ActorSystem.create(Behaviors.setup(context -> {
-        endpoint.complete(context.spawn(RingAllReduce.create(pieceWords), "ring"));
-        return Behaviors.empty();
-      }), FedmeshNode.SYSTEM_NAME, config));
+        endpoint.complete(context.spawn(FedmeshNode.ringEndpoint(settings), "ring"));
+        ignoring.complete(context.spawn(Behaviors.ignore(), "participant"));
+        return SessionHost.create();
+      }), FedmeshNode.SYSTEM_NAME, FedmeshNode.systemConfig(member, settings)));
       endpoints.add(endpoint.get(30, TimeUnit.SECONDS));
+      nobody.add(ignoring.get(30, TimeUnit.SECONDS));
     }
     EmbeddedConsortium.awaitAllUp(systems, Duration.ofSeconds(60));
   }
@@ -53,7 +52,7 @@ final class BenchCluster implements AutoCloseable {
     return systems.size();
   }
 
-  ActorSystem<Void> system(int i) {
+  ActorSystem<SessionHost.Command> system(int i) {
     return systems.get(i);
   }
 
@@ -61,15 +60,19 @@ final class BenchCluster implements AutoCloseable {
     return endpoints.get(i);
   }
 
-  /** The ring's endpoints as member {@code i} addresses them (remote refs for the others). */
-  List<ActorRef<AllReduceProtocol.Command>> ringSeenFrom(int i) {
-    ActorRefResolver resolver = ActorRefResolver.get(systems.get(i));
-    List<ActorRef<AllReduceProtocol.Command>> ring = new ArrayList<>();
-    for (int j = 0; j < endpoints.size(); j++) {
-      String path = ActorRefResolver.get(systems.get(j)).toSerializationFormat(endpoints.get(j));
-      ring.add(resolver.resolveActorRef(path));
-    }
-    return ring;
+  /** A participant ref for member {@code j} as member {@code i} sees it; the sessions never write to it. */
+  ActorRef<ParticipantCommand> participantSeenFrom(int i, int j) {
+    return seenFrom(i, systems.get(j), nobody.get(j));
+  }
+
+  /** Member {@code j}'s ring endpoint as member {@code i} addresses it (a remote ref unless i == j). */
+  ActorRef<AllReduceProtocol.Command> endpointSeenFrom(int i, int j) {
+    return seenFrom(i, systems.get(j), endpoints.get(j));
+  }
+
+  private <T> ActorRef<T> seenFrom(int i, ActorSystem<?> owner, ActorRef<T> ref) {
+    String path = ActorRefResolver.get(owner).toSerializationFormat(ref);
+    return ActorRefResolver.get(systems.get(i)).resolveActorRef(path);
   }
 
   Executor cryptoExecutor(int i) {
@@ -79,7 +82,7 @@ final class BenchCluster implements AutoCloseable {
   @Override
   public void close() {
     systems.forEach(ActorSystem::terminate);
-    for (ActorSystem<Void> s : systems) {
+    for (ActorSystem<?> s : systems) {
       try {
         s.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       } catch (Exception ignored) {

@@ -75,8 +75,12 @@ public final class AttemptSession {
     AttemptId attempt();
   }
 
-  /** The sum decoded and applied; {@code aggregationNanos} runs from the update being at hand to here. */
-  public record Aggregated(AttemptId attempt, Applied applied, long aggregationNanos) implements Outcome {}
+  /**
+   * The sum decoded and applied; {@code aggregationNanos} runs from the update being at hand to here, and
+   * {@code bytesSent} counts the vector payload this member sent into the ring.
+   */
+  public record Aggregated(AttemptId attempt, Applied applied, long aggregationNanos, long bytesSent)
+      implements Outcome {}
 
   public record Failed(AttemptId attempt, String reason) implements Outcome {}
 
@@ -231,17 +235,18 @@ public final class AttemptSession {
     if (outcome instanceof RingAllReduce.Failed failed) {
       return fail("the ring all-reduce failed: " + failed.reason());
     }
-    long[] sum = ((RingAllReduce.Completed) outcome).sum();
+    RingAllReduce.Completed completed = (RingAllReduce.Completed) outcome;
     ModelState base = setup.base();
-    AsyncWork.pipe(context, setup.crypto(), () -> setup.pipeline().decodeAndApply(sum, base), Decoded::new,
-        e -> new StepFailed("decoding", e));
-    return decoding(update);
+    AsyncWork.pipe(context, setup.crypto(), () -> setup.pipeline().decodeAndApply(completed.sum(), base),
+        Decoded::new, e -> new StepFailed("decoding", e));
+    return decoding(update, completed.bytesSent());
   }
 
-  private Behavior<Command> decoding(UpdateAt update) {
+  private Behavior<Command> decoding(UpdateAt update, long bytesSent) {
     return state(Phase.DECODING)
         .onMessage(Decoded.class, m -> {
-          setup.participant().tell(new Aggregated(setup.attempt(), m.applied(), System.nanoTime() - update.nanos()));
+          setup.participant().tell(new Aggregated(setup.attempt(), m.applied(), System.nanoTime() - update.nanos(),
+              bytesSent));
           return waitingForCommit();
         })
         .onMessage(StepFailed.class, this::onStepFailed)

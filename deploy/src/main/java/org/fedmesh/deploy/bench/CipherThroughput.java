@@ -1,0 +1,82 @@
+package org.fedmesh.deploy.bench;
+
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.crypto.Cipher;
+import javax.crypto.spec.ChaCha20ParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.fedmesh.mpc.MaskPrg;
+import org.fedmesh.mpc.PairSeeds;
+
+/**
+ * What the machine's JDK does per second for masking, for the aggregation report: the bare keystreams of ChaCha20
+ * (the masks' cipher) and AES-256/CTR, and {@link MaskPrg#add} itself. Informational: it never picks the cipher.
+ */
+final class CipherThroughput {
+  private static final int BUFFER_BYTES = 64 * 1024;
+
+  private CipherThroughput() {}
+
+  static Map<String, Double> keystreamBytesPerSecond(int bytes, int repetitions) throws GeneralSecurityException {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    byte[] zeros = new byte[BUFFER_BYTES];
+    byte[] out = new byte[BUFFER_BYTES];
+    Map<String, Double> rates = new LinkedHashMap<>();
+    rates.put("ChaCha20", medianBytesPerSecond(bytes, repetitions, () -> stream(
+        cipher("ChaCha20", new SecretKeySpec(key, "ChaCha20"), new ChaCha20ParameterSpec(new byte[12], 0)),
+        zeros, out, bytes)));
+    rates.put("AES-256/CTR", medianBytesPerSecond(bytes, repetitions, () -> stream(
+        cipher("AES/CTR/NoPadding", new SecretKeySpec(key, "AES"), new IvParameterSpec(new byte[16])),
+        zeros, out, bytes)));
+    return rates;
+  }
+
+  /** Vector bytes masked per second by {@link MaskPrg#add}: keystream plus the wrapping add, one thread. */
+  static double maskBytesPerSecond(int longs, int repetitions) {
+    long[] vector = new long[longs];
+    byte[] seed = new byte[PairSeeds.SEED_BYTES];
+    new SecureRandom().nextBytes(seed);
+    return medianBytesPerSecond((long) longs * Long.BYTES, repetitions, () -> MaskPrg.add(vector, seed, false));
+  }
+
+  private interface Task {
+    void run() throws GeneralSecurityException;
+  }
+
+  private static Cipher cipher(String name, SecretKeySpec key, java.security.spec.AlgorithmParameterSpec spec)
+      throws GeneralSecurityException {
+    Cipher cipher = Cipher.getInstance(name);
+    cipher.init(Cipher.ENCRYPT_MODE, key, spec);
+    return cipher;
+  }
+
+  private static void stream(Cipher cipher, byte[] zeros, byte[] out, long bytes) throws GeneralSecurityException {
+    for (long left = bytes; left > 0; left -= zeros.length) {
+      cipher.update(zeros, 0, (int) Math.min(left, zeros.length), out, 0);
+    }
+  }
+
+  /** Warm-up runs first (the JIT compiles the hot loops), then the median rate of the timed runs. */
+  private static double medianBytesPerSecond(long bytesPerRun, int repetitions, Task task) {
+    try {
+      for (int i = 0; i < Math.max(3, repetitions); i++) {
+        task.run();
+      }
+      double[] rates = new double[repetitions];
+      for (int i = 0; i < repetitions; i++) {
+        long start = System.nanoTime();
+        task.run();
+        rates[i] = bytesPerRun * 1e9 / Math.max(1, System.nanoTime() - start);
+      }
+      Arrays.sort(rates);
+      return rates[repetitions / 2];
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("a cipher of this JDK failed", e);
+    }
+  }
+}

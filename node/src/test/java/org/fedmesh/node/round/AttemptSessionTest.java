@@ -1,0 +1,353 @@
+package org.fedmesh.node.round;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.fedmesh.gossip.RingAllReduce;
+import org.fedmesh.mpc.WeightedUpdateCodec;
+import org.fedmesh.mpc.pki.ConsortiumCa;
+import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.node.round.AttemptSession.Phase;
+import org.fedmesh.node.secure.AttemptSecrets;
+import org.fedmesh.protocols.AllReduceProtocol;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.Contributed;
+import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
+import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
+import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
+import org.fedmesh.protocols.RoundProtocol.Ready;
+import org.fedmesh.protocols.RoundProtocol.RingMember;
+import org.fedmesh.protocols.RoundProtocol.RoundKeys;
+import org.fedmesh.protocols.RoundProtocol.StartRound;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The attempt session alone, driven by probes (no Artery): the ring endpoint, the coordinator and the participant
+ * are probes, and its crypto work runs only when the test releases it, so every state can be held still. For every
+ * state, every message is either the documented transition or changes nothing (the state x message table).
+ */
+class AttemptSessionTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final WeightedUpdateCodec CODEC = WeightedUpdateCodec.create(100, 20, 16, 1_000_000, 1000);
+  private static final int PARAMS = 4;
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static ActorTestKit kit;
+  private static List<MemberIdentity> identities;
+
+  private final ManualExecutor crypto = new ManualExecutor();
+  private TestProbe<AllReduceProtocol.Command> ring;
+  private TestProbe<CoordinatorCommand> coordinator;
+  private TestProbe<AttemptSession.Outcome> participant;
+  private AttemptId attempt;
+  private ActorRef<AttemptSession.Command> session;
+  private RoundKeys keys;
+
+  @BeforeAll
+  static void start() {
+    kit = ActorTestKit.create();
+    ConsortiumCa ca = ConsortiumCa.create("session-test", Duration.ofDays(7));
+    identities = new ArrayList<>();
+    for (String id : List.of("site-a", "site-b", "site-c")) {
+      identities.add(ca.issue(id, List.of("127.0.0.1"), Duration.ofDays(1)));
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void newSession() {
+    ring = kit.createTestProbe();
+    coordinator = kit.createTestProbe();
+    participant = kit.createTestProbe();
+    attempt = AttemptId.fresh(1, 1, RANDOM);
+    List<RingMember> members = new ArrayList<>();
+    TestProbe<ParticipantCommand> nobody = kit.createTestProbe();
+    for (MemberIdentity identity : identities) {
+      members.add(new RingMember(identity.nodeId(), nobody.ref(), ring.ref()));
+    }
+    StartRound start = new StartRound(attempt, members, "base", true, false, Map.of(), coordinator.ref());
+    ModelState base = ModelState.of(0, new float[PARAMS], new float[0]);
+    AggregationPipeline pipeline = new AggregationPipeline(CODEC, ServerOptimizer.fedAvg(1.0), PARAMS);
+    session = kit.spawn(AttemptSession.create(new AttemptSession.Setup("site-a", identities.get(0), start, 0, base,
+        pipeline, ring.ref(), crypto, participant.ref())));
+    ring.expectMessageClass(RingAllReduce.Expect.class, WAIT);
+    KeyAdvert mine = coordinator.expectMessageClass(Ready.class, WAIT).key();
+    List<KeyAdvert> all = new ArrayList<>(List.of(mine));
+    for (MemberIdentity peer : identities.subList(1, 3)) {
+      all.add(AttemptSecrets.create(peer, attempt, RANDOM).advert());
+    }
+    keys = new RoundKeys(attempt, all);
+  }
+
+  @AfterEach
+  void stopSession() {
+    kit.stop(session, WAIT);
+  }
+
+  // ---------------------------------------------------------------- the states, reached one after another
+
+  private void toPreparingMasks() {
+    session.tell(new AttemptSession.Keys(keys));
+    crypto.awaitQueued(); // the masks, made while the model trains
+  }
+
+  private void toWaitingForUpdate() {
+    toPreparingMasks();
+    crypto.runNext();
+    awaitPhase(Phase.WAITING_FOR_UPDATE);
+  }
+
+  private void toMasking() {
+    toWaitingForUpdate();
+    session.tell(new AttemptSession.UpdateReady(update()));
+    crypto.awaitQueued(); // encoding and adding the masks
+  }
+
+  private ActorRef<RingAllReduce.Outcome> toSumming() {
+    toMasking();
+    crypto.runNext();
+    RingAllReduce.Start start = ring.expectMessageClass(RingAllReduce.Start.class, WAIT);
+    coordinator.expectMessageClass(Contributed.class, WAIT);
+    return start.replyTo();
+  }
+
+  private void toDecoding() {
+    ActorRef<RingAllReduce.Outcome> replies = toSumming();
+    long[] sum = CODEC.encode(new float[PARAMS], 30, 0.5).vector();
+    replies.tell(new RingAllReduce.Completed(attempt, sum, 64, 2));
+    crypto.awaitQueued();
+  }
+
+  private void toWaitingForCommit() {
+    toDecoding();
+    crypto.runNext();
+    participant.expectMessageClass(AttemptSession.Aggregated.class, WAIT);
+  }
+
+  private static LocalUpdates.LocalUpdate update() {
+    return new LocalUpdates.LocalUpdate(new float[] {0.1f, -0.2f, 0.3f, 0f}, 10, 0.5);
+  }
+
+  // ---------------------------------------------------------------- the table
+
+  private enum State {
+    WAITING_FOR_KEYS(Phase.WAITING_FOR_KEYS, t -> { }),
+    PREPARING_MASKS(Phase.PREPARING_MASKS, AttemptSessionTest::toPreparingMasks),
+    WAITING_FOR_UPDATE(Phase.WAITING_FOR_UPDATE, AttemptSessionTest::toWaitingForUpdate),
+    MASKING(Phase.MASKING, AttemptSessionTest::toMasking),
+    SUMMING(Phase.SUMMING, AttemptSessionTest::toSumming),
+    DECODING(Phase.DECODING, AttemptSessionTest::toDecoding),
+    WAITING_FOR_COMMIT(Phase.WAITING_FOR_COMMIT, AttemptSessionTest::toWaitingForCommit);
+
+    final Phase phase;
+    final java.util.function.Consumer<AttemptSessionTest> reach;
+
+    State(Phase phase, java.util.function.Consumer<AttemptSessionTest> reach) {
+      this.phase = phase;
+      this.reach = reach;
+    }
+  }
+
+  /** Every message type a session can receive, as the test makes it. */
+  private enum Message {
+    KEYS(t -> new AttemptSession.Keys(t.keys)),
+    KEYS_OF_ANOTHER_ATTEMPT(t -> new AttemptSession.Keys(new RoundKeys(AttemptId.fresh(1, 2, RANDOM),
+        t.keys.keys()))),
+    UPDATE_READY(t -> new AttemptSession.UpdateReady(update())),
+    TRAINING_FAILED(t -> new AttemptSession.TrainingFailed("out of memory")),
+    MASKS_MADE(t -> new AttemptSession.MasksMade(new long[CODEC.vectorLength(PARAMS)])),
+    VECTOR_MADE(t -> new AttemptSession.VectorMade(new long[CODEC.vectorLength(PARAMS)])),
+    RING_COMPLETED(t -> new AttemptSession.RingReport(new RingAllReduce.Completed(t.attempt,
+        CODEC.encode(new float[PARAMS], 30, 0.5).vector(), 64, 2))),
+    RING_FAILED(t -> new AttemptSession.RingReport(new RingAllReduce.Failed(t.attempt, "endpoint restarted"))),
+    DECODED(t -> new AttemptSession.Decoded(new AggregationPipeline.Applied(
+        ModelState.of(1, new float[PARAMS], new float[0]),
+        CODEC.decode(CODEC.encode(new float[PARAMS], 30, 0.5).vector(), PARAMS)))),
+    STEP_FAILED(t -> new AttemptSession.StepFailed("encoding", new IllegalArgumentException("NaN at 3")));
+
+    final Function<AttemptSessionTest, AttemptSession.Command> make;
+
+    Message(Function<AttemptSessionTest, AttemptSession.Command> make) {
+      this.make = make;
+    }
+  }
+
+  /** What a state does with a message: moves to a phase, ends the session with a failure, or ignores it. */
+  private static String expected(State state, Message message) {
+    return switch (state) {
+      case WAITING_FOR_KEYS -> switch (message) {
+        case KEYS -> "PREPARING_MASKS";
+        case UPDATE_READY -> "WAITING_FOR_KEYS";
+        case TRAINING_FAILED -> "failed";
+        default -> "ignored";
+      };
+      case PREPARING_MASKS -> switch (message) {
+        case MASKS_MADE -> "WAITING_FOR_UPDATE";
+        case UPDATE_READY -> "PREPARING_MASKS";
+        case TRAINING_FAILED, STEP_FAILED -> "failed";
+        default -> "ignored";
+      };
+      case WAITING_FOR_UPDATE -> switch (message) {
+        case UPDATE_READY -> "MASKING";
+        case TRAINING_FAILED -> "failed";
+        default -> "ignored";
+      };
+      case MASKING -> switch (message) {
+        case VECTOR_MADE -> "SUMMING";
+        case STEP_FAILED -> "failed";
+        default -> "ignored";
+      };
+      case SUMMING -> switch (message) {
+        case RING_COMPLETED -> "DECODING";
+        case RING_FAILED -> "failed";
+        default -> "ignored";
+      };
+      case DECODING -> switch (message) {
+        case DECODED -> "WAITING_FOR_COMMIT";
+        case STEP_FAILED -> "failed";
+        default -> "ignored";
+      };
+      case WAITING_FOR_COMMIT -> "ignored";
+    };
+  }
+
+  static Stream<Arguments> table() {
+    return Stream.of(State.values()).flatMap(s -> Stream.of(Message.values()).map(m -> Arguments.of(s, m)));
+  }
+
+  @ParameterizedTest(name = "{0} x {1}")
+  @MethodSource("table")
+  void everyState_everyMessage_isItsTransitionOrChangesNothing(State state, Message message) {
+    state.reach.accept(this);
+    awaitPhase(state.phase);
+    session.tell(message.make.apply(this));
+    String outcome = expected(state, message);
+    if (outcome.equals("failed")) {
+      assertInstanceOf(AttemptSession.Failed.class, participant.expectMessageClass(AttemptSession.Outcome.class,
+          WAIT));
+      participant.expectTerminated(session, WAIT);
+      assertInstanceOf(RingAllReduce.Cancel.class, ring.expectMessageClass(RingAllReduce.Cancel.class, WAIT));
+    } else if (outcome.equals("ignored")) {
+      assertEquals(state.phase, phase());
+      participant.expectNoMessage(Duration.ofMillis(100));
+      coordinator.expectNoMessage(Duration.ZERO);
+      ring.expectNoMessage(Duration.ZERO);
+    } else {
+      assertEquals(Phase.valueOf(outcome), awaitPhase(Phase.valueOf(outcome)));
+    }
+  }
+
+  // ---------------------------------------------------------------- the paths, end to end
+
+  @Test
+  void secureAttempt_keysBeforeUpdate_masksAreMadeDuringTrainingAndTheSumIsReported() {
+    toWaitingForCommit();
+    assertEquals(Phase.WAITING_FOR_COMMIT, phase());
+  }
+
+  @Test
+  void secureAttempt_updateBeforeKeys_masksGoStraightIntoTheEncoding() {
+    session.tell(new AttemptSession.UpdateReady(update()));
+    session.tell(new AttemptSession.Keys(keys));
+    crypto.awaitQueued();
+    assertEquals(Phase.MASKING, phase());
+    crypto.runNext();
+    assertEquals(attempt, ring.expectMessageClass(RingAllReduce.Start.class, WAIT).attempt());
+  }
+
+  @Test
+  void keys_withAPeerKeySwapped_failTheAttemptNamingThePeer() {
+    List<KeyAdvert> swapped = new ArrayList<>(keys.keys());
+    swapped.set(2, AttemptSecrets.create(identities.get(1), attempt, RANDOM).advert());
+    session.tell(new AttemptSession.Keys(new RoundKeys(attempt, swapped)));
+    AttemptSession.Failed failed = (AttemptSession.Failed) participant.expectMessageClass(
+        AttemptSession.Outcome.class, WAIT);
+    assertTrue(failed.reason().contains("site-"), failed.reason());
+    participant.expectTerminated(session, WAIT);
+  }
+
+  @Test
+  void stoppedSession_itsLateResultReachesNobody() {
+    toMasking(); // the encoding is queued, not run
+    kit.stop(session, WAIT);
+    ring.expectMessageClass(RingAllReduce.Cancel.class, WAIT);
+    crypto.runNext(); // the dead attempt's vector is made now
+    ring.expectNoMessage(Duration.ofMillis(200));
+    coordinator.expectNoMessage(Duration.ZERO);
+    participant.expectNoMessage(Duration.ZERO);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Phase phase() {
+    TestProbe<Phase> reply = kit.createTestProbe();
+    session.tell(new AttemptSession.ReportPhase(reply.ref()));
+    return reply.expectMessageClass(Phase.class, WAIT);
+  }
+
+  /** Asks until the session is at {@code wanted}: internal results arrive through the mailbox, not at once. */
+  private Phase awaitPhase(Phase wanted) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    Phase now = phase();
+    while (now != wanted && System.nanoTime() < deadline) {
+      now = phase();
+    }
+    return now;
+  }
+
+  /** The session's crypto dispatcher, run by hand: queued work runs only when the test says so. */
+  private static final class ManualExecutor implements Executor {
+    private final BlockingQueue<Runnable> queued = new LinkedBlockingQueue<>();
+    private Runnable next;
+
+    @Override
+    public void execute(Runnable task) {
+      queued.add(task);
+    }
+
+    void awaitQueued() {
+      try {
+        next = queued.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (next == null) {
+        throw new AssertionError("the session queued no work within " + WAIT);
+      }
+    }
+
+    void runNext() {
+      if (next == null) {
+        awaitQueued();
+      }
+      Runnable task = next;
+      next = null;
+      task.run();
+    }
+  }
+}
