@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -17,6 +18,7 @@ import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.ConsortiumCa;
 import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.node.checkpoint.CheckpointStore;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol;
@@ -48,6 +50,12 @@ final class ParticipantHarness implements AutoCloseable {
   private final List<RoundProtocol.RingMember> ring = new ArrayList<>();
 
   ParticipantHarness(ConsortiumCa ca, List<LocalUpdates> updates, boolean secureRequired) {
+    this(ca, updates, secureRequired, member -> Optional.empty());
+  }
+
+  /** {@code checkpoints}: each member's checkpoint store, by index. */
+  ParticipantHarness(ConsortiumCa ca, List<LocalUpdates> updates, boolean secureRequired,
+                     IntFunction<Optional<CheckpointStore>> checkpoints) {
     this.updates = updates;
     ModelState initial = ModelState.of(0, updates.get(0).initialParameters(), new float[0]);
     for (int i = 0; i < updates.size(); i++) {
@@ -60,7 +68,7 @@ final class ParticipantHarness implements AutoCloseable {
       AggregationPipeline pipeline = new AggregationPipeline(CODEC, ServerOptimizer.fedAvg(1.0),
           updates.get(i).parameterCount());
       Participant.Setup setup = new Participant.Setup(id, identity, updates.get(i), pipeline, secureRequired, false,
-          Optional.empty(), endpoint, 1000, SHARED, CommitListener.NONE);
+          checkpoints.apply(i), endpoint, 1000, SHARED, CommitListener.NONE);
       ActorRef<ParticipantCommand> participant = kit.spawn(Participant.create(setup, initial), "participant");
       kits.add(kit);
       endpoints.add(endpoint);

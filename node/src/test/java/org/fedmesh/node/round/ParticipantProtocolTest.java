@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -26,6 +29,9 @@ import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
+import org.fedmesh.protocols.RoundProtocol.CommitFailed;
+import org.fedmesh.protocols.RoundProtocol.CommitRound;
+import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
 import org.fedmesh.protocols.RoundProtocol.Ready;
@@ -33,6 +39,8 @@ import org.fedmesh.protocols.RoundProtocol.RoundKeys;
 import org.fedmesh.protocols.RoundProtocol.StartRound;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.fedmesh.node.checkpoint.CheckpointStore;
 
 /**
  * The participant's side of a round against a coordinator played by a test probe, honest or not: real keys,
@@ -203,6 +211,60 @@ class ParticipantProtocolTest {
           assertNotEquals(2, chunk.senderIndex(), "site-c sent " + chunk);
         }
       }
+    }
+  }
+
+  @Test
+  void startRound_withSharedSettingsThatDiffer_isRefusedNamingTheKeys() {
+    try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates.subList(0, 3)), true)) {
+      AttemptId id = ParticipantHarness.attempt(1, 1);
+      Map<String, String> other = new HashMap<>(ParticipantHarness.SHARED);
+      other.put("model.spec", "ffffffffffffffff");
+      other.put("aggregation.chunk-bytes", "0000000000000000");
+      h.tell(0, new StartRound(id, h.ring(), baseHash(), true, false, other, h.coordinator.ref()));
+      AttemptFailed refused = h.coordinator.expectMessageClass(AttemptFailed.class, WAIT);
+      assertEquals("site-a", refused.nodeId());
+      assertTrue(refused.reason().contains("[aggregation.chunk-bytes, model.spec]"), refused.reason());
+      assertNoChunks(h.received.get(0));
+    }
+  }
+
+  @Test
+  void commit_whoseCheckpointCannotBeWritten_isNotAcknowledgedAndStaysPendingUntilItIs(@TempDir Path dir)
+      throws Exception {
+    Path blocked = dir.resolve("site-a");
+    Files.writeString(blocked, "a file where the checkpoint directory should be");
+    List<LocalUpdates> three = List.copyOf(updates.subList(0, 3));
+    try (ParticipantHarness h = new ParticipantHarness(ca, three, true,
+        i -> Optional.of(new CheckpointStore(dir.resolve("site-" + (char) ('a' + i)))))) {
+      AttemptId id = ParticipantHarness.attempt(1, 1);
+      String hash = runSecureRound(h, id, h.ring()).get("site-a").modelHash();
+      for (int i = 0; i < 3; i++) {
+        h.tell(i, new CommitRound(id, hash, h.coordinator.ref()));
+      }
+      Set<String> acknowledged = new HashSet<>();
+      CommitFailed failed = null;
+      while (acknowledged.size() + (failed == null ? 0 : 1) < 3) {
+        CoordinatorCommand m = h.coordinator.receiveMessage(WAIT);
+        if (m instanceof RoundCommitted c) {
+          acknowledged.add(c.nodeId());
+        } else if (m instanceof CommitFailed f) {
+          failed = f;
+        }
+      }
+      assertEquals(Set.of("site-b", "site-c"), acknowledged);
+      assertEquals("site-a", failed.nodeId());
+      assertTrue(failed.reason().contains("checkpoint"), failed.reason());
+      MemberStatus status = status(h, 0);
+      assertEquals(0, status.committedRound());
+      assertEquals(id, status.pendingAttempt());
+
+      Files.delete(blocked); // the operator fixes the disk; the next commit sent there succeeds
+      h.tell(0, new CommitRound(id, hash, h.coordinator.ref()));
+      assertEquals(new RoundCommitted(id, "site-a", hash), h.coordinator.expectMessageClass(RoundCommitted.class,
+          WAIT));
+      assertEquals(1, status(h, 0).committedRound());
+      assertEquals(hash, new CheckpointStore(blocked).load().orElseThrow().hash());
     }
   }
 
