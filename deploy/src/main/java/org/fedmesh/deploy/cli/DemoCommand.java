@@ -126,8 +126,8 @@ public final class DemoCommand implements Callable<Integer> {
     shared.put("fedmesh.coordinator.min-participants", nodes);
     Config sharedConfig = ConfigFactory.parseMap(shared);
 
-    BlockingQueue<ModelState> toEvaluate = new LinkedBlockingQueue<>();
-    Map<Long, Double> lossPerRound = new HashMap<>();
+    // Handed over from the participant's thread in the queued record itself, never through a shared map.
+    BlockingQueue<CommittedRound> toEvaluate = new LinkedBlockingQueue<>();
     List<Double> accuracyPerRound = new ArrayList<>();
     List<Double> lossList = new ArrayList<>();
     Map<String, String> hashes;
@@ -138,21 +138,21 @@ public final class DemoCommand implements Callable<Integer> {
       try (EmbeddedConsortium consortium = EmbeddedConsortium.start(parts, data.numClasses(), sharedConfig,
           (nodeId, state, loss) -> {
             if (nodeId.equals("node-1")) {
-              lossPerRound.put(state.round(), loss);
-              toEvaluate.add(state);
+              toEvaluate.add(new CommittedRound(state, loss));
             }
           })) {
         System.out.printf(Locale.ROOT, "%5s  %10s  %9s  %8s%n", "round", "train loss", "accuracy", "seconds");
         for (int r = 1; r <= rounds; r++) {
-          ModelState state = toEvaluate.poll(30, TimeUnit.MINUTES);
-          if (state == null) {
+          CommittedRound committed = toEvaluate.poll(30, TimeUnit.MINUTES);
+          if (committed == null) {
             System.err.println("No round committed for 30 minutes; giving up.");
             return 2;
           }
+          ModelState state = committed.model();
           Evaluation eval = evaluator.evaluate(state.parameters(), data.data().test());
           accuracyPerRound.add(eval.accuracy());
-          lossList.add(lossPerRound.get(state.round()));
-          System.out.printf(Locale.ROOT, "%5d  %10.4f  %9.4f  %8.1f%n", state.round(), lossPerRound.get(state.round()),
+          lossList.add(committed.meanTrainingLoss());
+          System.out.printf(Locale.ROOT, "%5d  %10.4f  %9.4f  %8.1f%n", state.round(), committed.meanTrainingLoss(),
               eval.accuracy(), (System.nanoTime() - started) / 1e9);
         }
         if (!consortium.awaitRound(rounds, Duration.ofMinutes(2))) {
@@ -215,4 +215,7 @@ public final class DemoCommand implements Callable<Integer> {
   private long sharedSeed() {
     return ConfigFactory.defaultReference().getLong("fedmesh.model.seed");
   }
+
+  /** A round node-1 committed, with the mean training loss its commit reported. */
+  private record CommittedRound(ModelState model, double meanTrainingLoss) {}
 }
