@@ -22,6 +22,21 @@ final class CommitLog implements CommitListener {
   @Override
   public synchronized void committed(String nodeId, ModelState model, double meanTrainingLoss) {
     entries.add(new Entry(nodeId, model.round(), model.hash(), Double.isNaN(meanTrainingLoss)));
+    notifyAll();
+  }
+
+  /** Waits, woken by each commit, until every one of {@code members} has adopted {@code round}; false on timeout. */
+  synchronized boolean awaitRound(Collection<String> members, long round, java.time.Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!members.stream().allMatch(m -> latest(m) >= round)) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
   }
 
   synchronized List<Entry> of(String nodeId) {

@@ -199,14 +199,7 @@ class FaultToleranceTest {
   }
 
   private static boolean awaitRound(CommitLog log, List<String> members, long round) throws InterruptedException {
-    long deadline = System.nanoTime() + LONG.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (members.stream().allMatch(m -> log.latest(m) >= round)) {
-        return true;
-      }
-      Thread.sleep(50);
-    }
-    return false;
+    return log.awaitRound(members, round, LONG);
   }
 
   /** Kills {@code nodeId} from another thread as soon as its ring endpoint starts the all-reduce of {@code round}. */
@@ -229,19 +222,7 @@ class FaultToleranceTest {
   /** Waits until the member seen from {@code observer} no longer lists anyone at {@code port}. */
   private static void awaitRemoved(EmbeddedConsortium consortium, String observer, int port)
       throws InterruptedException {
-    var system = consortium.member(observer).node().system();
-    long deadline = System.nanoTime() + LONG.toNanos();
-    while (System.nanoTime() < deadline) {
-      boolean present = false;
-      for (Member m : Cluster.get(system).state().getMembers()) {
-        present |= m.address().port().get().equals(port);
-      }
-      if (!present) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the member at port " + port + " was never removed");
+    ClusterWatch.awaitRemoved(consortium.member(observer).node().system(), port, LONG);
   }
 
   /** The member hosting the coordinator singleton: the oldest member of the cluster. */

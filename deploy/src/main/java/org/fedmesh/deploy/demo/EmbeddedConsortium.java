@@ -131,7 +131,10 @@ public final class EmbeddedConsortium implements AutoCloseable {
   public synchronized FedmeshNode startMember(MemberSpec spec) {
     MemberIdentity identity = ca.issue(spec.nodeId(), List.of("127.0.0.1"), Duration.ofDays(1));
     CommitListener recording = (nodeId, model, loss) -> {
-      latest.put(nodeId, model);
+      synchronized (latest) {
+        latest.put(nodeId, model);
+        latest.notifyAll();
+      }
       listener.committed(nodeId, model, loss);
     };
     FedmeshNode node = FedmeshNode.start(spec.config(), identity, spec.updates(), recording);
@@ -155,16 +158,19 @@ public final class EmbeddedConsortium implements AutoCloseable {
     return List.copyOf(members);
   }
 
-  /** Waits until every running member has committed {@code round}; false on timeout. */
+  /** Waits, woken by each commit, until every running member has committed {@code round}; false on timeout. */
   public boolean awaitRound(long round, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (members().stream().allMatch(m -> committedRound(m.spec().nodeId()) >= round)) {
-        return true;
+    synchronized (latest) {
+      while (!members().stream().allMatch(m -> committedRound(m.spec().nodeId()) >= round)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(latest, left);
       }
-      Thread.sleep(50);
+      return true;
     }
-    return false;
   }
 
   public long committedRound(String nodeId) {
