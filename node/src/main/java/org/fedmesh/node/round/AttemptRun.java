@@ -1,0 +1,181 @@
+package org.fedmesh.node.round;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
+import org.fedmesh.protocols.RoundProtocol.Aggregated;
+import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
+import org.fedmesh.protocols.RoundProtocol.Contributed;
+import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
+import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
+import org.fedmesh.protocols.RoundProtocol.Ready;
+import org.fedmesh.protocols.RoundProtocol.RingMember;
+import org.fedmesh.protocols.RoundProtocol.RoundKeys;
+import org.fedmesh.protocols.RoundProtocol.StartRound;
+
+/**
+ * One attempt at a round, as a child of the {@link RoundCoordinator} that lives exactly as long as the attempt
+ * (Pekko's per-session child actor): it sends StartRound naming itself as the coordinator, relays the keys, compares
+ * the members' results and tells its parent how the attempt ended, then stops. A late message of an ended attempt
+ * therefore lands in dead letters, never in a later attempt's state.
+ *
+ * <p>States, one method each: {@link #collectingReadiness} (Ready messages until all are ready, then RoundKeys) and
+ * {@link #aggregating} (Contributed and Aggregated until every member reported its model hash). Both accept
+ * AttemptFailed: a member may refuse the attempt before it is ready (its settings differ, for one).
+ */
+final class AttemptRun {
+
+  /** How the attempt ended; sent to the parent, which carries on from there. */
+  sealed interface Outcome extends CoordinatorCommand {
+    AttemptId attempt();
+  }
+
+  /** Every member computed the model hashing to {@code modelHash}: commit it. */
+  record Agreed(AttemptId attempt, String modelHash) implements Outcome {}
+
+  /** A member failed or the results differ; every member was told to abort. */
+  record Abandoned(AttemptId attempt, String reason) implements Outcome {}
+
+  /**
+   * The deadline passed; {@code behind}, the members behind the phase the others reached, were told to abort and
+   * are left out of the round's retries. Empty when every update reached the ring: the ring as a whole is stuck.
+   */
+  record DeadlinePassed(AttemptId attempt, Set<String> behind) implements Outcome {}
+
+  private enum Deadline implements CoordinatorCommand { INSTANCE }
+
+  private final ActorContext<CoordinatorCommand> context;
+  private final AttemptId id;
+  private final List<RingMember> ring;
+  private final Set<String> members;
+  private final boolean secure;
+  private final ActorRef<Outcome> parent;
+  private final long startedNanos = System.nanoTime();
+
+  /** Sends {@code start}, given the ref the members reply to (this actor), and runs the attempt it starts. */
+  static Behavior<CoordinatorCommand> create(Function<ActorRef<CoordinatorCommand>, StartRound> start,
+                                             Duration deadline, ActorRef<Outcome> parent) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      StartRound message = start.apply(context.getSelf());
+      message.ring().forEach(p -> p.participant().tell(message));
+      // One deadline for the whole attempt, both phases.
+      timers.startSingleTimer(Deadline.INSTANCE, deadline);
+      return new AttemptRun(context, message, parent).collectingReadiness();
+    }));
+  }
+
+  private AttemptRun(ActorContext<CoordinatorCommand> context, StartRound start, ActorRef<Outcome> parent) {
+    this.context = context;
+    this.id = start.attempt();
+    this.ring = start.ring();
+    this.members = ring.stream().map(RingMember::nodeId).collect(Collectors.toUnmodifiableSet());
+    this.secure = start.secure();
+    this.parent = parent;
+  }
+
+  private Behavior<CoordinatorCommand> collectingReadiness() {
+    Map<String, Optional<KeyAdvert>> ready = new HashMap<>();
+    return Behaviors.receive(CoordinatorCommand.class)
+        .onMessage(Ready.class, m -> {
+          if (!m.attempt().equals(id) || !members.contains(m.nodeId()) || ready.containsKey(m.nodeId())
+              || (m.key() != null && !m.key().nodeId().equals(m.nodeId())) || (m.key() == null) == secure) {
+            context.getLog().warn("Dropped a ready message for {} from {}: not expected", m.attempt(), m.nodeId());
+            return Behaviors.same();
+          }
+          ready.put(m.nodeId(), Optional.ofNullable(m.key()));
+          if (ready.size() < ring.size()) {
+            return Behaviors.same();
+          }
+          List<KeyAdvert> keys = secure ? ring.stream().map(p -> ready.get(p.nodeId()).orElseThrow()).toList()
+              : List.of();
+          RoundKeys go = new RoundKeys(id, keys);
+          ring.forEach(p -> p.participant().tell(go));
+          return aggregating();
+        })
+        .onMessage(AttemptFailed.class, this::failed)
+        .onMessage(Deadline.class, t -> deadlinePassed(ready.keySet()))
+        .onAnyMessage(this::ignore)
+        .build();
+  }
+
+  private Behavior<CoordinatorCommand> aggregating() {
+    Set<String> contributed = new HashSet<>();
+    Map<String, Aggregated> results = new HashMap<>();
+    return Behaviors.receive(CoordinatorCommand.class)
+        .onMessage(Contributed.class, m -> {
+          if (m.attempt().equals(id) && members.contains(m.nodeId())) {
+            contributed.add(m.nodeId());
+          }
+          return Behaviors.same();
+        })
+        .onMessage(Aggregated.class, m -> {
+          if (!m.attempt().equals(id) || !members.contains(m.nodeId())) {
+            context.getLog().warn("Dropped a result for {} from {}: not expected", m.attempt(), m.nodeId());
+            return Behaviors.same();
+          }
+          results.put(m.nodeId(), m);
+          return results.size() < ring.size() ? Behaviors.same() : compare(results.values());
+        })
+        .onMessage(AttemptFailed.class, this::failed)
+        // All updates in the ring and still no result: the ring as a whole is stuck, nobody is left out.
+        .onMessage(Deadline.class, t -> deadlinePassed(contributed.size() < ring.size() ? contributed : members))
+        .onAnyMessage(this::ignore)
+        .build();
+  }
+
+  private Behavior<CoordinatorCommand> compare(Collection<Aggregated> results) {
+    Set<String> hashes = results.stream().map(Aggregated::modelHash).collect(Collectors.toSet());
+    if (hashes.size() != 1) {
+      return abandon("participants computed different models: " + results.stream()
+          .collect(Collectors.toMap(Aggregated::nodeId, r -> r.modelHash().substring(0, 12))));
+    }
+    Aggregated any = results.iterator().next();
+    long slowest = results.stream().mapToLong(Aggregated::aggregationNanos).max().orElse(0);
+    context.getLog().info("{}: all {} participants agree on {} (mean loss {}, {} samples, aggregation {} ms,"
+        + " round {} ms)", id, ring.size(), any.modelHash().substring(0, 12),
+        String.format("%.4f", any.meanLoss()), any.totalSamples(), slowest / 1_000_000,
+        (System.nanoTime() - startedNanos) / 1_000_000);
+    parent.tell(new Agreed(id, any.modelHash()));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<CoordinatorCommand> failed(AttemptFailed m) {
+    return m.attempt().equals(id) && members.contains(m.nodeId())
+        ? abandon(m.nodeId() + " failed: " + m.reason()) : Behaviors.same();
+  }
+
+  private Behavior<CoordinatorCommand> abandon(String reason) {
+    AbortAttempt abort = new AbortAttempt(id, reason);
+    ring.forEach(p -> p.participant().tell(abort));
+    parent.tell(new Abandoned(id, reason));
+    return Behaviors.stopped();
+  }
+
+  /** The stragglers are those behind the phase the others reached: {@code reachedPhase} are not. */
+  private Behavior<CoordinatorCommand> deadlinePassed(Set<String> reachedPhase) {
+    Set<String> behind = new HashSet<>(members);
+    behind.removeAll(reachedPhase);
+    AbortAttempt abort = new AbortAttempt(id, "missed the deadline");
+    ring.stream().filter(p -> behind.contains(p.nodeId())).forEach(p -> p.participant().tell(abort));
+    parent.tell(new DeadlinePassed(id, Set.copyOf(behind)));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<CoordinatorCommand> ignore(CoordinatorCommand message) {
+    context.getLog().debug("Ignored {} in this phase of {}", message, id);
+    return Behaviors.same();
+  }
+}

@@ -1,0 +1,150 @@
+package org.fedmesh.node.round;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.fedmesh.node.round.NextStep.AwaitCatchUp;
+import org.fedmesh.node.round.NextStep.BringUpToDate;
+import org.fedmesh.node.round.NextStep.BringUpToDate.Behind;
+import org.fedmesh.node.round.NextStep.BringUpToDate.MissedCommit;
+import org.fedmesh.node.round.NextStep.CompleteInFlight;
+import org.fedmesh.node.round.NextStep.Findings;
+import org.fedmesh.node.round.NextStep.Finished;
+import org.fedmesh.node.round.NextStep.Pause;
+import org.fedmesh.node.round.NextStep.StartAttempt;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.MemberStatus;
+import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
+import org.fedmesh.protocols.RoundProtocol.RingMember;
+
+/**
+ * The coordinator's choice of the next step after a survey, as a pure function of what the members reported and
+ * what the coordinator remembers: no actors, no clock, no logging, so every rule can be checked in a table test.
+ */
+public final class RoundPlanner {
+  private RoundPlanner() {}
+
+  /**
+   * Picks the next step: finish the commit of a round some members already applied, complete a round whose result
+   * members hold but nobody committed, send members that are behind to fetch the latest model, and start the next
+   * attempt with the members that hold it.
+   *
+   * @param statuses the members' answers to the survey
+   * @param history what the coordinator remembers of earlier attempts
+   * @param trainerMembers live trainer members of the cluster, reachable or not: a round needs a majority of them
+   * @param minParticipants the fewest members a round may have
+   * @param rounds rounds to train, 0 for no limit
+   */
+  public static NextStep next(Collection<MemberStatus> statuses, RoundHistory history, int trainerMembers,
+                              int minParticipants, long rounds) {
+    if (statuses.isEmpty() || statuses.size() < minParticipants) {
+      return new Pause("only " + statuses.size() + " participant(s) answered, at least " + minParticipants
+          + " are needed", Findings.NONE);
+    }
+    long latest = statuses.stream().mapToLong(MemberStatus::committedRound).max().orElseThrow();
+    Map<String, Long> hashesAtLatest = statuses.stream().filter(s -> s.committedRound() == latest)
+        .collect(Collectors.groupingBy(MemberStatus::committedHash, Collectors.counting()));
+    String hash = hashesAtLatest.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    List<RingMember> current = statuses.stream()
+        .filter(s -> s.committedRound() == latest && s.committedHash().equals(hash))
+        .map(MemberStatus::member)
+        .sorted(Comparator.comparing(RingMember::nodeId))
+        .toList();
+
+    Map<Result, List<MemberStatus>> holders = resultsInFlight(statuses, latest, hash);
+    Findings findings = new Findings(latest, hashesAtLatest.size() > 1 ? hashesAtLatest : Map.of(),
+        holders.size() > 1);
+    // Every holder computed the same sum: committing it loses nothing and repeats nothing. Needs two agreeing
+    // holders and none that disagrees.
+    if (holders.size() == 1) {
+      Map.Entry<Result, List<MemberStatus>> only = holders.entrySet().iterator().next();
+      if (only.getValue().size() >= 2) {
+        List<RingMember> ring = only.getValue().stream().map(MemberStatus::member)
+            .sorted(Comparator.comparing(RingMember::nodeId)).toList();
+        return new CompleteInFlight(only.getKey().attempt(), ring, only.getKey().hash(), current.size(), findings);
+      }
+    }
+
+    // Members one round behind that hold the latest round's result as pending apply it (its commit did not reach
+    // them); members further behind fetch the latest model from a member that has it.
+    List<MissedCommit> missedCommits = new ArrayList<>();
+    List<Behind> behind = new ArrayList<>();
+    for (MemberStatus s : statuses) {
+      if (s.committedRound() >= latest) {
+        continue;
+      }
+      if (s.committedRound() == latest - 1 && s.pendingAttempt() != null && s.pendingAttempt().round() == latest
+          && hash.equals(s.pendingHash())) {
+        missedCommits.add(new MissedCommit(s.member(), s.pendingAttempt()));
+      } else {
+        behind.add(new Behind(s.member(), s.committedRound()));
+      }
+    }
+
+    NextStep then;
+    if (rounds > 0 && latest >= rounds) {
+      then = new Finished(latest, hash, findings);
+    } else if (!behind.isEmpty() && history.waitedForCatchUp() < latest + 1) {
+      then = new AwaitCatchUp(latest, behind.stream().map(b -> b.member().nodeId()).collect(Collectors.toSet()),
+          findings);
+    } else {
+      then = attempt(statuses, history, latest, hash, current, trainerMembers, minParticipants, findings);
+    }
+    if (missedCommits.isEmpty() && behind.isEmpty()) {
+      return then;
+    }
+    List<ActorRef<ParticipantCommand>> sources = current.stream().map(RingMember::participant).toList();
+    return new BringUpToDate(latest, hash, sources, missedCommits, behind, then, findings);
+  }
+
+  /** The next attempt at the round after {@code latest}, or a pause when too few members can take part. */
+  private static NextStep attempt(Collection<MemberStatus> statuses, RoundHistory history, long latest, String hash,
+                                  List<RingMember> current, int trainerMembers, int minParticipants,
+                                  Findings findings) {
+    long round = latest + 1;
+    Set<String> stragglers = history.excluded(round);
+    List<RingMember> ring = current.stream().filter(p -> !stragglers.contains(p.nodeId())).toList();
+    if (2 * ring.size() <= trainerMembers) {
+      return new Pause("only " + ring.size() + " of the " + trainerMembers + " cluster members can take part in round "
+          + round + "; a round needs a majority, so that the two sides of a partition cannot both train", findings);
+    }
+    if (ring.size() < minParticipants) {
+      return new Pause("only " + ring.size() + " participant(s) hold round " + latest + ", at least "
+          + minParticipants + " are needed", findings);
+    }
+    int attemptNumber = history.attempts(round) + 1;
+    boolean retrain = false;
+    for (MemberStatus s : statuses) {
+      if (s.pendingAttempt() != null && s.pendingAttempt().round() == round) {
+        attemptNumber = Math.max(attemptNumber, s.pendingAttempt().attempt() + 1);
+      }
+      if (s.revealedAttempt() != null && s.revealedAttempt().round() == round) {
+        attemptNumber = Math.max(attemptNumber, s.revealedAttempt().attempt() + 1);
+        retrain = true;
+      }
+    }
+    return new StartAttempt(round, attemptNumber, ring, hash, retrain, new TreeSet<>(stragglers), findings);
+  }
+
+  /** Results of the round after {@code latest} that members holding the latest model keep pending, by result. */
+  private static Map<Result, List<MemberStatus>> resultsInFlight(Collection<MemberStatus> statuses, long latest,
+                                                                 String hash) {
+    Map<Result, List<MemberStatus>> holders = new LinkedHashMap<>();
+    for (MemberStatus s : statuses) {
+      if (s.committedRound() == latest && s.committedHash().equals(hash) && s.pendingAttempt() != null
+          && s.pendingAttempt().round() == latest + 1) {
+        holders.computeIfAbsent(new Result(s.pendingAttempt(), s.pendingHash()), r -> new ArrayList<>()).add(s);
+      }
+    }
+    return holders;
+  }
+
+  private record Result(AttemptId attempt, String hash) {}
+}

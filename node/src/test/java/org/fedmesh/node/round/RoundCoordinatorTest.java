@@ -1,0 +1,214 @@
+package org.fedmesh.node.round;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SelfUp;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.fedmesh.node.NodeSettings.CoordinatorSettings;
+import org.fedmesh.protocols.AllReduceProtocol;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.Aggregated;
+import org.fedmesh.protocols.RoundProtocol.CommitFailed;
+import org.fedmesh.protocols.RoundProtocol.CommitRound;
+import org.fedmesh.protocols.RoundProtocol.Contributed;
+import org.fedmesh.protocols.RoundProtocol.MemberStatus;
+import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
+import org.fedmesh.protocols.RoundProtocol.QueryStatus;
+import org.fedmesh.protocols.RoundProtocol.Ready;
+import org.fedmesh.protocols.RoundProtocol.RingMember;
+import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
+import org.fedmesh.protocols.RoundProtocol.RoundKeys;
+import org.fedmesh.protocols.RoundProtocol.StartRound;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The coordinator against three test probes playing participants, registered with the receptionist of a one-node
+ * cluster. Deadlines are long (60 s) and waits short, so a coordinator that waits for a deadline fails the test.
+ */
+class RoundCoordinatorTest {
+  private static final Config CLUSTER = ConfigFactory.parseString("""
+      pekko.actor.provider = cluster
+      pekko.remote.artery.canonical.hostname = 127.0.0.1
+      pekko.remote.artery.canonical.port = 0
+      pekko.cluster.roles = ["trainer"]
+      pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+      """);
+  /** Far longer than any wait below: a test that needs the deadline to pass fails. */
+  private static final Duration DEADLINE = Duration.ofSeconds(60);
+  private static final Duration QUICK = Duration.ofSeconds(10);
+  private static final String H0 = "00".repeat(32);
+  private static final String H1 = "11".repeat(32);
+
+  /** A participant played by a probe. */
+  private record Member(String id, TestProbe<ParticipantCommand> probe, RingMember ring) {}
+
+  private ActorTestKit kit;
+  private final List<Member> members = new ArrayList<>();
+
+  @BeforeEach
+  void cluster() {
+    kit = ActorTestKit.create("RoundCoordinatorTest", CLUSTER.withFallback(ConfigFactory.load()));
+    Cluster cluster = Cluster.get(kit.system());
+    TestProbe<SelfUp> up = kit.createTestProbe();
+    cluster.subscriptions().tell(Subscribe.create(up.ref(), SelfUp.class));
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    up.expectMessageClass(SelfUp.class, Duration.ofSeconds(20));
+
+    for (String id : List.of("site-a", "site-b", "site-c")) {
+      TestProbe<ParticipantCommand> probe = kit.createTestProbe(id);
+      TestProbe<AllReduceProtocol.Command> ring = kit.createTestProbe(id + "-ring");
+      kit.system().receptionist().tell(Receptionist.register(Participant.KEY, probe.ref()));
+      members.add(new Member(id, probe, new RingMember(id, probe.ref(), ring.ref())));
+    }
+    // The coordinator must see all three at once, or it would survey those it saw first.
+    TestProbe<Receptionist.Listing> listings = kit.createTestProbe();
+    kit.system().receptionist().tell(Receptionist.subscribe(Participant.KEY, listings.ref()));
+    listings.fishForMessage(QUICK, l -> l.getServiceInstances(Participant.KEY).size() == members.size()
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+  }
+
+  @AfterEach
+  void shutdown() {
+    kit.shutdownTestKit();
+  }
+
+  private void startCoordinator(int minParticipants) {
+    CoordinatorSettings settings = new CoordinatorSettings(minParticipants, DEADLINE, Duration.ofSeconds(5),
+        Duration.ofMillis(200), 3);
+    kit.spawn(RoundCoordinator.create(settings, 0, false, Map.of()), "coordinator");
+  }
+
+  private Member member(int i) {
+    return members.get(i);
+  }
+
+  private static void answerSurvey(Member m, long round, String hash, AttemptId pending, String pendingHash) {
+    QueryStatus query = m.probe().expectMessageClass(QueryStatus.class, QUICK);
+    query.replyTo().tell(new MemberStatus(m.ring(), round, hash, pending, pendingHash, null));
+  }
+
+  /**
+   * Every member answers the survey from round 0 and runs attempt 1 of round 1 until the commit, which every
+   * member receives; returns the commits, one per member in order.
+   */
+  private List<CommitRound> roundUpToCommit() {
+    members.forEach(m -> answerSurvey(m, 0, H0, null, null));
+    List<StartRound> starts = members.stream()
+        .map(m -> m.probe().expectMessageClass(StartRound.class, QUICK)).toList();
+    StartRound start = starts.get(0);
+    AttemptId id = start.attempt();
+    assertEquals(1, id.round());
+    assertEquals(1, id.attempt());
+    assertEquals(List.of("site-a", "site-b", "site-c"), start.ring().stream().map(RingMember::nodeId).toList());
+    assertEquals(H0, start.baseModelHash());
+    assertFalse(start.secure());
+    starts.forEach(s -> assertEquals(start, s));
+    // Members answer where StartRound tells them to, like a participant.
+    members.forEach(m -> start.coordinator().tell(new Ready(id, m.id(), null)));
+    members.forEach(m -> {
+      RoundKeys keys = m.probe().expectMessageClass(RoundKeys.class, QUICK);
+      assertEquals(id, keys.attempt());
+      assertTrue(keys.keys().isEmpty());
+    });
+    members.forEach(m -> {
+      start.coordinator().tell(new Contributed(id, m.id()));
+      start.coordinator().tell(new Aggregated(id, m.id(), H1, 0.5, 100, 1_000_000));
+    });
+    return members.stream().map(m -> {
+      CommitRound commit = m.probe().expectMessageClass(CommitRound.class, QUICK);
+      assertEquals(id, commit.attempt());
+      assertEquals(H1, commit.modelHash());
+      return commit;
+    }).toList();
+  }
+
+  private static void acknowledge(Member m, CommitRound commit) {
+    commit.replyTo().tell(new RoundCommitted(commit.attempt(), m.id(), commit.modelHash()));
+  }
+
+  @Test
+  void round_membersAgreeAndAcknowledge_commitsAndSurveysAgain() {
+    startCoordinator(3);
+    List<CommitRound> commits = roundUpToCommit();
+    for (int i = 0; i < members.size(); i++) {
+      acknowledge(member(i), commits.get(i));
+    }
+    members.forEach(m -> answerSurvey(m, 1, H1, null, null));
+    // The next round starts from the committed model.
+    members.forEach(m -> {
+      StartRound next = m.probe().expectMessageClass(StartRound.class, QUICK);
+      assertEquals(2, next.attempt().round());
+      assertEquals(H1, next.baseModelHash());
+    });
+  }
+
+  @Test
+  void survey_twoMembersHoldTheSamePendingResult_commitsItWithoutAnAttempt() {
+    startCoordinator(3);
+    AttemptId inFlight = new AttemptId(1, 4, 42, 43);
+    answerSurvey(member(0), 0, H0, inFlight, H1);
+    answerSurvey(member(1), 0, H0, inFlight, H1);
+    answerSurvey(member(2), 0, H0, null, null);
+    for (int i = 0; i < 2; i++) {
+      CommitRound commit = member(i).probe().expectMessageClass(CommitRound.class, QUICK);
+      assertEquals(inFlight, commit.attempt());
+      assertEquals(H1, commit.modelHash());
+      acknowledge(member(i), commit);
+    }
+    // Committed: the next thing everyone hears is a survey, not a StartRound.
+    members.forEach(m -> m.probe().expectMessageClass(QueryStatus.class, QUICK));
+  }
+
+  @Test
+  void committing_memberStopsBeforeAcknowledging_stopsWaitingForItWellBeforeTheDeadline() {
+    startCoordinator(2);
+    List<CommitRound> commits = roundUpToCommit();
+    acknowledge(member(0), commits.get(0));
+    acknowledge(member(1), commits.get(1));
+    member(2).probe().stop();
+    // The survivors hold round 1 and go on with round 2 without it.
+    answerSurvey(member(0), 1, H1, null, null);
+    answerSurvey(member(1), 1, H1, null, null);
+    for (int i = 0; i < 2; i++) {
+      StartRound next = member(i).probe().expectMessageClass(StartRound.class, QUICK);
+      assertEquals(2, next.attempt().round());
+      assertEquals(List.of("site-a", "site-b"), next.ring().stream().map(RingMember::nodeId).toList());
+    }
+  }
+
+  @Test
+  void committing_memberCannotWriteItsCheckpoint_nextSurveySendsItTheCommitAgain() {
+    startCoordinator(2);
+    List<CommitRound> commits = roundUpToCommit();
+    acknowledge(member(0), commits.get(0));
+    acknowledge(member(1), commits.get(1));
+    CommitRound failed = commits.get(2);
+    failed.replyTo().tell(new CommitFailed(failed.attempt(), member(2).id(), "disk full"));
+    // Not waiting for it any more: the next survey comes at once; the member still holds the result pending.
+    answerSurvey(member(0), 1, H1, null, null);
+    answerSurvey(member(1), 1, H1, null, null);
+    answerSurvey(member(2), 0, H0, failed.attempt(), H1);
+    CommitRound again = member(2).probe().expectMessageClass(CommitRound.class, QUICK);
+    assertEquals(failed.attempt(), again.attempt());
+    assertEquals(H1, again.modelHash());
+    for (int i = 0; i < 2; i++) {
+      assertEquals(2, member(i).probe().expectMessageClass(StartRound.class, QUICK).attempt().round());
+    }
+  }
+}

@@ -1,0 +1,247 @@
+package org.fedmesh.node.round;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.fedmesh.node.round.NextStep.AwaitCatchUp;
+import org.fedmesh.node.round.NextStep.BringUpToDate;
+import org.fedmesh.node.round.NextStep.CompleteInFlight;
+import org.fedmesh.node.round.NextStep.Finished;
+import org.fedmesh.node.round.NextStep.Pause;
+import org.fedmesh.node.round.NextStep.StartAttempt;
+import org.fedmesh.protocols.AllReduceProtocol;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.MemberStatus;
+import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
+import org.fedmesh.protocols.RoundProtocol.RingMember;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The coordinator's decisions as a table: member statuses and history in, next step out. No actor runs; the test
+ * kit only makes the refs that statuses carry.
+ */
+class RoundPlannerTest {
+  private static final String H3 = "h3".repeat(32);
+  private static final String H4 = "h4".repeat(32);
+  private static final String OTHER = "ff".repeat(32);
+  private static final int MIN = 2;
+  private static final long UNLIMITED = 0;
+
+  private static ActorTestKit kit;
+  private static final Map<String, RingMember> members = new HashMap<>();
+
+  @BeforeAll
+  static void refs() {
+    kit = ActorTestKit.create();
+  }
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  private static RingMember member(String id) {
+    return members.computeIfAbsent(id, n -> new RingMember(n, kit.<ParticipantCommand>createTestProbe().ref(),
+        kit.<AllReduceProtocol.Command>createTestProbe().ref()));
+  }
+
+  private static MemberStatus at(String id, long round, String hash) {
+    return new MemberStatus(member(id), round, hash, null, null, null);
+  }
+
+  private static MemberStatus pending(String id, long round, String hash, AttemptId attempt, String result) {
+    return new MemberStatus(member(id), round, hash, attempt, result, null);
+  }
+
+  private static MemberStatus revealed(String id, long round, String hash, AttemptId attempt) {
+    return new MemberStatus(member(id), round, hash, null, null, attempt);
+  }
+
+  private static AttemptId attempt(long round, int number) {
+    return new AttemptId(round, number, 1, 2);
+  }
+
+  private static NextStep next(List<MemberStatus> statuses, RoundHistory history) {
+    return RoundPlanner.next(statuses, history, 3, MIN, UNLIMITED);
+  }
+
+  private static List<RingMember> ring(String... ids) {
+    return Arrays.stream(ids).map(RoundPlannerTest::member).toList();
+  }
+
+  @Test
+  void next_allHoldTheLatestModel_startsTheNextRoundWithAll() {
+    StartAttempt start = assertInstanceOf(StartAttempt.class,
+        next(List.of(at("c", 3, H3), at("a", 3, H3), at("b", 3, H3)), RoundHistory.EMPTY));
+    assertEquals(4, start.round());
+    assertEquals(1, start.attempt());
+    assertEquals(ring("a", "b", "c"), start.ring(), "ring in node id order");
+    assertEquals(H3, start.baseHash());
+    assertFalse(start.retrain());
+    assertTrue(start.findings().disagreeingHashes().isEmpty());
+  }
+
+  @Test
+  void next_twoHoldersAgreeOnTheResultInFlight_completesIt() {
+    AttemptId inFlight = attempt(4, 2);
+    CompleteInFlight complete = assertInstanceOf(CompleteInFlight.class, next(List.of(
+        pending("b", 3, H3, inFlight, H4), at("c", 3, H3), pending("a", 3, H3, inFlight, H4)), RoundHistory.EMPTY));
+    assertEquals(inFlight, complete.attempt());
+    assertEquals(ring("a", "b"), complete.ring());
+    assertEquals(H4, complete.resultHash());
+    assertEquals(3, complete.currentMembers());
+  }
+
+  @Test
+  void next_oneHolderOnly_startsTheRoundAgainWithAHigherAttempt() {
+    StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
+        pending("a", 3, H3, attempt(4, 2), H4), at("b", 3, H3), at("c", 3, H3)), RoundHistory.EMPTY));
+    assertEquals(3, start.attempt());
+    assertFalse(start.retrain());
+  }
+
+  @Test
+  void next_holdersDisagree_startsTheRoundAgain() {
+    AttemptId inFlight = attempt(4, 1);
+    StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
+        pending("a", 3, H3, inFlight, H4), pending("b", 3, H3, inFlight, OTHER), at("c", 3, H3)),
+        RoundHistory.EMPTY));
+    assertEquals(4, start.round());
+    assertEquals(2, start.attempt());
+    assertEquals(ring("a", "b", "c"), start.ring());
+    assertTrue(start.findings().conflictingResults());
+  }
+
+  @Test
+  void next_revealedAttempt_forcesRetraining() {
+    StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
+        at("a", 3, H3), revealed("b", 3, H3, attempt(4, 5)), at("c", 3, H3)), RoundHistory.EMPTY.withAttempt(4, 2)));
+    assertEquals(6, start.attempt());
+    assertTrue(start.retrain());
+  }
+
+  @Test
+  void next_earlierAttemptsOfTheRound_numbersTheNextOneAfterThem() {
+    StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
+        at("a", 3, H3), at("b", 3, H3), at("c", 3, H3)), RoundHistory.EMPTY.withAttempt(4, 7)));
+    assertEquals(8, start.attempt());
+  }
+
+  @Test
+  void next_fewerAnswersThanMinParticipants_pauses() {
+    Pause pause = assertInstanceOf(Pause.class,
+        RoundPlanner.next(List.of(at("a", 3, H3), at("b", 3, H3)), RoundHistory.EMPTY, 3, 3, UNLIMITED));
+    assertTrue(pause.reason().contains("only 2 participant(s) answered"), pause.reason());
+  }
+
+  @Test
+  void next_ringNotAMajorityOfTheClusterMembers_pauses() {
+    Pause pause = assertInstanceOf(Pause.class, RoundPlanner.next(
+        List.of(at("a", 3, H3), at("b", 3, H3), at("c", 3, H3)), RoundHistory.EMPTY, 6, MIN, UNLIMITED));
+    assertTrue(pause.reason().contains("majority"), pause.reason());
+  }
+
+  @Test
+  void next_fewerHoldersThanMinParticipantsOnceAStragglerIsOut_pauses() {
+    Pause pause = assertInstanceOf(Pause.class, RoundPlanner.next(
+        List.of(at("a", 3, H3), at("b", 3, H3), at("c", 3, H3)), RoundHistory.EMPTY.withExcluded(4, Set.of("c")), 3,
+        3, UNLIMITED));
+    assertTrue(pause.reason().contains("only 2 participant(s) hold round 3"), pause.reason());
+  }
+
+  @Test
+  void next_stragglerExcludedFromTheRound_startsWithoutIt() {
+    StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
+        at("a", 3, H3), at("b", 3, H3), at("c", 3, H3)), RoundHistory.EMPTY.withExcluded(4, Set.of("c"))));
+    assertEquals(ring("a", "b"), start.ring());
+    assertEquals(Set.of("c"), start.leftOut());
+  }
+
+  @Test
+  void next_stragglerExcludedFromAnEarlierRound_takesPartAgain() {
+    StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
+        at("a", 3, H3), at("b", 3, H3), at("c", 3, H3)), RoundHistory.EMPTY.withExcluded(3, Set.of("c"))));
+    assertEquals(ring("a", "b", "c"), start.ring());
+  }
+
+  @Test
+  void next_memberFurtherBehind_waitsForItsCatchUpOnlyOncePerRound() {
+    List<MemberStatus> statuses = List.of(at("a", 3, H3), at("b", 3, H3), at("c", 3, H3), at("d", 1, "h1"));
+
+    BringUpToDate first = assertInstanceOf(BringUpToDate.class, next(statuses, RoundHistory.EMPTY));
+    assertEquals(List.of(new BringUpToDate.Behind(member("d"), 1)), first.behind());
+    assertTrue(first.missedCommits().isEmpty());
+    assertEquals(3, first.round());
+    assertEquals(H3, first.hash());
+    assertEquals(ring("a", "b", "c").stream().map(RingMember::participant).toList(), first.sources());
+    AwaitCatchUp await = assertInstanceOf(AwaitCatchUp.class, first.then());
+    assertTrue(first.awaits());
+    assertEquals(Set.of("d"), await.nodeIds());
+    assertEquals(3, await.round());
+
+    // The coordinator records the wait; the same survey again sends the catch-up but starts the round.
+    BringUpToDate second = assertInstanceOf(BringUpToDate.class,
+        next(statuses, RoundHistory.EMPTY.withCatchUpWaitBefore(await.round() + 1)));
+    assertEquals(first.behind(), second.behind());
+    assertFalse(second.awaits());
+    StartAttempt start = assertInstanceOf(StartAttempt.class, second.then());
+    assertEquals(ring("a", "b", "c"), start.ring());
+  }
+
+  @Test
+  void next_memberMissedTheCommitOfTheLatestRound_getsTheCommitWithoutWaiting() {
+    AttemptId committed = attempt(4, 1);
+    BringUpToDate step = assertInstanceOf(BringUpToDate.class, next(List.of(
+        at("a", 4, H4), at("b", 4, H4), pending("c", 3, H3, committed, H4)), RoundHistory.EMPTY));
+    assertEquals(List.of(new BringUpToDate.MissedCommit(member("c"), committed)), step.missedCommits());
+    assertTrue(step.behind().isEmpty());
+    assertEquals(H4, step.hash());
+    StartAttempt start = assertInstanceOf(StartAttempt.class, step.then());
+    assertEquals(5, start.round());
+    assertEquals(ring("a", "b"), start.ring());
+  }
+
+  @Test
+  void next_memberOneRoundBehindHoldingAnotherResult_catchesUpInstead() {
+    BringUpToDate step = assertInstanceOf(BringUpToDate.class, next(List.of(
+        at("a", 4, H4), at("b", 4, H4), pending("c", 3, H3, attempt(4, 1), OTHER)), RoundHistory.EMPTY));
+    assertTrue(step.missedCommits().isEmpty());
+    assertEquals(List.of(new BringUpToDate.Behind(member("c"), 3)), step.behind());
+    assertTrue(step.awaits());
+  }
+
+  @Test
+  void next_allRoundsCommitted_finishes() {
+    Finished finished = assertInstanceOf(Finished.class, RoundPlanner.next(
+        List.of(at("a", 5, H4), at("b", 5, H4), at("c", 5, H4)), RoundHistory.EMPTY, 3, MIN, 5));
+    assertEquals(5, finished.round());
+    assertEquals(H4, finished.hash());
+  }
+
+  @Test
+  void next_allRoundsCommittedAndAMemberBehind_bringsItUpToDateWithoutWaiting() {
+    BringUpToDate step = assertInstanceOf(BringUpToDate.class, RoundPlanner.next(
+        List.of(at("a", 5, H4), at("b", 5, H4), at("c", 2, H3)), RoundHistory.EMPTY, 3, MIN, 5));
+    assertEquals(List.of(new BringUpToDate.Behind(member("c"), 2)), step.behind());
+    assertInstanceOf(Finished.class, step.then());
+  }
+
+  @Test
+  void next_membersDisagreeOnTheLatestModel_reportsItAndGoesOnWithTheMajority() {
+    StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
+        at("a", 3, H3), at("b", 3, OTHER), at("c", 3, H3)), RoundHistory.EMPTY));
+    assertEquals(ring("a", "c"), start.ring());
+    assertEquals(Map.of(H3, 2L, OTHER, 1L), start.findings().disagreeingHashes());
+    assertEquals(3, start.findings().latestRound());
+  }
+}
