@@ -18,8 +18,6 @@ import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
 import org.fedmesh.protocols.CatchUpProtocol.FetchModel;
-import org.fedmesh.protocols.CatchUpProtocol.ModelPart;
-import org.fedmesh.protocols.CatchUpProtocol.ModelUnavailable;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
@@ -48,19 +46,11 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   public static final ServiceKey<ParticipantCommand> KEY =
       ServiceKey.create(ParticipantCommand.class, "fedmesh-participant");
 
-  /** What a participant needs besides its settings. */
-  public record Setup(
-      String nodeId,
-      MemberIdentity identity,
-      LocalUpdates updates,
-      AggregationPipeline pipeline,
-      boolean secureRequired,
-      boolean allowUnsafeTwoParty,
-      Optional<CheckpointStore> checkpoints,
-      ActorRef<AllReduceProtocol.Command> ring,
-      int modelPartFloats,
-      Map<String, String> sharedSettings,
-      CommitListener listener) {}
+  /** What a participant needs besides its settings; {@code sharedSettings} is its own settings' fingerprint. */
+  public record Setup(String nodeId, MemberIdentity identity, LocalUpdates updates, AggregationPipeline pipeline,
+                      boolean secureRequired, boolean allowUnsafeTwoParty, Optional<CheckpointStore> checkpoints,
+                      ActorRef<AllReduceProtocol.Command> ring, int modelPartFloats,
+                      Map<String, String> sharedSettings, CommitListener listener) {}
 
   private record Trained(long round, String baseHash, LocalUpdates.LocalUpdate update) implements ParticipantCommand {}
 
@@ -69,11 +59,6 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private record SessionReport(AttemptSession.Outcome outcome) implements ParticipantCommand {}
 
   private record CatchUpReport(CatchUpSession.Outcome outcome) implements ParticipantCommand {}
-
-  /** A checkpoint written (or none to write): what waited for it runs now, on the actor's thread. */
-  private record Written(Runnable then) implements ParticipantCommand {}
-
-  private record NotWritten(ModelState state, Throwable error, Runnable then) implements ParticipantCommand {}
 
   private enum RingStopped implements ParticipantCommand { INSTANCE }
 
@@ -90,7 +75,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private final Setup setup;
   private final Executor training;
   private final Executor crypto;
-  private final Executor blocking;
+  private final CheckpointWrites checkpoints;
   private final ActorRef<AttemptSession.Outcome> sessionReports;
   private final ActorRef<CatchUpSession.Outcome> catchUpReports;
 
@@ -117,7 +102,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         .lookup(DispatcherSelector.fromConfig("fedmesh.training-dispatcher"));
     this.crypto = context.getSystem().dispatchers()
         .lookup(DispatcherSelector.fromConfig("fedmesh.crypto-dispatcher"));
-    this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    this.checkpoints = new CheckpointWrites(context, setup.checkpoints(),
+        context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
     this.sessionReports = context.messageAdapter(AttemptSession.Outcome.class, SessionReport::new);
     this.catchUpReports = context.messageAdapter(CatchUpSession.Outcome.class, CatchUpReport::new);
     context.watchWith(setup.ring(), RingStopped.INSTANCE);
@@ -138,12 +124,10 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         .onMessage(CatchUp.class, this::onCatchUp)
         .onMessage(CatchUpReport.class, m -> onCatchUpReport(m.outcome()))
         .onMessage(FetchModel.class, this::onFetchModel)
-        .onMessage(Written.class, this::onWritten)
-        .onMessage(NotWritten.class, this::onNotWritten)
+        .onMessage(CheckpointWrites.Written.class, this::onWritten)
+        .onMessage(CheckpointWrites.NotWritten.class, this::onNotWritten)
         .onMessage(RingStopped.class, m -> onRingStopped())
-        .onMessage(ModelPart.class, m -> ignore(m, "model parts go to the catch-up session that asked"))
-        .onMessage(ModelUnavailable.class, m -> ignore(m, "replies go to the catch-up session that asked"))
-        .build();
+        .build(); // model parts and refusals go to the catch-up session that asked; here they are unhandled
   }
 
   private Behavior<ParticipantCommand> onQueryStatus(QueryStatus query) {
@@ -199,7 +183,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   }
 
   private Behavior<ParticipantCommand> onTrained(Trained trained) {
-    updates.failed();
+    updates.stopped();
     if (trainedForNextRound(trained.round(), trained.baseHash())) {
       updates.finished(trained.round(), trained.baseHash(), trained.update());
       live.filter(a -> a.id().round() == trained.round())
@@ -209,7 +193,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   }
 
   private Behavior<ParticipantCommand> onTrainingFailed(TrainingFailed failed) {
-    updates.failed();
+    updates.stopped();
     if (trainedForNextRound(failed.round(), failed.baseHash())) {
       getContext().getLog().error("Local training for round {} failed", failed.round(), failed.error());
       live.filter(a -> a.id().round() == failed.round()).ifPresent(a -> a.session().tell(
@@ -260,7 +244,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       writingCommit = Optional.of(commit.attempt());
       ModelState next = p.get().state();
       double loss = p.get().meanLoss();
-      write(next, CheckpointStore.Source.COMMIT, () -> {
+      checkpoints.write(next, CheckpointStore.Source.COMMIT, () -> {
         adopt(next);
         getContext().getLog().info("Committed round {} ({}), mean training loss {}", next.round(),
             next.shortHash(), String.format("%.4f", loss));
@@ -327,7 +311,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       getContext().getLog().warn("Catching up to round {} failed: {}", abandoned.round(), abandoned.reason());
     } else if (outcome instanceof CatchUpSession.Fetched fetched && fetched.model().round() > committed.round()) {
       ModelState model = fetched.model();
-      write(model, CheckpointStore.Source.CATCH_UP, () -> {
+      checkpoints.write(model, CheckpointStore.Source.CATCH_UP, () -> {
         if (model.round() <= committed.round()) {
           return; // committed a later round meanwhile
         }
@@ -358,42 +342,17 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     revealedAttempt = null;
   }
 
-  /**
-   * Writes the checkpoint of {@code state} off the actor's thread, then runs {@code then} on it; a model is
-   * adopted only once it is durable. Without a checkpoint directory, {@code then} runs through the mailbox too.
-   */
-  private void write(ModelState state, CheckpointStore.Source source, Runnable then,
-                     java.util.function.Consumer<String> otherwise) {
-    if (setup.checkpoints().isEmpty()) {
-      getContext().getSelf().tell(new Written(then));
-      return;
-    }
-    CheckpointStore store = setup.checkpoints().get();
-    AsyncWork.pipe(getContext(), blocking, () -> {
-      store.save(state, source);
-      return state;
-    }, saved -> new Written(then), error -> new NotWritten(state, error,
-        () -> otherwise.accept("could not write the checkpoint of round " + state.round() + ": "
-            + AsyncWork.describe(error))));
-  }
-
-  private Behavior<ParticipantCommand> onWritten(Written written) {
+  private Behavior<ParticipantCommand> onWritten(CheckpointWrites.Written written) {
     writingCommit = Optional.empty();
     written.then().run();
     return this;
   }
 
-  private Behavior<ParticipantCommand> onNotWritten(NotWritten failed) {
+  private Behavior<ParticipantCommand> onNotWritten(CheckpointWrites.NotWritten failed) {
     writingCommit = Optional.empty();
     getContext().getLog().error("Could not write the checkpoint of round {} to {}; the round is not held here "
-        + "until it is", failed.state().round(), setup.checkpoints().map(CheckpointStore::file).orElse(null),
-        failed.error());
+        + "until it is", failed.state().round(), checkpoints.where(), failed.error());
     failed.then().run();
-    return this;
-  }
-
-  private Behavior<ParticipantCommand> ignore(ParticipantCommand message, String why) {
-    getContext().getLog().debug("Ignored {}: {}", message, why);
     return this;
   }
 }

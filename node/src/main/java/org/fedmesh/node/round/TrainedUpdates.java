@@ -33,7 +33,8 @@ final class TrainedUpdates {
     cached = update;
   }
 
-  void failed() {
+  /** The training that ran has ended, whatever became of it. */
+  void stopped() {
     training = Optional.empty();
   }
 
