@@ -22,6 +22,8 @@ import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.checkpoint.CheckpointStore;
+import org.fedmesh.node.membership.IsolationWatch;
+import org.fedmesh.node.membership.SeedList;
 import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.LocalUpdates;
 import org.fedmesh.node.round.ModelState;
@@ -32,6 +34,8 @@ import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.VectorSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One consortium member: an actor system named {@value #SYSTEM_NAME} that joins the cluster, with this member's
@@ -40,6 +44,7 @@ import org.fedmesh.protocols.VectorSerializer;
 public final class FedmeshNode implements AutoCloseable {
   public static final String SYSTEM_NAME = "fedmesh";
   public static final String SINGLETON_NAME = "round-coordinator";
+  private static final Logger log = LoggerFactory.getLogger(FedmeshNode.class);
 
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
@@ -61,13 +66,14 @@ public final class FedmeshNode implements AutoCloseable {
       throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.node-id '" + settings.nodeId()
           + "' differs from the name in the member certificate '" + identity.nodeId() + "'"));
     }
-    Config systemConfig = pekkoOverrides(settings).withFallback(resolved);
-    checkFrameSize(systemConfig, settings);
     WeightedUpdateCodec codec = codecFor(settings);
     ServerOptimizer optimizer = ServerOptimizer.fromSettings(settings.aggregation().serverOptimizer(),
         settings.aggregation().serverLearningRate(), settings.aggregation().serverMomentum());
     Optional<CheckpointStore> checkpoints = Optional.ofNullable(settings.checkpointDir()).map(CheckpointStore::new);
+    boolean restarted = checkpoints.map(CheckpointStore::holdsHistory).orElse(false);
     ModelState initial = initialModel(updates, optimizer, checkpoints);
+    Config systemConfig = pekkoOverrides(settings, seedList(settings, restarted, initial)).withFallback(resolved);
+    checkFrameSize(systemConfig, settings);
     int pieceWords = VectorSerializer.longsPerMessage(settings.aggregation().chunkBytes());
 
     Behavior<Void> guardian = Behaviors.setup(context -> {
@@ -83,6 +89,9 @@ public final class FedmeshNode implements AutoCloseable {
                   SharedSettings.fingerprint(settings)),
               SINGLETON_NAME)
           .withStopMessage(RoundCoordinator.Stop.INSTANCE));
+      if (settings.membership().watchIsolation()) {
+        context.spawn(IsolationWatch.create(settings.membership()), "isolation-watch");
+      }
       return Behaviors.empty();
     });
     return new FedmeshNode(ActorSystem.create(guardian, SYSTEM_NAME, systemConfig), settings);
@@ -124,12 +133,24 @@ public final class FedmeshNode implements AutoCloseable {
     return ModelState.of(0, updates.initialParameters(), optimizer.initialState(parameters));
   }
 
+  /** The seed nodes to join through: without this member itself when it restarts (see {@link SeedList}). */
+  private static SeedList seedList(NodeSettings settings, boolean restarted, ModelState initial) {
+    SeedList seeds = SeedList.choose(settings.seedNodes(), settings.host() + ":" + settings.port(), restarted);
+    String at = restarted ? " (checkpoint at round " + initial.round() + ")" : "";
+    if (seeds.warning()) {
+      log.warn("Member {}: {}{}", settings.nodeId(), seeds.reason(), at);
+    } else if (!settings.seedNodes().isEmpty()) {
+      log.info("Member {}: {}{}", settings.nodeId(), seeds.reason(), at);
+    }
+    return seeds;
+  }
+
   /** Host, port and seed nodes from the fedmesh section, so a site config needs no pekko section at all. */
-  private static Config pekkoOverrides(NodeSettings settings) {
+  private static Config pekkoOverrides(NodeSettings settings, SeedList seeds) {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("pekko.remote.artery.canonical.hostname", settings.host());
     overrides.put("pekko.remote.artery.canonical.port", settings.port());
-    overrides.put("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(settings.seedNodes().stream()
+    overrides.put("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds.seeds().stream()
         .map(s -> "pekko://" + SYSTEM_NAME + "@" + s).toList()));
     return ConfigFactory.parseMap(overrides);
   }
