@@ -23,6 +23,8 @@ import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.checkpoint.CheckpointStore;
+import org.fedmesh.node.membership.IsolationWatch;
+import org.fedmesh.node.membership.SeedList;
 import org.fedmesh.node.round.AggregationPipeline;
 import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.LocalUpdates;
@@ -34,6 +36,8 @@ import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.VectorSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One consortium member: an actor system named {@value #SYSTEM_NAME} that joins the cluster, with this member's
@@ -42,6 +46,7 @@ import org.fedmesh.protocols.VectorSerializer;
 public final class FedmeshNode implements AutoCloseable {
   public static final String SYSTEM_NAME = "fedmesh";
   public static final String SINGLETON_NAME = "round-coordinator";
+  private static final Logger log = LoggerFactory.getLogger(FedmeshNode.class);
 
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
@@ -63,12 +68,13 @@ public final class FedmeshNode implements AutoCloseable {
       throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.node-id '" + settings.nodeId()
           + "' differs from the name in the member certificate '" + identity.nodeId() + "'"));
     }
-    Config systemConfig = systemConfig(resolved, settings);
     WeightedUpdateCodec codec = codecFor(settings);
     ServerOptimizer optimizer = ServerOptimizer.fromSettings(settings.aggregation().serverOptimizer(),
         settings.aggregation().serverLearningRate(), settings.aggregation().serverMomentum());
     Optional<CheckpointStore> checkpoints = Optional.ofNullable(settings.checkpointDir()).map(CheckpointStore::new);
+    boolean restarted = checkpoints.map(CheckpointStore::holdsHistory).orElse(false);
     ModelState initial = initialModel(updates, optimizer, checkpoints);
+    Config systemConfig = systemConfig(resolved, settings, seedList(settings, restarted, initial));
 
     Behavior<Void> guardian = Behaviors.setup(context -> {
       ActorRef<AllReduceProtocol.Command> ring = context.spawn(ringEndpoint(settings), "ring");
@@ -84,6 +90,9 @@ public final class FedmeshNode implements AutoCloseable {
                   SharedSettings.fingerprint(settings)),
               SINGLETON_NAME)
           .withStopMessage(RoundCoordinator.Stop.INSTANCE));
+      if (settings.membership().watchIsolation()) {
+        context.spawn(IsolationWatch.create(settings.membership()), "isolation-watch");
+      }
       return Behaviors.empty();
     });
     return new FedmeshNode(ActorSystem.create(guardian, SYSTEM_NAME, systemConfig), settings);
@@ -135,22 +144,39 @@ public final class FedmeshNode implements AutoCloseable {
   }
 
   /**
-   * The actor system's configuration for a member: {@code resolved} (its fedmesh section over the defaults) with
-   * Pekko's address and seed nodes taken from it; refuses a chunk size Artery would drop. The benchmarks build
-   * their members with it too, so they measure the settings members run with.
+   * The actor system's configuration for a member starting for the first time: {@code resolved} (its fedmesh
+   * section over the defaults) with Pekko's address and seed nodes taken from it; refuses a chunk size Artery would
+   * drop. The benchmarks build their members with it too, so they measure the settings members run with.
    */
   public static Config systemConfig(Config resolved, NodeSettings settings) {
-    Config systemConfig = pekkoOverrides(settings).withFallback(resolved);
+    return systemConfig(resolved, settings,
+        SeedList.choose(settings.seedNodes(), settings.host() + ":" + settings.port(), false));
+  }
+
+  private static Config systemConfig(Config resolved, NodeSettings settings, SeedList seeds) {
+    Config systemConfig = pekkoOverrides(settings, seeds).withFallback(resolved);
     checkFrameSize(systemConfig, settings);
     return systemConfig;
   }
 
+  /** The seed nodes to join through: without this member itself when it restarts (see {@link SeedList}). */
+  private static SeedList seedList(NodeSettings settings, boolean restarted, ModelState initial) {
+    SeedList seeds = SeedList.choose(settings.seedNodes(), settings.host() + ":" + settings.port(), restarted);
+    String at = restarted ? " (checkpoint at round " + initial.round() + ")" : "";
+    if (seeds.warning()) {
+      log.warn("Member {}: {}{}", settings.nodeId(), seeds.reason(), at);
+    } else if (!settings.seedNodes().isEmpty()) {
+      log.info("Member {}: {}{}", settings.nodeId(), seeds.reason(), at);
+    }
+    return seeds;
+  }
+
   /** Host, port and seed nodes from the fedmesh section, so a site config needs no pekko section at all. */
-  private static Config pekkoOverrides(NodeSettings settings) {
+  private static Config pekkoOverrides(NodeSettings settings, SeedList seeds) {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("pekko.remote.artery.canonical.hostname", settings.host());
     overrides.put("pekko.remote.artery.canonical.port", settings.port());
-    overrides.put("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(settings.seedNodes().stream()
+    overrides.put("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds.seeds().stream()
         .map(s -> "pekko://" + SYSTEM_NAME + "@" + s).toList()));
     return ConfigFactory.parseMap(overrides);
   }

@@ -20,6 +20,7 @@ public record NodeSettings(
     String host,
     int port,
     List<String> seedNodes,
+    MembershipSettings membership,
     long rounds,
     ModelSpec model,
     long modelSeed,
@@ -29,6 +30,24 @@ public record NodeSettings(
     DataSettings data,
     IdentitySettings identity,
     Path checkpointDir) {
+
+  /**
+   * When a member gives up on a cluster too small to be the consortium's.
+   *
+   * @param expectedMembers the consortium's size ({@code fedmesh.expected-members}, 0 there = the number of seed
+   *                        nodes); 0 here when unknown, which turns the watch off
+   * @param isolationExitAfter how long it may see fewer than a majority of them before leaving; zero = never
+   */
+  public record MembershipSettings(int expectedMembers, Duration isolationExitAfter) {
+    /** The fewest members, this one included, that a member must see Up and reachable. */
+    public int majority() {
+      return expectedMembers / 2 + 1;
+    }
+
+    public boolean watchIsolation() {
+      return expectedMembers > 0 && !isolationExitAfter.isZero();
+    }
+  }
 
   /** How updates are summed. */
   public record AggregationSettings(
@@ -96,6 +115,16 @@ public record NodeSettings(
         }
       }
     }
+    Integer expected = r.get("expected-members", () -> r.config.getInt("expected-members"));
+    if (expected != null && expected < 0) {
+      r.problem("expected-members", expected + " is negative (0 = as many as seed-nodes)");
+    }
+    Duration exitAfter = r.get("isolation-exit-after", () -> r.config.getDuration("isolation-exit-after"));
+    if (exitAfter != null && exitAfter.isNegative()) {
+      r.problem("isolation-exit-after", exitAfter + " is negative (0 = never leave)");
+    }
+    MembershipSettings membership = expected == null || exitAfter == null || seeds == null ? null
+        : new MembershipSettings(expected == 0 ? seeds.size() : expected, exitAfter);
     Long rounds = r.get("rounds", () -> r.config.getLong("rounds"));
     if (rounds != null && rounds < 0) {
       r.problem("rounds", "must be >= 0 (0 = keep training until stopped)");
@@ -174,7 +203,7 @@ public record NodeSettings(
     if (!r.problems.isEmpty()) {
       throw new InvalidSettingsException(r.problems);
     }
-    return new NodeSettings(nodeId, host, port, seeds, rounds, model, modelSeed, training, aggregation,
+    return new NodeSettings(nodeId, host, port, seeds, membership, rounds, model, modelSeed, training, aggregation,
         coordinator, data, identity, checkpointDir);
   }
 

@@ -52,6 +52,32 @@ class NodeSettingsTest {
   }
 
   @Test
+  void expectedMembers_defaultsToTheSeedNodes_andTheWatchIsOn() {
+    NodeSettings s = parse("fedmesh { node-id = a, seed-nodes = [\"h:1\", \"h:2\", \"h:3\", \"h:4\", \"h:5\"] }");
+    assertEquals(5, s.membership().expectedMembers());
+    assertEquals(3, s.membership().majority());
+    assertEquals(java.time.Duration.ofSeconds(60), s.membership().isolationExitAfter());
+    assertTrue(s.membership().watchIsolation());
+  }
+
+  @Test
+  void isolationWatch_offWithoutSeedsOrWithZeroDelay() {
+    assertEquals(false, parse("fedmesh.node-id = a").membership().watchIsolation());
+    assertEquals(false, parse("fedmesh { node-id = a, expected-members = 3, isolation-exit-after = 0s }")
+        .membership().watchIsolation());
+    assertEquals(2, parse("fedmesh { node-id = a, expected-members = 3 }").membership().majority());
+  }
+
+  @Test
+  void membershipProblems_areReportedWithTheOthers() {
+    NodeSettings.InvalidSettingsException e = assertThrows(NodeSettings.InvalidSettingsException.class,
+        () -> parse("fedmesh { node-id = a, port = -1, expected-members = -2, isolation-exit-after = -5s }"));
+    assertEquals(3, e.problems().size(), e.getMessage());
+    assertTrue(e.getMessage().contains("fedmesh.expected-members"), e.getMessage());
+    assertTrue(e.getMessage().contains("fedmesh.isolation-exit-after"), e.getMessage());
+  }
+
+  @Test
   void wrongType_isNamed() {
     NodeSettings.InvalidSettingsException e = assertThrows(NodeSettings.InvalidSettingsException.class,
         () -> parse("fedmesh { node-id = a, rounds = many }"));

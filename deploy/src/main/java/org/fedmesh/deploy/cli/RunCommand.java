@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,6 +20,7 @@ import org.fedmesh.node.FedmeshNode;
 import org.fedmesh.node.LocalTraining;
 import org.fedmesh.node.NodeSettings;
 import org.fedmesh.node.SiteData;
+import org.fedmesh.node.membership.IsolationWatch;
 import org.fedmesh.node.data.TrainTest;
 import org.fedmesh.node.model.Evaluation;
 import org.fedmesh.node.model.LocalTrainer;
@@ -38,7 +40,10 @@ import picocli.CommandLine.Option;
     description = "Run one consortium member from a site configuration (HOCON); -Dfedmesh.KEY=VALUE overrides.")
 public final class RunCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
-  /** Exit code when the cluster downed this member, so that a supervisor (systemd) restarts it. */
+  /**
+   * Exit code when the cluster downed this member, or it left because it was cut off from a majority of the
+   * consortium for too long: either way a supervisor (systemd) should start it again.
+   */
   public static final int EXIT_DOWNED = 3;
 
   @Option(names = "--config", required = true, description = "The site's HOCON configuration file.")
@@ -64,11 +69,16 @@ public final class RunCommand implements Callable<Integer> {
     log.info("Member {} started on {}:{} with {} training and {} held-out rows; seed nodes {}", s.nodeId(),
         s.host(), s.port(), data.train().rows(), data.test().rows(), s.seedNodes());
     node.system().getWhenTerminated().toCompletableFuture().join();
-    boolean downed = CoordinatedShutdown.get(node.system()).getShutdownReason()
-        .filter(reason -> reason.equals(CoordinatedShutdown.clusterDowningReason())).isPresent();
-    if (downed) {
+    Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(node.system()).getShutdownReason();
+    if (reason.filter(r -> r.equals(CoordinatedShutdown.clusterDowningReason())).isPresent()) {
       // Unreachable for too long, or on the minority side of a partition: a supervisor should start it again.
       log.warn("Member {} was downed by the cluster; start it again to rejoin and catch up", s.nodeId());
+      return EXIT_DOWNED;
+    }
+    if (reason.filter(r -> r.equals(IsolationWatch.REASON)).isPresent()) {
+      // Alone or in a cluster smaller than a majority for too long: a fresh start joins the others again.
+      log.warn("Member {} left because it was cut off from a majority of the consortium for {}; start it again to"
+          + " rejoin and catch up", s.nodeId(), s.membership().isolationExitAfter());
       return EXIT_DOWNED;
     }
     log.info("Member {} stopped", s.nodeId());

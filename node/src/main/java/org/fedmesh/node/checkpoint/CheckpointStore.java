@@ -46,6 +46,14 @@ public final class CheckpointStore {
     return dir.resolve(JOURNAL);
   }
 
+  /**
+   * Whether this member has held a committed model before (a checkpoint or a journal line exists): it is then
+   * rejoining a consortium that already exists, never forming a new one.
+   */
+  public boolean holdsHistory() {
+    return Files.exists(file()) || Files.exists(journal());
+  }
+
   /** Saves the checkpoint, then records it in the journal. */
   public void save(ModelState state, Source source) throws IOException {
     save(state);
