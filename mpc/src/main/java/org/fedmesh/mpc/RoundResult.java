@@ -27,7 +27,7 @@ public record RoundResult(long round, int attempt, byte[] nonce, List<String> ri
     return nonce.clone();
   }
 
-  /** The canonical bytes {@code nodeId} signs: a label, the node, then every field at fixed width or length-prefixed. */
+  /** The canonical bytes {@code nodeId} signs: a label, the node, then every field, fixed-width or length-prefixed. */
   byte[] signedPayload(String nodeId) {
     return put(new CanonicalBytes().putString(SignedRoundResult.LABEL).putString(nodeId)).toByteArray();
   }
