@@ -36,13 +36,14 @@ import org.fedmesh.protocols.RoundProtocol.StartRound;
 
 /**
  * One member's side of every round: the lifecycle of its model. It holds the committed model, the result of the
- * attempt in flight (pending until the coordinator commits it), and the update trained for the next round, which
- * outlives attempts: a retry with the survivors costs one more all-reduce, not another training.
+ * attempt in flight (pending until a commit certificate proves the ring signed it), and the update trained for the
+ * next round, which outlives attempts: a retry with the survivors costs one more all-reduce, not another training.
+ * It adopts a model only on a certificate {@link CommitVerifier} accepts, never on a coordinator's or peer's word.
  *
  * <p>The steps of an attempt run in an {@link AttemptSession} child and fetching a model from a peer in a
- * {@link CatchUpSession} child; ending either stops the child, so nothing a dead attempt still produces can reach
- * this state. Training runs on its own dispatcher and checkpoints on the blocking one; a commit is acknowledged only
- * once its checkpoint is written.
+ * {@link CatchUpSession} child ({@link CatchUps}); ending either stops the child, so nothing a dead attempt still
+ * produces can reach this state. Training runs on its own dispatcher and checkpoints on the blocking one; a commit
+ * is acknowledged only once its checkpoint is written.
  */
 public final class Participant extends AbstractBehavior<ParticipantCommand> {
   public static final ServiceKey<ParticipantCommand> KEY =
