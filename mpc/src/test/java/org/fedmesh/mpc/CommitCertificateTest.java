@@ -113,7 +113,8 @@ class CommitCertificateTest {
   @Test
   void decode_anyFlippedByteOfTheResult_failsToDecodeOrToVerify() {
     byte[] encoded = certificate.encode();
-    int resultEnd = 4 + "fedmesh-commit-certificate-v1".length() + RESULT.put(new CanonicalBytes()).toByteArray().length;
+    int resultEnd = 4 + "fedmesh-commit-certificate-v1".length()
+        + RESULT.put(new CanonicalBytes()).toByteArray().length;
     List<Integer> accepted = new ArrayList<>();
     for (int i = 0; i < resultEnd; i++) {
       byte[] tampered = encoded.clone();

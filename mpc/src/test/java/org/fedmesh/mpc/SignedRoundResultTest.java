@@ -44,7 +44,8 @@ class SignedRoundResultTest {
     otherNonce[15] ^= 1;
     return Stream.of(
         Arguments.of("round", (UnaryOperator<RoundResult>) r -> new RoundResult(8, 2, NONCE, r.ring(), BEFORE, AFTER)),
-        Arguments.of("attempt", (UnaryOperator<RoundResult>) r -> new RoundResult(7, 3, NONCE, r.ring(), BEFORE, AFTER)),
+        Arguments.of("attempt", (UnaryOperator<RoundResult>) r -> new RoundResult(7, 3, NONCE, r.ring(), BEFORE,
+            AFTER)),
         Arguments.of("nonce", (UnaryOperator<RoundResult>) r -> new RoundResult(7, 2, otherNonce, r.ring(), BEFORE,
             AFTER)),
         Arguments.of("ring", (UnaryOperator<RoundResult>) r -> new RoundResult(7, 2, NONCE, List.of("alice", "bob"),
