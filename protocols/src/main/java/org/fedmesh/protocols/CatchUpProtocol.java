@@ -6,8 +6,9 @@ import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * A member that is behind fetches a committed model state from a peer, in parts that each fit one frame, and
- * checks its hash before use: a peer cannot hand it a different model.
+ * A member that is behind fetches a committed model state from a peer, in parts that each fit one frame. It checks
+ * the commit certificate first (a majority of the consortium's certified members signed the model's hash) and the
+ * model's hash after: neither the coordinator nor the peer can hand it a model the consortium did not commit.
  */
 public final class CatchUpProtocol {
   private CatchUpProtocol() {}
@@ -15,10 +16,11 @@ public final class CatchUpProtocol {
   /**
    * From the coordinator to a member that is behind: fetch the model committed at {@code round}, whose hash is
    * {@code hash}, from one of {@code sources} (members that hold it), then report its new status to
-   * {@code replyTo}.
+   * {@code replyTo}. {@code certificate} is the commit certificate of that round, as the sources reported it from
+   * their own commit or journal; the member refuses to fetch anything without a valid one.
    */
   public record CatchUp(long round, String hash, List<ActorRef<RoundProtocol.ParticipantCommand>> sources,
-                        ActorRef<RoundProtocol.CoordinatorCommand> replyTo)
+                        ActorRef<RoundProtocol.CoordinatorCommand> replyTo, RoundProtocol.CommitProof certificate)
       implements RoundProtocol.ParticipantCommand, CborSerializable {
     public CatchUp {
       sources = List.copyOf(sources);

@@ -19,8 +19,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  *               ◀───────────────────   Ready (with the key, signed by the member's certified key)
  *   RoundKeys   ───────────────────▶   verifies every key, masks its update, ring all-reduce with the peers
  *               ◀───────────────────   Contributed (its masked update is in the ring)
- *               ◀───────────────────   Aggregated (hash of the new model) | AttemptFailed
- *   CommitRound ───────────────────▶   applies the pending model, writes a checkpoint
+ *               ◀───────────────────   Aggregated (hash of the new model, signed) | AttemptFailed
+ *   CommitRound ───────────────────▶   checks the certificate (every ring member's signature), writes a
+ *   (certificate)                      checkpoint, adopts the pending model
  *               ◀───────────────────   RoundCommitted (checkpoint written) | CommitFailed
  *   AbortAttempt ──────────────────▶   drops the attempt (keeps its trained update for the next attempt)
  * </pre>
@@ -38,16 +39,21 @@ public final class RoundProtocol {
   public record QueryStatus(ActorRef<CoordinatorCommand> replyTo) implements ParticipantCommand, CborSerializable {}
 
   /**
-   * A participant's state: its last committed round and model hash; the attempt whose result it holds as pending
-   * (null when none) with that result's hash; and the latest uncommitted attempt of which it has seen part of the
-   * sum (null when none) — retrying that round with fewer members and the same updates would reveal the difference.
+   * A participant's state: its last committed round and model hash, with the commit certificate that proves it
+   * (null at round 0, or when its journal lost it); the attempt whose result it holds as pending (null when none)
+   * with that result's hash and its signature of it; and the latest uncommitted attempt of which it has seen part
+   * of the sum (null when none) — retrying that round with fewer members and the same updates would reveal the
+   * difference. The signatures let a coordinator that took over commit a result, or bring members up to date,
+   * without having seen the round.
    */
   public record MemberStatus(
       RingMember member,
       long committedRound,
       String committedHash,
+      CommitProof committedCertificate,
       AttemptId pendingAttempt,
       String pendingHash,
+      ResultSignature pendingSignature,
       AttemptId revealedAttempt) implements CoordinatorCommand, CborSerializable {}
 
   /** One member of a round's ring, in ring order. */
@@ -127,17 +133,23 @@ public final class RoundProtocol {
   /**
    * The participant decoded the sum and holds the new model as pending; its hash for the coordinator to compare,
    * the sample-weighted mean training loss and total sample count (both parts of the secure sum, so aggregates
-   * only), and how long this member's aggregation took from its update being ready to the decoded sum.
+   * only), how long this member's aggregation took from its update being ready to the decoded sum, and its
+   * signature of the result, which the coordinator gathers into the commit certificate.
    */
   public record Aggregated(AttemptId attempt, String nodeId, String modelHash, double meanLoss, long totalSamples,
-                           long aggregationNanos) implements CoordinatorCommand, CborSerializable {}
+                           long aggregationNanos, ResultSignature signature)
+      implements CoordinatorCommand, CborSerializable {}
 
   public record AttemptFailed(AttemptId attempt, String nodeId, String reason)
       implements CoordinatorCommand, CborSerializable {}
 
-  /** Commits the attempt's result, which must hash to {@code modelHash}; the member acknowledges to {@code replyTo}. */
-  public record CommitRound(AttemptId attempt, String modelHash, ActorRef<CoordinatorCommand> replyTo)
-      implements ParticipantCommand, CborSerializable {}
+  /**
+   * Commits the attempt's result, which must hash to {@code modelHash}; the member acknowledges to {@code replyTo}.
+   * {@code certificate} carries every ring member's signature of the result: a member commits on it, not on the
+   * coordinator's word.
+   */
+  public record CommitRound(AttemptId attempt, String modelHash, CommitProof certificate,
+                            ActorRef<CoordinatorCommand> replyTo) implements ParticipantCommand, CborSerializable {}
 
   public record RoundCommitted(AttemptId attempt, String nodeId, String modelHash)
       implements CoordinatorCommand, CborSerializable {}
@@ -150,4 +162,46 @@ public final class RoundProtocol {
       implements CoordinatorCommand, CborSerializable {}
 
   public record AbortAttempt(AttemptId attempt, String reason) implements ParticipantCommand, CborSerializable {}
+
+  /**
+   * One participant's signed round result, in the canonical encoding of {@code org.fedmesh.mpc.SignedRoundResult}
+   * (this module does not read it; members and the coordinator decode and check it).
+   */
+  public record ResultSignature(byte[] encoded) implements CborSerializable {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ResultSignature r && Arrays.equals(encoded, r.encoded);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(encoded);
+    }
+
+    @Override
+    public String toString() {
+      return "ResultSignature[" + encoded.length + " bytes]";
+    }
+  }
+
+  /**
+   * A commit certificate, in the canonical encoding of {@code org.fedmesh.mpc.CommitCertificate}: the signed results
+   * of every participant of the attempt. The form members journal and peers hand to members that catch up.
+   */
+  public record CommitProof(byte[] encoded) implements CborSerializable {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CommitProof c && Arrays.equals(encoded, c.encoded);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(encoded);
+    }
+
+    @Override
+    public String toString() {
+      return "CommitProof[" + encoded.length + " bytes]";
+    }
+  }
 }

@@ -40,25 +40,29 @@ class SerializationTest {
     RoundProtocol.RingMember member = new RoundProtocol.RingMember("site-a", participant, ring);
     RoundProtocol.KeyAdvert key = new RoundProtocol.KeyAdvert("site-a", new byte[] {1, 2, 3}, new byte[] {4, 5},
         new byte[] {6});
+    RoundProtocol.ResultSignature signature = new RoundProtocol.ResultSignature(new byte[] {9, 8, 7});
+    RoundProtocol.CommitProof certificate = new RoundProtocol.CommitProof(new byte[] {1, 0, -1});
     return Stream.of(
         ATTEMPT,
+        signature,
+        certificate,
         member,
         new RoundProtocol.StartRound(ATTEMPT, List.of(member, member), "ab12", true, false, Map.of("model.spec", "00ff"), coordinator),
         key,
         new RoundProtocol.Ready(ATTEMPT, "site-a", key),
         new RoundProtocol.Ready(ATTEMPT, "site-a", null),
         new RoundProtocol.RoundKeys(ATTEMPT, List.of(key, key)),
-        new RoundProtocol.Aggregated(ATTEMPT, "site-a", "ab12", 0.25, 1234, 5_000_000),
+        new RoundProtocol.Aggregated(ATTEMPT, "site-a", "ab12", 0.25, 1234, 5_000_000, signature),
         new RoundProtocol.AttemptFailed(ATTEMPT, "site-a", "key of site-b does not verify"),
         new RoundProtocol.Contributed(ATTEMPT, "site-a"),
-        new RoundProtocol.CommitRound(ATTEMPT, "ab12", coordinator),
+        new RoundProtocol.CommitRound(ATTEMPT, "ab12", certificate, coordinator),
         new RoundProtocol.RoundCommitted(ATTEMPT, "site-a", "ab12"),
         new RoundProtocol.CommitFailed(ATTEMPT, "site-a", "checkpoint directory is read-only"),
         new RoundProtocol.AbortAttempt(ATTEMPT, "deadline"),
         new RoundProtocol.QueryStatus(coordinator),
-        new RoundProtocol.MemberStatus(member, 6, "ab12", ATTEMPT, "cd34", ATTEMPT),
-        new RoundProtocol.MemberStatus(member, 0, "ab12", null, null, null),
-        new CatchUpProtocol.CatchUp(5, "ab12", List.of(participant, participant), coordinator),
+        new RoundProtocol.MemberStatus(member, 6, "ab12", certificate, ATTEMPT, "cd34", signature, ATTEMPT),
+        new RoundProtocol.MemberStatus(member, 0, "ab12", null, null, null, null, null),
+        new CatchUpProtocol.CatchUp(5, "ab12", List.of(participant, participant), coordinator, certificate),
         new CatchUpProtocol.FetchModel(3, participant),
         new CatchUpProtocol.ModelUnavailable(3, "site-a", "not committed yet"));
   }

@@ -154,6 +154,11 @@ public final class EmbeddedConsortium implements AutoCloseable {
     return ConfigFactory.parseMap(node).withFallback(shared);
   }
 
+  /** The consortium CA's certificate, which every member's certificate chains to (to audit their journals). */
+  public java.security.cert.X509Certificate caCertificate() {
+    return ca.certificate();
+  }
+
   public synchronized List<Member> members() {
     return List.copyOf(members);
   }

@@ -18,6 +18,7 @@ public final class TestPki {
   private static ConsortiumCa impostorCa;
   private static MemberIdentity alice;
   private static MemberIdentity bob;
+  private static MemberIdentity carol;
   private static MemberIdentity aliceOfOtherCa;
   private static MemberIdentity aliceOfImpostorCa;
 
@@ -60,6 +61,13 @@ public final class TestPki {
       bob = ca().issue("bob", List.of(), MEMBER_VALIDITY);
     }
     return bob;
+  }
+
+  public static synchronized MemberIdentity carol() {
+    if (carol == null) {
+      carol = ca().issue("carol", List.of(), MEMBER_VALIDITY);
+    }
+    return carol;
   }
 
   /** "alice", certified by {@link #otherCa()}. */

@@ -41,7 +41,7 @@ public final class CheckpointStore {
   /** How a member came to hold a model, as the journal records it. */
   public enum Source { COMMIT, CATCH_UP }
 
-  /** The journal: one JSON line per model this member adopted, an audit trail of rounds for operators. */
+  /** The journal: one JSON line per model this member adopted, with its commit certificate: an audit trail. */
   public Path journal() {
     return dir.resolve(JOURNAL);
   }
@@ -54,14 +54,23 @@ public final class CheckpointStore {
     return Files.exists(file()) || Files.exists(journal());
   }
 
-  /** Saves the checkpoint, then records it in the journal. */
-  public void save(ModelState state, Source source) throws IOException {
+  public CommitJournal commits() {
+    return new CommitJournal(journal());
+  }
+
+  /** Saves the checkpoint, then records it in the journal with {@code certificate}, its encoded proof. */
+  public void save(ModelState state, Source source, byte[] certificate) throws IOException {
     save(state);
-    String line = String.format(java.util.Locale.ROOT, "{\"round\":%d,\"hash\":\"%s\",\"source\":\"%s\","
-        + "\"at_ms\":%d}%n", state.round(), state.hash(), source.name().toLowerCase(java.util.Locale.ROOT),
-        System.currentTimeMillis());
-    Files.writeString(journal(), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-        StandardOpenOption.WRITE);
+    commits().append(state, source, certificate);
+  }
+
+  /**
+   * The commit certificate of {@code state}, from the journal's last line when that line is about it; empty when
+   * it is not (a crash between the checkpoint and its journal line, or a journal from before certificates).
+   */
+  public Optional<byte[]> certificateOf(ModelState state) throws IOException {
+    return commits().last().filter(e -> e.round() == state.round() && e.hash().equals(state.hash()))
+        .map(CommitJournal.Entry::certificate);
   }
 
   public void save(ModelState state) throws IOException {

@@ -18,6 +18,7 @@ import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
+import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.Contributed;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
@@ -43,8 +44,8 @@ final class AttemptRun {
     AttemptId attempt();
   }
 
-  /** Every member computed the model hashing to {@code modelHash}: commit it. */
-  record Agreed(AttemptId attempt, String modelHash) implements Outcome {}
+  /** Every member computed the model hashing to {@code modelHash} and signed it: commit it on {@code certificate}. */
+  record Agreed(AttemptId attempt, String modelHash, CommitProof certificate) implements Outcome {}
 
   /** A member failed or the results differ; every member was told to abort. */
   record Abandoned(AttemptId attempt, String reason) implements Outcome {}
@@ -58,6 +59,7 @@ final class AttemptRun {
   private enum Deadline implements CoordinatorCommand { INSTANCE }
 
   private final ActorContext<CoordinatorCommand> context;
+  private final StartRound start;
   private final AttemptId id;
   private final List<RingMember> ring;
   private final Set<String> members;
@@ -79,6 +81,7 @@ final class AttemptRun {
 
   private AttemptRun(ActorContext<CoordinatorCommand> context, StartRound start, ActorRef<Outcome> parent) {
     this.context = context;
+    this.start = start;
     this.id = start.attempt();
     this.ring = start.ring();
     this.members = ring.stream().map(RingMember::nodeId).collect(Collectors.toUnmodifiableSet());
@@ -143,12 +146,21 @@ final class AttemptRun {
           .collect(Collectors.toMap(Aggregated::nodeId, r -> r.modelHash().substring(0, 12))));
     }
     Aggregated any = results.iterator().next();
+    for (Aggregated r : results) {
+      Optional<String> problem = CommitCertificates.problem(r.signature(), r.nodeId(), start, r.modelHash());
+      if (problem.isPresent()) {
+        return abandon("the signed result of " + r.nodeId() + " is unusable: " + problem.get());
+      }
+    }
+    Map<String, Aggregated> byNode = results.stream().collect(Collectors.toMap(Aggregated::nodeId, r -> r));
+    CommitProof certificate = CommitCertificates.assemble(ring.stream()
+        .map(p -> byNode.get(p.nodeId()).signature()).toList());
     long slowest = results.stream().mapToLong(Aggregated::aggregationNanos).max().orElse(0);
     context.getLog().info("{}: all {} participants agree on {} (mean loss {}, {} samples, aggregation {} ms,"
         + " round {} ms)", id, ring.size(), any.modelHash().substring(0, 12),
         String.format("%.4f", any.meanLoss()), any.totalSamples(), slowest / 1_000_000,
         (System.nanoTime() - startedNanos) / 1_000_000);
-    parent.tell(new Agreed(id, any.modelHash()));
+    parent.tell(new Agreed(id, any.modelHash(), certificate));
     return Behaviors.stopped();
   }
 

@@ -11,6 +11,7 @@ import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
 import org.fedmesh.protocols.CatchUpProtocol.FetchModel;
 import org.fedmesh.protocols.CatchUpProtocol.ModelPart;
 import org.fedmesh.protocols.CatchUpProtocol.ModelUnavailable;
+import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 
@@ -27,8 +28,12 @@ public final class CatchUpSession {
   /** What the session reports to its participant. */
   public sealed interface Outcome {}
 
-  /** The model, its hash checked; {@code replyTo} waits for the participant's new status. */
-  public record Fetched(ModelState model, ActorRef<CoordinatorCommand> replyTo) implements Outcome {}
+  /**
+   * The model, its hash checked against the one {@code certificate} (the CatchUp's) certifies; {@code replyTo} waits
+   * for the participant's new status.
+   */
+  public record Fetched(ModelState model, ActorRef<CoordinatorCommand> replyTo, CommitProof certificate)
+      implements Outcome {}
 
   /** The fetch gave nothing usable; the next survey names the round to fetch again. */
   public record Abandoned(long round, String reason) implements Outcome {}
@@ -36,6 +41,7 @@ public final class CatchUpSession {
   private final ActorContext<ParticipantCommand> context;
   private final long round;
   private final String hash;
+  private final CommitProof certificate;
   private final int parameterCount;
   private final ActorRef<Outcome> participant;
   private final float[] state;
@@ -54,6 +60,7 @@ public final class CatchUpSession {
     this.context = context;
     this.round = catchUp.round();
     this.hash = catchUp.hash();
+    this.certificate = catchUp.certificate();
     this.parameterCount = parameterCount;
     this.participant = participant;
     this.state = new float[length];
@@ -113,7 +120,7 @@ public final class CatchUpSession {
           + hash.substring(0, Math.min(12, hash.length()))));
       return Behaviors.stopped();
     }
-    participant.tell(new Fetched(fetched, replyTo));
+    participant.tell(new Fetched(fetched, replyTo, certificate));
     return Behaviors.stopped();
   }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.fedmesh.node.checkpoint.CheckpointStore;
+import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 
 /**
@@ -12,11 +13,11 @@ import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
  * back on the actor's thread once the model is durable, so a model is adopted and acknowledged only then.
  */
 final class CheckpointWrites {
-  /** The checkpoint is written (or there is none to write); {@code then} runs now. */
-  record Written(Runnable then) implements ParticipantCommand {}
-
-  /** The write failed; {@code then} tells whoever waited. */
-  record NotWritten(ModelState state, Throwable error, Runnable then) implements ParticipantCommand {}
+  /**
+   * A write ended, on the actor's thread: {@code then} runs now, what waited for a durable model or, when the write
+   * failed (logged already), what tells whoever waited.
+   */
+  record Finished(Runnable then) implements ParticipantCommand {}
 
   private final ActorContext<ParticipantCommand> context;
   private final Optional<CheckpointStore> store;
@@ -28,21 +29,35 @@ final class CheckpointWrites {
     this.blocking = blocking;
   }
 
-  /** Writes {@code state}; then {@code then}, or {@code otherwise} with the reason. Without a store, at once. */
-  void write(ModelState state, CheckpointStore.Source source, Runnable then, Consumer<String> otherwise) {
+  /**
+   * Writes {@code state} and journals it with {@code certificate}, its proof; then {@code then}, or {@code otherwise}
+   * with the reason. Without a store, at once.
+   */
+  void write(ModelState state, CheckpointStore.Source source, CommitProof certificate, Runnable then,
+             Consumer<String> otherwise) {
     if (store.isEmpty()) {
-      context.getSelf().tell(new Written(then)); // through the mailbox, like a finished write
+      context.getSelf().tell(new Finished(then)); // through the mailbox, like a finished write
       return;
     }
     CheckpointStore s = store.get();
     AsyncWork.pipe(context, blocking, () -> {
-      s.save(state, source);
+      s.save(state, source, certificate == null ? null : certificate.encoded());
       return state;
-    }, saved -> new Written(then), error -> new NotWritten(state, error, () -> otherwise.accept(
-        "could not write the checkpoint of round " + state.round() + ": " + AsyncWork.describe(error))));
+    }, saved -> new Finished(then), error -> {
+      context.getLog().error("Could not write the checkpoint of round {} to {}; the round is not held here "
+          + "until it is", state.round(), s.file(), error);
+      return new Finished(() -> otherwise.accept("could not write the checkpoint of round " + state.round() + ": "
+          + AsyncWork.describe(error)));
+    });
   }
 
-  String where() {
-    return store.map(s -> s.file().toString()).orElse("nowhere");
+  /** The journaled certificate of {@code state}, the model loaded at start; null when there is none. */
+  CommitProof journaledProof(ModelState state) {
+    try {
+      return store.isEmpty() ? null : store.get().certificateOf(state).map(CommitProof::new).orElse(null);
+    } catch (java.io.IOException | RuntimeException e) {
+      context.getLog().warn("Cannot read the certificate of {} from the journal: {}", state, e.getMessage());
+      return null;
+    }
   }
 }

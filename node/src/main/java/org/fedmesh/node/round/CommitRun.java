@@ -13,6 +13,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol.CommitFailed;
+import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
@@ -51,10 +52,11 @@ final class CommitRun {
   private final Map<String, ActorRef<ParticipantCommand>> waiting = new HashMap<>();
   private final Set<String> acknowledged = new HashSet<>();
 
-  static Behavior<CoordinatorCommand> create(AttemptId id, List<RingMember> ring, String hash, Duration deadline,
-                                             ActorRef<Outcome> parent) {
+  /** Commits {@code id}'s result, hashing to {@code hash}, on {@code certificate}, the ring's signatures of it. */
+  static Behavior<CoordinatorCommand> create(AttemptId id, List<RingMember> ring, String hash, CommitProof certificate,
+                                             Duration deadline, ActorRef<Outcome> parent) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      CommitRound commit = new CommitRound(id, hash, context.getSelf());
+      CommitRound commit = new CommitRound(id, hash, certificate, context.getSelf());
       ring.forEach(p -> p.participant().tell(commit));
       timers.startSingleTimer(Deadline.INSTANCE, deadline);
       // The first listing arrives at once: a member already gone is not waited for.

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 
@@ -33,11 +34,12 @@ public sealed interface NextStep {
   record Pause(String reason, Findings findings) implements NextStep {}
 
   /**
-   * Commit the result of {@code attempt}, hashing to {@code resultHash}, that the members of {@code ring} hold as
-   * pending while nobody committed it (a coordinator died in between); {@code currentMembers} hold the base model.
+   * Commit the result of {@code attempt}, hashing to {@code resultHash}, that the members of {@code ring} (the
+   * attempt's whole ring) hold as pending while nobody committed it (a coordinator died in between), on
+   * {@code certificate}, made of their signatures; {@code currentMembers} hold the base model.
    */
-  record CompleteInFlight(AttemptId attempt, List<RingMember> ring, String resultHash, int currentMembers,
-                          Findings findings) implements NextStep {
+  record CompleteInFlight(AttemptId attempt, List<RingMember> ring, String resultHash, CommitProof certificate,
+                          int currentMembers, Findings findings) implements NextStep {
     public CompleteInFlight {
       ring = List.copyOf(ring);
     }
@@ -46,9 +48,10 @@ public sealed interface NextStep {
   /**
    * Bring members behind the latest round ({@code round}, hash {@code hash}) up to date, then carry out
    * {@code then}: members that only missed its commit get the commit again, members further behind fetch the model
-   * from {@code sources}.
+   * from {@code sources}; both on {@code certificate}, the round's commit certificate as members holding it
+   * reported it (null when none did: the members behind then refuse, and stay behind until the next round).
    */
-  record BringUpToDate(long round, String hash, List<ActorRef<ParticipantCommand>> sources,
+  record BringUpToDate(long round, String hash, CommitProof certificate, List<ActorRef<ParticipantCommand>> sources,
                        List<MissedCommit> missedCommits, List<Behind> behind, NextStep then,
                        Findings findings) implements NextStep {
     public BringUpToDate {

@@ -22,11 +22,13 @@ import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitFailed;
+import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.QueryStatus;
+import org.fedmesh.protocols.RoundProtocol.ResultSignature;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
 import org.fedmesh.protocols.RoundProtocol.RoundKeys;
@@ -34,13 +36,14 @@ import org.fedmesh.protocols.RoundProtocol.StartRound;
 
 /**
  * One member's side of every round: the lifecycle of its model. It holds the committed model, the result of the
- * attempt in flight (pending until the coordinator commits it), and the update trained for the next round, which
- * outlives attempts: a retry with the survivors costs one more all-reduce, not another training.
+ * attempt in flight (pending until a commit certificate proves the ring signed it), and the update trained for the
+ * next round, which outlives attempts: a retry with the survivors costs one more all-reduce, not another training.
+ * It adopts a model only on a certificate {@link CommitVerifier} accepts, never on a coordinator's or peer's word.
  *
  * <p>The steps of an attempt run in an {@link AttemptSession} child and fetching a model from a peer in a
- * {@link CatchUpSession} child; ending either stops the child, so nothing a dead attempt still produces can reach
- * this state. Training runs on its own dispatcher and checkpoints on the blocking one; a commit is acknowledged only
- * once its checkpoint is written.
+ * {@link CatchUpSession} child ({@link CatchUps}); ending either stops the child, so nothing a dead attempt still
+ * produces can reach this state. Training runs on its own dispatcher and checkpoints on the blocking one; a commit
+ * is acknowledged only once its checkpoint is written.
  */
 public final class Participant extends AbstractBehavior<ParticipantCommand> {
   public static final ServiceKey<ParticipantCommand> KEY =
@@ -68,33 +71,40 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     }
   }
 
-  private record LiveCatchUp(long round, String hash, ActorRef<ParticipantCommand> session) {}
-
-  private record Pending(AttemptId attempt, ModelState state, double meanLoss) {}
+  /** The result of {@code attempt} and this member's signature of it, which a commit certificate must match. */
+  private record Pending(AttemptId attempt, ModelState state, double meanLoss, ResultSignature signature) {}
 
   private final Setup setup;
   private final Executor training;
   private final Executor crypto;
   private final CheckpointWrites checkpoints;
+  private final CommitVerifier verifier;
   private final ActorRef<AttemptSession.Outcome> sessionReports;
-  private final ActorRef<CatchUpSession.Outcome> catchUpReports;
+  private final CatchUps catchUps;
 
   private ModelState committed;
+  /** The certificate of {@link #committed}; null at round 0 and when the journal lost it. */
+  private CommitProof committedProof;
   private Optional<Pending> pending = Optional.empty();
   private final TrainedUpdates updates = new TrainedUpdates();
   /** The latest uncommitted attempt of which this member holds part of the sum (see MemberStatus). */
   private AttemptId revealedAttempt;
   private Optional<LiveAttempt> live = Optional.empty();
-  private Optional<LiveCatchUp> catchingUp = Optional.empty();
   private Optional<AttemptId> writingCommit = Optional.empty();
   private Optional<String> ringDown = Optional.empty();
   private long sessions;
 
+  /** A cluster member: a commit certificate needs a majority of the cluster's trainer members. */
   public static Behavior<ParticipantCommand> create(Setup setup, ModelState initial) {
-    return Behaviors.setup(context -> new Participant(context, setup, initial));
+    return create(setup, initial, ConsortiumSize.CLUSTER_TRAINERS);
   }
 
-  private Participant(ActorContext<ParticipantCommand> context, Setup setup, ModelState initial) {
+  public static Behavior<ParticipantCommand> create(Setup setup, ModelState initial, ConsortiumSize size) {
+    return Behaviors.setup(context -> new Participant(context, setup, initial, size));
+  }
+
+  private Participant(ActorContext<ParticipantCommand> context, Setup setup, ModelState initial,
+                      ConsortiumSize size) {
     super(context);
     this.setup = setup;
     this.committed = initial;
@@ -104,8 +114,11 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         .lookup(DispatcherSelector.fromConfig("fedmesh.crypto-dispatcher"));
     this.checkpoints = new CheckpointWrites(context, setup.checkpoints(),
         context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
+    this.verifier = new CommitVerifier(setup.identity(), () -> size.members(context.getSystem()));
+    this.committedProof = checkpoints.journaledProof(initial);
+    this.catchUps = new CatchUps(context, verifier, setup.pipeline().parameterCount(),
+        context.messageAdapter(CatchUpSession.Outcome.class, CatchUpReport::new));
     this.sessionReports = context.messageAdapter(AttemptSession.Outcome.class, SessionReport::new);
-    this.catchUpReports = context.messageAdapter(CatchUpSession.Outcome.class, CatchUpReport::new);
     context.watchWith(setup.ring(), RingStopped.INSTANCE);
     context.getLog().info("Participant {} holds {}", setup.nodeId(), initial);
   }
@@ -124,16 +137,16 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         .onMessage(CatchUp.class, this::onCatchUp)
         .onMessage(CatchUpReport.class, m -> onCatchUpReport(m.outcome()))
         .onMessage(FetchModel.class, this::onFetchModel)
-        .onMessage(CheckpointWrites.Written.class, this::onWritten)
-        .onMessage(CheckpointWrites.NotWritten.class, this::onNotWritten)
+        .onMessage(CheckpointWrites.Finished.class, this::onWriteFinished)
         .onMessage(RingStopped.class, m -> onRingStopped())
         .build(); // model parts and refusals go to the catch-up session that asked; here they are unhandled
   }
 
   private Behavior<ParticipantCommand> onQueryStatus(QueryStatus query) {
     query.replyTo().tell(new MemberStatus(new RingMember(setup.nodeId(), getContext().getSelf(), setup.ring()),
-        committed.round(), committed.hash(), pending.map(Pending::attempt).orElse(null),
-        pending.map(p -> p.state().hash()).orElse(null), revealedAttempt));
+        committed.round(), committed.hash(), committedProof, pending.map(Pending::attempt).orElse(null),
+        pending.map(p -> p.state().hash()).orElse(null), pending.map(Pending::signature).orElse(null),
+        revealedAttempt));
     return this;
   }
 
@@ -227,9 +240,10 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       coordinator.tell(new AttemptFailed(failed.attempt(), setup.nodeId(), failed.reason()));
     } else if (outcome instanceof AttemptSession.Aggregated done) {
       ModelState next = done.applied().next();
-      pending = Optional.of(new Pending(done.attempt(), next, done.applied().sum().meanLoss()));
+      ResultSignature signature = verifier.sign(a.get().start(), next.hash());
+      pending = Optional.of(new Pending(done.attempt(), next, done.applied().sum().meanLoss(), signature));
       coordinator.tell(new Aggregated(done.attempt(), setup.nodeId(), next.hash(), done.applied().sum().meanLoss(),
-          done.applied().sum().totalSamples(), done.aggregationNanos()));
+          done.applied().sum().totalSamples(), done.aggregationNanos(), signature));
     }
     return this;
   }
@@ -240,12 +254,18 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     if (writingCommit.equals(Optional.of(commit.attempt()))) {
       getContext().getLog().debug("Commit of {} repeated while its checkpoint is being written", commit.attempt());
     } else if (p.isPresent()) {
+      Optional<String> refusal = verifier.commitRefusal(commit.certificate(), p.get().signature(), committed.hash());
+      if (refusal.isPresent()) {
+        getContext().getLog().warn("Refused the commit of {} from {}: {}; {} keeps round {}", commit.attempt(),
+            commit.replyTo().path(), refusal.get(), setup.nodeId(), committed.round());
+        return this;
+      }
       endAttempt();
       writingCommit = Optional.of(commit.attempt());
       ModelState next = p.get().state();
       double loss = p.get().meanLoss();
-      checkpoints.write(next, CheckpointStore.Source.COMMIT, () -> {
-        adopt(next);
+      checkpoints.write(next, CheckpointStore.Source.COMMIT, commit.certificate(), () -> {
+        adopt(next, commit.certificate());
         getContext().getLog().info("Committed round {} ({}), mean training loss {}", next.round(),
             next.shortHash(), String.format("%.4f", loss));
         setup.listener().committed(setup.nodeId(), next, loss);
@@ -286,41 +306,23 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   // ---------------------------------------------------------------- catching up
 
   private Behavior<ParticipantCommand> onCatchUp(CatchUp catchUp) {
-    if (catchUp.round() <= committed.round() || catchUp.sources().isEmpty()) {
-      return this;
-    }
-    Optional<LiveCatchUp> same = catchingUp.filter(c -> c.round() == catchUp.round()
-        && c.hash().equals(catchUp.hash()));
-    if (same.isPresent()) {
-      same.get().session().tell(catchUp); // asked again: the previous source did not deliver
-      return this;
-    }
-    catchingUp.ifPresent(c -> getContext().stop(c.session()));
-    getContext().getLog().info("Behind: holds round {}, fetching the model of round {} ({}) from a peer",
-        committed.round(), catchUp.round(), RoundRules.abbreviate(catchUp.hash()));
-    ActorRef<ParticipantCommand> session = getContext().spawn(CatchUpSession.create(catchUp,
-        committed.flatten().length, setup.pipeline().parameterCount(), catchUpReports),
-        "catch-up-" + catchUp.round() + "-" + (++sessions));
-    catchingUp = Optional.of(new LiveCatchUp(catchUp.round(), catchUp.hash(), session));
+    catchUps.start(catchUp, committed);
     return this;
   }
 
   private Behavior<ParticipantCommand> onCatchUpReport(CatchUpSession.Outcome outcome) {
-    catchingUp = Optional.empty(); // the session stops itself after reporting
-    if (outcome instanceof CatchUpSession.Abandoned abandoned) {
-      getContext().getLog().warn("Catching up to round {} failed: {}", abandoned.round(), abandoned.reason());
-    } else if (outcome instanceof CatchUpSession.Fetched fetched && fetched.model().round() > committed.round()) {
+    catchUps.finished(outcome, committed).ifPresent(fetched -> {
       ModelState model = fetched.model();
-      checkpoints.write(model, CheckpointStore.Source.CATCH_UP, () -> {
+      checkpoints.write(model, CheckpointStore.Source.CATCH_UP, fetched.certificate(), () -> {
         if (model.round() <= committed.round()) {
           return; // committed a later round meanwhile
         }
-        adopt(model);
+        adopt(model, fetched.certificate());
         getContext().getLog().info("Caught up: now holds round {} ({})", model.round(), model.shortHash());
         onQueryStatus(new QueryStatus(fetched.replyTo())); // the coordinator may wait for this member
         setup.listener().committed(setup.nodeId(), model, Double.NaN);
       }, reason -> { });
-    }
+    });
     return this;
   }
 
@@ -331,28 +333,20 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
 
   // ---------------------------------------------------------------- the committed model
 
-  /** Makes {@code next} the committed model; whatever was in flight for older rounds is void. */
-  private void adopt(ModelState next) {
+  /** Makes {@code next}, proven by {@code proof}, the committed model; older work is void. */
+  private void adopt(ModelState next, CommitProof proof) {
     endAttempt();
-    catchingUp.ifPresent(c -> getContext().stop(c.session()));
-    catchingUp = Optional.empty();
+    catchUps.stop();
     committed = next;
+    committedProof = proof;
     pending = Optional.empty();
     updates.discard();
     revealedAttempt = null;
   }
 
-  private Behavior<ParticipantCommand> onWritten(CheckpointWrites.Written written) {
+  private Behavior<ParticipantCommand> onWriteFinished(CheckpointWrites.Finished finished) {
     writingCommit = Optional.empty();
-    written.then().run();
-    return this;
-  }
-
-  private Behavior<ParticipantCommand> onNotWritten(CheckpointWrites.NotWritten failed) {
-    writingCommit = Optional.empty();
-    getContext().getLog().error("Could not write the checkpoint of round {} to {}; the round is not held here "
-        + "until it is", failed.state().round(), checkpoints.where(), failed.error());
-    failed.then().run();
+    finished.then().run();
     return this;
   }
 }

@@ -15,8 +15,6 @@ import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.fedmesh.node.NodeSettings.CoordinatorSettings;
 import org.fedmesh.node.round.NextStep.AwaitCatchUp;
 import org.fedmesh.node.round.NextStep.BringUpToDate;
@@ -28,6 +26,7 @@ import org.fedmesh.node.round.NextStep.StartAttempt;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
 import org.fedmesh.protocols.RoundProtocol.CommitFailed;
+import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
@@ -145,7 +144,8 @@ public final class RoundCoordinator {
   }
 
   private Behavior<CoordinatorCommand> decide(Collection<MemberStatus> statuses) {
-    NextStep step = RoundPlanner.next(statuses, history, trainerMembers(), settings.minParticipants(), rounds);
+    NextStep step = RoundPlanner.next(statuses, history, ConsortiumSize.trainers(context.getSystem()),
+        settings.minParticipants(), rounds);
     logFindings(step.findings());
     return carryOut(step);
   }
@@ -156,16 +156,17 @@ public final class RoundCoordinator {
     } else if (step instanceof CompleteInFlight c) {
       context.getLog().info("Completing {}: {} of {} members hold its result {}", c.attempt(), c.ring().size(),
           c.currentMembers(), c.resultHash().substring(0, 12));
-      return committing(c.attempt(), c.ring(), c.resultHash());
+      return committing(c.attempt(), c.ring(), c.resultHash(), c.certificate());
     } else if (step instanceof BringUpToDate b) {
       for (BringUpToDate.MissedCommit m : b.missedCommits()) {
         context.getLog().info("{} missed the commit of round {}: committing it there", m.member().nodeId(), b.round());
-        m.member().participant().tell(new CommitRound(m.attempt(), b.hash(), context.getSelf()));
+        m.member().participant().tell(new CommitRound(m.attempt(), b.hash(), b.certificate(), context.getSelf()));
       }
       for (BringUpToDate.Behind s : b.behind()) {
         context.getLog().info("{} holds round {}, the latest is {}: it catches up from a peer",
             s.member().nodeId(), s.committedRound(), b.round());
-        s.member().participant().tell(new CatchUp(b.round(), b.hash(), b.sources(), context.getSelf()));
+        s.member().participant().tell(new CatchUp(b.round(), b.hash(), b.sources(), context.getSelf(),
+            b.certificate()));
       }
       return carryOut(b.then());
     } else if (step instanceof AwaitCatchUp a) {
@@ -205,21 +206,6 @@ public final class RoundCoordinator {
         .onMessage(ListingChanged.class, this::noteListing));
   }
 
-  /** Members of the cluster that train, reachable or not: a round needs a majority of them. */
-  private int trainerMembers() {
-    int count = 0;
-    for (Member m : Cluster.get(context.getSystem()).state().getMembers()) {
-      org.apache.pekko.cluster.MemberStatus status = m.status();
-      boolean live = status == org.apache.pekko.cluster.MemberStatus.up()
-          || status == org.apache.pekko.cluster.MemberStatus.weaklyUp()
-          || status == org.apache.pekko.cluster.MemberStatus.leaving();
-      if (live && m.hasRole(TRAINER_ROLE)) {
-        count++;
-      }
-    }
-    return count;
-  }
-
   // ---------------------------------------------------------------- one attempt
 
   private Behavior<CoordinatorCommand> startAttempt(StartAttempt step) {
@@ -245,7 +231,7 @@ public final class RoundCoordinator {
                                                   ActorRef<CoordinatorCommand> run) {
     return phase(Behaviors.receive(CoordinatorCommand.class)
         .onMessage(AttemptRun.Agreed.class, m -> m.attempt().equals(id)
-            ? committing(id, ring, m.modelHash()) : Behaviors.same())
+            ? committing(id, ring, m.modelHash(), m.certificate()) : Behaviors.same())
         .onMessage(AttemptRun.Abandoned.class, m -> m.attempt().equals(id) ? abandoned(id, m.reason())
             : Behaviors.same())
         .onMessage(AttemptRun.DeadlinePassed.class, m -> {
@@ -285,8 +271,9 @@ public final class RoundCoordinator {
   // ---------------------------------------------------------------- committing
 
   /** A {@link CommitRun} child sends the commit and waits for the acknowledgements; this phase waits for it. */
-  private Behavior<CoordinatorCommand> committing(AttemptId id, List<RingMember> ring, String hash) {
-    context.spawn(CommitRun.create(id, ring, hash, settings.roundDeadline(), context.getSelf().narrow()),
+  private Behavior<CoordinatorCommand> committing(AttemptId id, List<RingMember> ring, String hash,
+                                                  CommitProof certificate) {
+    context.spawn(CommitRun.create(id, ring, hash, certificate, settings.roundDeadline(), context.getSelf().narrow()),
         "commit-" + id.round() + "-" + id.attempt() + "-" + ++children);
     timers.cancel(TIMER); // the commit keeps its own deadline
     return phase(Behaviors.receive(CoordinatorCommand.class)

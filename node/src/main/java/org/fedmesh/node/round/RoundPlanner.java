@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -20,6 +21,7 @@ import org.fedmesh.node.round.NextStep.Finished;
 import org.fedmesh.node.round.NextStep.Pause;
 import org.fedmesh.node.round.NextStep.StartAttempt;
 import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
@@ -62,13 +64,17 @@ public final class RoundPlanner {
     Findings findings = new Findings(latest, hashesAtLatest.size() > 1 ? hashesAtLatest : Map.of(),
         holders.size() > 1);
     // Every holder computed the same sum: committing it loses nothing and repeats nothing. Needs two agreeing
-    // holders and none that disagrees.
+    // holders, none that disagrees, and the signatures of the attempt's whole ring, which members commit on (when a
+    // ring member is gone, so is its signature: the round starts again).
     if (holders.size() == 1) {
       Map.Entry<Result, List<MemberStatus>> only = holders.entrySet().iterator().next();
-      if (only.getValue().size() >= 2) {
+      Optional<CommitProof> certificate = CommitCertificates.ofWholeRing(only.getValue().stream()
+          .map(MemberStatus::pendingSignature).toList(), only.getKey().hash());
+      if (only.getValue().size() >= 2 && certificate.isPresent()) {
         List<RingMember> ring = only.getValue().stream().map(MemberStatus::member)
             .sorted(Comparator.comparing(RingMember::nodeId)).toList();
-        return new CompleteInFlight(only.getKey().attempt(), ring, only.getKey().hash(), current.size(), findings);
+        return new CompleteInFlight(only.getKey().attempt(), ring, only.getKey().hash(), certificate.get(),
+            current.size(), findings);
       }
     }
 
@@ -101,7 +107,10 @@ public final class RoundPlanner {
       return then;
     }
     List<ActorRef<ParticipantCommand>> sources = current.stream().map(RingMember::participant).toList();
-    return new BringUpToDate(latest, hash, sources, missedCommits, behind, then, findings);
+    CommitProof certificate = statuses.stream().filter(s -> s.committedRound() == latest
+        && s.committedHash().equals(hash) && s.committedCertificate() != null)
+        .map(MemberStatus::committedCertificate).findFirst().orElse(null);
+    return new BringUpToDate(latest, hash, certificate, sources, missedCommits, behind, then, findings);
   }
 
   /** The next attempt at the round after {@code latest}, or a pause when too few members can take part. */

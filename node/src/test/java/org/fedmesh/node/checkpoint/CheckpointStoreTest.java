@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.fedmesh.mpc.CommitCertificate;
+import org.fedmesh.mpc.RoundResult;
+import org.fedmesh.mpc.SignedRoundResult;
 import org.fedmesh.node.round.ModelState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,12 +75,38 @@ class CheckpointStoreTest {
     CheckpointStore store = new CheckpointStore(dir);
     ModelState first = ModelState.of(1, new float[] {1f}, new float[0]);
     ModelState second = ModelState.of(5, new float[] {2f}, new float[0]);
-    store.save(first, CheckpointStore.Source.COMMIT);
-    store.save(second, CheckpointStore.Source.CATCH_UP);
+    store.save(first, CheckpointStore.Source.COMMIT, null);
+    store.save(second, CheckpointStore.Source.CATCH_UP, null);
     java.util.List<String> lines = Files.readAllLines(store.journal());
     assertEquals(2, lines.size());
     assertTrue(lines.get(0).startsWith("{\"round\":1,\"hash\":\"" + first.hash() + "\",\"source\":\"commit\""),
         lines.get(0));
     assertTrue(lines.get(1).contains("\"round\":5") && lines.get(1).contains("\"source\":\"catch_up\""), lines.get(1));
+  }
+
+  @Test
+  void save_withACertificate_journalsItsSignersAndTheCertificate_andCertificateOfReadsItBack() throws IOException {
+    CheckpointStore store = new CheckpointStore(dir);
+    ModelState first = ModelState.of(1, new float[] {1f}, new float[0]);
+    ModelState second = ModelState.of(2, new float[] {2f}, new float[0]);
+    // 60 signers: a line longer than the 64 KiB that the last line is first looked for in
+    byte[] certificate = certificate(first.hash(), second.hash(), 60);
+    store.save(first, CheckpointStore.Source.COMMIT, null);
+    store.save(second, CheckpointStore.Source.COMMIT, certificate);
+    String line = Files.readAllLines(store.journal()).get(1);
+    assertTrue(line.startsWith("{\"round\":2,\"hash\":\"" + second.hash() + "\",\"source\":\"commit\",\"at_ms\":"),
+        line);
+    assertTrue(line.contains("\"signers\":[\"site-0\",\"site-1\","), line);
+    assertTrue(line.length() > 64 * 1024, "line of " + line.length());
+    assertArrayEquals(certificate, store.certificateOf(second).orElseThrow());
+    assertTrue(store.certificateOf(first).isEmpty(), "only the last line is the held model's");
+    assertEquals(2, store.commits().read().size());
+  }
+
+  private static byte[] certificate(String before, String after, int signers) {
+    RoundResult result = new RoundResult(2, 1, new byte[16], java.util.stream.IntStream.range(0, signers)
+        .mapToObj(i -> "site-" + i).toList(), before, after);
+    return new CommitCertificate(result, result.ring().stream()
+        .map(id -> new SignedRoundResult(result, id, new byte[384], new byte[1200])).toList()).encode();
   }
 }

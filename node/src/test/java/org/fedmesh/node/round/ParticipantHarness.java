@@ -56,6 +56,12 @@ final class ParticipantHarness implements AutoCloseable {
   /** {@code checkpoints}: each member's checkpoint store, by index. */
   ParticipantHarness(ConsortiumCa ca, List<LocalUpdates> updates, boolean secureRequired,
                      IntFunction<Optional<CheckpointStore>> checkpoints) {
+    this(ca, updates, secureRequired, checkpoints, updates.size());
+  }
+
+  /** {@code consortiumSize}: the members each participant believes the consortium has (commits need a majority). */
+  ParticipantHarness(ConsortiumCa ca, List<LocalUpdates> updates, boolean secureRequired,
+                     IntFunction<Optional<CheckpointStore>> checkpoints, int consortiumSize) {
     this.updates = updates;
     ModelState initial = ModelState.of(0, updates.get(0).initialParameters(), new float[0]);
     for (int i = 0; i < updates.size(); i++) {
@@ -69,7 +75,8 @@ final class ParticipantHarness implements AutoCloseable {
           updates.get(i).parameterCount());
       Participant.Setup setup = new Participant.Setup(id, identity, updates.get(i), pipeline, secureRequired, false,
           checkpoints.apply(i), endpoint, 1000, SHARED, CommitListener.NONE);
-      ActorRef<ParticipantCommand> participant = kit.spawn(Participant.create(setup, initial), "participant");
+      ActorRef<ParticipantCommand> participant = kit.spawn(Participant.create(setup, initial,
+          ConsortiumSize.fixed(consortiumSize)), "participant");
       kits.add(kit);
       endpoints.add(endpoint);
       participants.add(participant);

@@ -30,6 +30,7 @@ import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitFailed;
+import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
@@ -47,7 +48,7 @@ import org.fedmesh.node.checkpoint.CheckpointStore;
  * real masks, the real ring over Artery between four actor systems.
  */
 class ParticipantProtocolTest {
-  private static final int PARAMS = 3000;
+  static final int PARAMS = 3000;
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static ConsortiumCa ca;
   private static ConsortiumCa otherCa;
@@ -56,8 +57,8 @@ class ParticipantProtocolTest {
 
   @BeforeAll
   static void consortium() {
-    ca = ConsortiumCa.create("test", Duration.ofDays(7));
-    otherCa = ConsortiumCa.create("rogue", Duration.ofDays(7));
+    ca = TestSignatures.ca("participants");
+    otherCa = TestSignatures.ca("rogue");
     SplittableRandom random = new SplittableRandom(5);
     initial = new float[PARAMS];
     updates = new ArrayList<>();
@@ -238,9 +239,11 @@ class ParticipantProtocolTest {
     try (ParticipantHarness h = new ParticipantHarness(ca, three, true,
         i -> Optional.of(new CheckpointStore(dir.resolve("site-" + (char) ('a' + i)))))) {
       AttemptId id = ParticipantHarness.attempt(1, 1);
-      String hash = runSecureRound(h, id, h.ring()).get("site-a").modelHash();
+      Map<String, Aggregated> results = runSecureRound(h, id, h.ring());
+      String hash = results.get("site-a").modelHash();
+      CommitProof certificate = certificateOf(h.ring(), results);
       for (int i = 0; i < 3; i++) {
-        h.tell(i, new CommitRound(id, hash, h.coordinator.ref()));
+        h.tell(i, new CommitRound(id, hash, certificate, h.coordinator.ref()));
       }
       Set<String> acknowledged = new HashSet<>();
       CommitFailed failed = null;
@@ -260,7 +263,7 @@ class ParticipantProtocolTest {
       assertEquals(id, status.pendingAttempt());
 
       Files.delete(blocked); // the operator fixes the disk; the next commit sent there succeeds
-      h.tell(0, new CommitRound(id, hash, h.coordinator.ref()));
+      h.tell(0, new CommitRound(id, hash, certificate, h.coordinator.ref()));
       assertEquals(new RoundCommitted(id, "site-a", hash), h.coordinator.expectMessageClass(RoundCommitted.class,
           WAIT));
       assertEquals(1, status(h, 0).committedRound());
@@ -275,9 +278,10 @@ class ParticipantProtocolTest {
       float[] next = initial.clone();
       next[7] = 0.5f;
       ModelState committed = ModelState.of(1, next, new float[0]);
+      CommitProof certificate = majorityCertificate(1, committed.hash());
 
       // a peer that serves a different model than the one the coordinator named is refused
-      h.tell(1, new CatchUp(1, committed.hash(), List.of(peer.ref()), h.coordinator.ref()));
+      h.tell(1, new CatchUp(1, committed.hash(), List.of(peer.ref()), h.coordinator.ref(), certificate));
       FetchModel fetch = peer.expectMessageClass(FetchModel.class, WAIT);
       assertEquals(1, fetch.round());
       float[] forged = next.clone();
@@ -286,20 +290,36 @@ class ParticipantProtocolTest {
       assertEquals(0, status(h, 1).committedRound(), "a model with the wrong hash is not adopted");
 
       // the right model, in two parts, is adopted and reported to the coordinator
-      h.tell(1, new CatchUp(1, committed.hash(), List.of(peer.ref()), h.coordinator.ref()));
+      h.tell(1, new CatchUp(1, committed.hash(), List.of(peer.ref()), h.coordinator.ref(), certificate));
       fetch = peer.expectMessageClass(FetchModel.class, WAIT);
       fetch.replyTo().tell(new ModelPart(1, 0, 2, 0, java.util.Arrays.copyOfRange(next, 0, 1000)));
       fetch.replyTo().tell(new ModelPart(1, 1, 2, 1000, java.util.Arrays.copyOfRange(next, 1000, PARAMS)));
       MemberStatus reported = h.coordinator.expectMessageClass(MemberStatus.class, WAIT);
       assertEquals(1, reported.committedRound());
       assertEquals(committed.hash(), reported.committedHash());
+      assertEquals(certificate, reported.committedCertificate(), "it serves the proof on to others");
     }
   }
 
   // ------------------------------------------------------------------ helpers
 
+  /** The certificate a coordinator assembles from the results of {@code ring}, in ring order. */
+  static CommitProof certificateOf(List<org.fedmesh.protocols.RoundProtocol.RingMember> ring,
+                                   Map<String, Aggregated> results) {
+    return CommitCertificates.assemble(ring.stream().map(p -> results.get(p.nodeId()).signature()).toList());
+  }
+
+  /**
+   * A valid certificate of a model of {@code round} hashing to {@code hash}, from the harness's base model, signed by
+   * site-a and site-b (a majority of three), certified by the harness's CA.
+   */
+  static CommitProof majorityCertificate(long round, String hash) {
+    return TestSignatures.certificate("participants", TestSignatures.result(ParticipantHarness.attempt(round, 1),
+        List.of("site-a", "site-b"), baseHash(), hash));
+  }
+
   /** The next refusal the coordinator gets, past progress reports (Contributed) from members that went on. */
-  private static AttemptFailed nextFailure(ParticipantHarness h) {
+  static AttemptFailed nextFailure(ParticipantHarness h) {
     while (true) {
       CoordinatorCommand m = h.coordinator.receiveMessage(WAIT);
       if (m instanceof AttemptFailed failed) {
@@ -311,14 +331,14 @@ class ParticipantProtocolTest {
     }
   }
 
-  private static MemberStatus status(ParticipantHarness h, int member) {
+  static MemberStatus status(ParticipantHarness h, int member) {
     TestProbe<CoordinatorCommand> asker = h.kits.get(0).createTestProbe();
     h.tell(member, new org.fedmesh.protocols.RoundProtocol.QueryStatus(asker.ref()));
     return asker.expectMessageClass(MemberStatus.class, WAIT);
   }
 
-  private static String baseHash() {
-    return ModelState.of(0, initial, new float[0]).hash();
+  static String baseHash() {
+    return ModelState.of(0, new float[PARAMS], new float[0]).hash(); // the harnesses' initial model: zeros
   }
 
   private static List<KeyAdvert> startAndCollectKeys(ParticipantHarness h, AttemptId id,
@@ -336,7 +356,7 @@ class ParticipantProtocolTest {
     return ring.stream().map(p -> keys.get(p.nodeId())).toList();
   }
 
-  private static Map<String, Aggregated> runSecureRound(ParticipantHarness h, AttemptId id,
+  static Map<String, Aggregated> runSecureRound(ParticipantHarness h, AttemptId id,
                                                         List<org.fedmesh.protocols.RoundProtocol.RingMember> ring) {
     List<KeyAdvert> keys = startAndCollectKeys(h, id, ring);
     ring.forEach(p -> p.participant().tell(new RoundKeys(id, keys)));

@@ -18,16 +18,20 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SelfUp;
 import org.apache.pekko.cluster.typed.Subscribe;
+import org.fedmesh.mpc.CommitCertificate;
 import org.fedmesh.node.NodeSettings.CoordinatorSettings;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.CommitFailed;
+import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.Contributed;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.QueryStatus;
+import org.fedmesh.protocols.RoundProtocol.ResultSignature;
 import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
@@ -99,15 +103,23 @@ class RoundCoordinatorTest {
   }
 
   private static void answerSurvey(Member m, long round, String hash, AttemptId pending, String pendingHash) {
-    QueryStatus query = m.probe().expectMessageClass(QueryStatus.class, QUICK);
-    query.replyTo().tell(new MemberStatus(m.ring(), round, hash, pending, pendingHash, null));
+    answerSurvey(m, round, hash, null, pending, pendingHash, null);
   }
 
-  /**
-   * Every member answers the survey from round 0 and runs attempt 1 of round 1 until the commit, which every
-   * member receives; returns the commits, one per member in order.
-   */
-  private List<CommitRound> roundUpToCommit() {
+  private static void answerSurvey(Member m, long round, String hash, CommitProof certificate, AttemptId pending,
+                                   String pendingHash, ResultSignature signature) {
+    QueryStatus query = m.probe().expectMessageClass(QueryStatus.class, QUICK);
+    query.replyTo().tell(new MemberStatus(m.ring(), round, hash, certificate, pending, pendingHash, signature, null));
+  }
+
+  /** {@code m}'s signature of its result {@code hash} of {@code start}. */
+  private static ResultSignature signed(Member m, StartRound start, String hash) {
+    return TestSignatures.sign(TestSignatures.identity("coordinator", m.id()),
+        CommitCertificates.statement(start, hash));
+  }
+
+  /** Every member up to the aggregation of attempt 1 of round 1; returns the StartRound. */
+  private StartRound roundUpToAggregation() {
     members.forEach(m -> answerSurvey(m, 0, H0, null, null));
     List<StartRound> starts = members.stream()
         .map(m -> m.probe().expectMessageClass(StartRound.class, QUICK)).toList();
@@ -126,16 +138,54 @@ class RoundCoordinatorTest {
       assertEquals(id, keys.attempt());
       assertTrue(keys.keys().isEmpty());
     });
-    members.forEach(m -> {
-      start.coordinator().tell(new Contributed(id, m.id()));
-      start.coordinator().tell(new Aggregated(id, m.id(), H1, 0.5, 100, 1_000_000));
-    });
+    members.forEach(m -> start.coordinator().tell(new Contributed(id, m.id())));
+    return start;
+  }
+
+  /**
+   * Every member answers the survey from round 0 and runs attempt 1 of round 1 until the commit, which every
+   * member receives; returns the commits, one per member in order.
+   */
+  private List<CommitRound> roundUpToCommit() {
+    StartRound start = roundUpToAggregation();
+    AttemptId id = start.attempt();
+    members.forEach(m -> start.coordinator().tell(new Aggregated(id, m.id(), H1, 0.5, 100, 1_000_000,
+        signed(m, start, H1))));
     return members.stream().map(m -> {
       CommitRound commit = m.probe().expectMessageClass(CommitRound.class, QUICK);
       assertEquals(id, commit.attempt());
       assertEquals(H1, commit.modelHash());
       return commit;
     }).toList();
+  }
+
+  @Test
+  void commit_carriesEveryRingMembersSignatureOfTheResult() throws Exception {
+    startCoordinator(3);
+    List<CommitRound> commits = roundUpToCommit();
+    commits.forEach(c -> assertEquals(commits.get(0).certificate(), c.certificate()));
+    CommitCertificate certificate = CommitCertificate.decode(commits.get(0).certificate().encoded());
+    assertEquals(List.of("site-a", "site-b", "site-c"), certificate.signers());
+    assertEquals(H0, certificate.result().previousHash());
+    assertEquals(H1, certificate.result().newHash());
+    certificate.verify(TestSignatures.ca("coordinator").certificate(), java.time.Instant.now(), 3);
+  }
+
+  @Test
+  void aggregated_withASignatureOverAnotherResult_abandonsTheAttemptNamingTheMember() {
+    startCoordinator(3);
+    StartRound start = roundUpToAggregation();
+    AttemptId id = start.attempt();
+    for (int i = 0; i < members.size(); i++) {
+      Member m = member(i);
+      String signedHash = i == 1 ? "22".repeat(32) : H1; // site-b reports H1 but signed another model
+      start.coordinator().tell(new Aggregated(id, m.id(), H1, 0.5, 100, 1_000_000, signed(m, start, signedHash)));
+    }
+    members.forEach(m -> {
+      AbortAttempt abort = m.probe().expectMessageClass(AbortAttempt.class, QUICK);
+      assertEquals(id, abort.attempt());
+      assertTrue(abort.reason().contains("site-b"), abort.reason());
+    });
   }
 
   private static void acknowledge(Member m, CommitRound commit) {
@@ -162,13 +212,18 @@ class RoundCoordinatorTest {
   void survey_twoMembersHoldTheSamePendingResult_commitsItWithoutAnAttempt() {
     startCoordinator(3);
     AttemptId inFlight = new AttemptId(1, 4, 42, 43);
-    answerSurvey(member(0), 0, H0, inFlight, H1);
-    answerSurvey(member(1), 0, H0, inFlight, H1);
+    org.fedmesh.mpc.RoundResult result = TestSignatures.result(inFlight, List.of("site-a", "site-b"), H0, H1);
+    for (int i = 0; i < 2; i++) {
+      answerSurvey(member(i), 0, H0, null, inFlight, H1,
+          TestSignatures.sign(TestSignatures.identity("coordinator", member(i).id()), result));
+    }
     answerSurvey(member(2), 0, H0, null, null);
     for (int i = 0; i < 2; i++) {
       CommitRound commit = member(i).probe().expectMessageClass(CommitRound.class, QUICK);
       assertEquals(inFlight, commit.attempt());
       assertEquals(H1, commit.modelHash());
+      assertEquals(List.of("site-a", "site-b"),
+          CommitCertificate.decode(commit.certificate().encoded()).signers().stream().sorted().toList());
       acknowledge(member(i), commit);
     }
     // Committed: the next thing everyone hears is a survey, not a StartRound.
@@ -201,12 +256,13 @@ class RoundCoordinatorTest {
     CommitRound failed = commits.get(2);
     failed.replyTo().tell(new CommitFailed(failed.attempt(), member(2).id(), "disk full"));
     // Not waiting for it any more: the next survey comes at once; the member still holds the result pending.
-    answerSurvey(member(0), 1, H1, null, null);
-    answerSurvey(member(1), 1, H1, null, null);
+    answerSurvey(member(0), 1, H1, commits.get(0).certificate(), null, null, null);
+    answerSurvey(member(1), 1, H1, commits.get(1).certificate(), null, null, null);
     answerSurvey(member(2), 0, H0, failed.attempt(), H1);
     CommitRound again = member(2).probe().expectMessageClass(CommitRound.class, QUICK);
     assertEquals(failed.attempt(), again.attempt());
     assertEquals(H1, again.modelHash());
+    assertEquals(failed.certificate(), again.certificate(), "sent again with the certificate the others hold");
     for (int i = 0; i < 2; i++) {
       assertEquals(2, member(i).probe().expectMessageClass(StartRound.class, QUICK).attempt().round());
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -18,9 +19,12 @@ import org.fedmesh.node.round.NextStep.Finished;
 import org.fedmesh.node.round.NextStep.Pause;
 import org.fedmesh.node.round.NextStep.StartAttempt;
 import org.fedmesh.protocols.AllReduceProtocol;
+import org.fedmesh.mpc.CommitCertificate;
 import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
+import org.fedmesh.protocols.RoundProtocol.ResultSignature;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,15 +60,27 @@ class RoundPlannerTest {
   }
 
   private static MemberStatus at(String id, long round, String hash) {
-    return new MemberStatus(member(id), round, hash, null, null, null);
+    return new MemberStatus(member(id), round, hash, null, null, null, null, null);
   }
 
+  private static MemberStatus proven(String id, long round, String hash, CommitProof certificate) {
+    return new MemberStatus(member(id), round, hash, certificate, null, null, null, null);
+  }
+
+  /** {@code id} holds {@code result} of {@code attempt} pending, signed as a member of the ring a, b. */
   private static MemberStatus pending(String id, long round, String hash, AttemptId attempt, String result) {
-    return new MemberStatus(member(id), round, hash, attempt, result, null);
+    return pending(id, round, hash, attempt, result, List.of("a", "b"));
+  }
+
+  private static MemberStatus pending(String id, long round, String hash, AttemptId attempt, String result,
+                                      List<String> ring) {
+    ResultSignature signature = TestSignatures.sign(TestSignatures.identity("planner", id),
+        TestSignatures.result(attempt, ring, hash, result));
+    return new MemberStatus(member(id), round, hash, null, attempt, result, signature, null);
   }
 
   private static MemberStatus revealed(String id, long round, String hash, AttemptId attempt) {
-    return new MemberStatus(member(id), round, hash, null, null, attempt);
+    return new MemberStatus(member(id), round, hash, null, null, null, null, attempt);
   }
 
   private static AttemptId attempt(long round, int number) {
@@ -100,6 +116,25 @@ class RoundPlannerTest {
     assertEquals(ring("a", "b"), complete.ring());
     assertEquals(H4, complete.resultHash());
     assertEquals(3, complete.currentMembers());
+    CommitCertificate certificate = CommitCertificate.decode(complete.certificate().encoded());
+    assertEquals(List.of("a", "b"), certificate.signers().stream().sorted().toList());
+    assertEquals(H3, certificate.result().previousHash());
+    assertEquals(H4, certificate.result().newHash());
+  }
+
+  @Test
+  void next_holdersLackTheSignatureOfARingMemberThatIsGone_startsTheRoundAgainRetraining() {
+    AttemptId inFlight = attempt(4, 2);
+    List<String> ring = List.of("a", "b", "d");
+    List<MemberStatus> statuses = new ArrayList<>(List.of(pending("a", 3, H3, inFlight, H4, ring),
+        pending("b", 3, H3, inFlight, H4, ring), at("c", 3, H3)));
+    // both holders saw the sum: retrying with the same updates and fewer members would reveal d's
+    statuses.replaceAll(s -> s.pendingAttempt() == null ? s : new MemberStatus(s.member(), s.committedRound(),
+        s.committedHash(), null, s.pendingAttempt(), s.pendingHash(), s.pendingSignature(), inFlight));
+    StartAttempt start = assertInstanceOf(StartAttempt.class, next(statuses, RoundHistory.EMPTY.withAttempt(4, 2)));
+    assertEquals(3, start.attempt());
+    assertEquals(ring("a", "b", "c"), start.ring());
+    assertTrue(start.retrain());
   }
 
   @Test
@@ -201,9 +236,12 @@ class RoundPlannerTest {
   @Test
   void next_memberMissedTheCommitOfTheLatestRound_getsTheCommitWithoutWaiting() {
     AttemptId committed = attempt(4, 1);
+    CommitProof certificate = TestSignatures.certificate("planner",
+        TestSignatures.result(committed, List.of("a", "b"), H3, H4));
     BringUpToDate step = assertInstanceOf(BringUpToDate.class, next(List.of(
-        at("a", 4, H4), at("b", 4, H4), pending("c", 3, H3, committed, H4)), RoundHistory.EMPTY));
+        at("a", 4, H4), proven("b", 4, H4, certificate), pending("c", 3, H3, committed, H4)), RoundHistory.EMPTY));
     assertEquals(List.of(new BringUpToDate.MissedCommit(member("c"), committed)), step.missedCommits());
+    assertEquals(certificate, step.certificate(), "the commit goes out with the round's certificate");
     assertTrue(step.behind().isEmpty());
     assertEquals(H4, step.hash());
     StartAttempt start = assertInstanceOf(StartAttempt.class, step.then());

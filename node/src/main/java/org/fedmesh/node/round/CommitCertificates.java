@@ -1,0 +1,84 @@
+package org.fedmesh.node.round;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.fedmesh.mpc.CommitCertificate;
+import org.fedmesh.mpc.CommitVerificationException;
+import org.fedmesh.mpc.RoundResult;
+import org.fedmesh.mpc.SignedRoundResult;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.CommitProof;
+import org.fedmesh.protocols.RoundProtocol.ResultSignature;
+import org.fedmesh.protocols.RoundProtocol.RingMember;
+import org.fedmesh.protocols.RoundProtocol.StartRound;
+
+/**
+ * The coordinator's side of commit certificates: checking each participant's signed result as it arrives, and
+ * putting the ring's signatures together. The coordinator cannot make a certificate members would accept without
+ * them; it checks early only so that a broken signature abandons the attempt naming its member, instead of every
+ * member refusing the commit. Members check everything again, against the CA.
+ */
+final class CommitCertificates {
+  private CommitCertificates() {}
+
+  /** What every participant of {@code start} signs when its model hashes to {@code newHash}. */
+  static RoundResult statement(StartRound start, String newHash) {
+    AttemptId id = start.attempt();
+    return new RoundResult(id.round(), id.attempt(), id.nonce(), start.ring().stream().map(RingMember::nodeId)
+        .toList(), start.baseModelHash(), newHash);
+  }
+
+  /** Why {@code nodeId}'s signed result does not certify {@code newHash} for {@code start}, if it does not. */
+  static Optional<String> problem(ResultSignature signature, String nodeId, StartRound start, String newHash) {
+    if (signature == null) {
+      return Optional.of(nodeId + " did not sign its result");
+    }
+    try {
+      SignedRoundResult signed = SignedRoundResult.decode(signature.encoded());
+      if (!signed.nodeId().equals(nodeId)) {
+        return Optional.of(nodeId + " sent a result signed as " + signed.nodeId());
+      }
+      if (!signed.result().equals(statement(start, newHash))) {
+        return Optional.of(nodeId + " signed " + signed.result() + ", not this attempt's result");
+      }
+      signed.checkSignature();
+      return Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.of(nodeId + " sent a malformed signed result: " + e.getMessage());
+    } catch (CommitVerificationException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /** The certificate of the signatures given, in their order; each must have passed {@link #problem}. */
+  static CommitProof assemble(List<ResultSignature> signatures) {
+    return new CommitProof(CommitCertificate.of(signatures.stream()
+        .map(s -> SignedRoundResult.decode(s.encoded())).toList()).encode());
+  }
+
+  /**
+   * The certificate of a result members hold as pending, when their signatures cover the attempt's whole ring, all
+   * over the same result hashing to {@code hash}: what a coordinator that took over can commit. Empty otherwise
+   * (a ring member is gone, so is its signature; the round is then started again).
+   */
+  static Optional<CommitProof> ofWholeRing(Collection<ResultSignature> signatures, String hash) {
+    try {
+      List<SignedRoundResult> signed = signatures.stream().filter(Objects::nonNull)
+          .map(s -> SignedRoundResult.decode(s.encoded())).toList();
+      if (signed.isEmpty() || signed.size() != signatures.size()) {
+        return Optional.empty();
+      }
+      CommitCertificate certificate = CommitCertificate.of(signed);
+      Set<String> signers = new HashSet<>(certificate.signers());
+      boolean whole = signers.size() == signed.size() && signers.equals(Set.copyOf(certificate.result().ring()));
+      return whole && certificate.result().newHash().equals(hash)
+          ? Optional.of(new CommitProof(certificate.encode())) : Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+}
