@@ -24,6 +24,7 @@ import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.checkpoint.CheckpointStore;
 import org.fedmesh.node.membership.IsolationWatch;
 import org.fedmesh.node.membership.SeedList;
+import org.fedmesh.node.membership.SeedListFallback;
 import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.LocalUpdates;
 import org.fedmesh.node.round.ModelState;
@@ -72,7 +73,8 @@ public final class FedmeshNode implements AutoCloseable {
     Optional<CheckpointStore> checkpoints = Optional.ofNullable(settings.checkpointDir()).map(CheckpointStore::new);
     boolean restarted = checkpoints.map(CheckpointStore::holdsHistory).orElse(false);
     ModelState initial = initialModel(updates, optimizer, checkpoints);
-    Config systemConfig = pekkoOverrides(settings, seedList(settings, restarted, initial)).withFallback(resolved);
+    SeedList seeds = seedList(settings, restarted, initial);
+    Config systemConfig = pekkoOverrides(settings, seeds).withFallback(resolved);
     checkFrameSize(systemConfig, settings);
     int pieceWords = VectorSerializer.longsPerMessage(settings.aggregation().chunkBytes());
 
@@ -91,6 +93,10 @@ public final class FedmeshNode implements AutoCloseable {
           .withStopMessage(RoundCoordinator.Stop.INSTANCE));
       if (settings.membership().watchIsolation()) {
         context.spawn(IsolationWatch.create(settings.membership()), "isolation-watch");
+      }
+      Duration restartJoinTimeout = settings.membership().restartJoinTimeout();
+      if (!seeds.fallback().isEmpty() && !restartJoinTimeout.isZero()) {
+        context.spawn(SeedListFallback.create(SYSTEM_NAME, seeds.fallback(), restartJoinTimeout), "seed-list-fallback");
       }
       return Behaviors.empty();
     });
