@@ -8,7 +8,7 @@
 # restarted member that formed a cluster of its own (an island).
 #
 # Usage: deploy/chaos/random-chaos.sh [--seed S] [--members N] [--events E | --duration SECONDS] [--rounds R]
-#                                     [--gaps MIN,MAX] [--scenario random|first-seed] [--report FILE.json]
+#                                     [--gaps MIN,MAX] [--scenario random|first-seed|all-restart] [--report FILE.json]
 #   --seed      seeds the plan: times, victims, kill or stop, pauses (default 1)
 #   --members   consortium size, at least 3 (default 5)
 #   --events    events to inject (default 6), each at a random round and moment of the training; an event
@@ -18,6 +18,8 @@
 #   --scenario  first-seed: no random plan; kill the first seed node, restart it promptly while the others are
 #               frozen for 2.5 s (a loaded machine that does not answer within seed-node-timeout, here 500 ms), and
 #               check that it rejoins the others instead of starting a cluster alone
+#               all-restart: no random plan; kill every member at once; they must form the consortium again (the
+#               first seed node after restart-join-timeout, here 20 s) and finish
 # Writes a JSON report (events, rounds committed, lost/repeated/forked counts, final_hashes_agree, islands,
 # seconds, violations) to stdout and FILE; exits 1 on any violation, 2 on a usage or set-up error. Every process
 # it starts is stopped on exit; the work directory (each member's logs, one per start, and journal) is kept and
@@ -47,7 +49,7 @@ done
 [[ $gaps =~ ^([0-9]+),([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -le "${BASH_REMATCH[2]}" ] \
   || { echo "--gaps is MIN,MAX in seconds" >&2; exit 2; }
 gap_min_ms=$(( BASH_REMATCH[1] * 1000 )) gap_span_ms=$(( (BASH_REMATCH[2] - BASH_REMATCH[1]) * 1000 + 1 ))
-case $scenario in random|first-seed) ;; *) echo "--scenario is random or first-seed" >&2; exit 2 ;; esac
+case $scenario in random|first-seed|all-restart) ;; *) echo "--scenario is random, first-seed or all-restart" >&2; exit 2 ;; esac
 [ -f "$jar" ] || { echo "no $jar: build it first (mvn -B -DskipTests package)" >&2; exit 2; }
 RANDOM=$seed
 max_disturbed=$(( (members - 1) / 2 ))   # a minority: the others keep a majority and go on training
@@ -92,6 +94,7 @@ for s in socks: s.close()"))
 seeds=$(printf '"127.0.0.1:%s",' "${ports[@]}"); seeds="[${seeds%,}]"
 # The first seed forms the cluster after seed-node-timeout without an answer; first-seed makes that window short.
 seed_timeout=$([ "$scenario" = first-seed ] && echo 500ms || echo 5s)
+restart_join_timeout=$([ "$scenario" = all-restart ] && echo 20s || echo 60s)
 
 # Pekko's membership lines (joins, islands, downing, singleton hand-over) are what the checks read.
 sed -e 's#<logger name="org.apache.pekko" level="WARN"/>#&\n  <logger name="org.apache.pekko.cluster.Cluster" level="INFO"/>\n  <logger name="org.apache.pekko.cluster.singleton.ClusterSingletonManager" level="INFO"/>\n  <logger name="org.apache.pekko.cluster.sbr.SplitBrainResolver" level="INFO"/>#' \
@@ -116,6 +119,7 @@ fedmesh {
   identity { key = "$work/$site/identity/node.key", certificate = "$work/$site/identity/node.crt", ca = "$work/$site/identity/ca.crt" }
   checkpoint-dir = "$work/$site/checkpoints"
   coordinator.min-participants = 3
+  restart-join-timeout = $restart_join_timeout
 }
 pekko.cluster.seed-node-timeout = $seed_timeout
 CONF
@@ -160,8 +164,8 @@ wait_until() { # wait_until SECONDS COMMAND...
     sleep 0.1
   done
 }
-joined() { # the member's current start has joined a cluster (an existing one, or formed the first one)
-  [ -f "$work/$1/pid" ] && grep -q "Welcome from\|forming new cluster" "$(log_of "$1")" 2>/dev/null
+joined() { # the member's current start is Up in a cluster (the isolation watch says so)
+  [ -f "$work/$1/pid" ] && grep -q "This member is Up" "$(log_of "$1")" 2>/dev/null
 }
 declare -A paused_until settle_until
 for s in "${sites[@]}"; do paused_until[$s]=0; settle_until[$s]=0; done
@@ -295,6 +299,15 @@ if [ "$scenario" = random ]; then
     fi
     sleep 0.1
   done
+elif [ "$scenario" = all-restart ]; then
+  # all-restart: every member killed at once, as by a power cut; the supervisors start them all again.
+  wait_until 120 eval '[ "$(min_committed)" -ge 3 ]' || { echo "round 3 not reached" >&2; exit 2; }
+  victims=(); for s in "${sites[@]}"; do victims+=("$(pid_of "$s")"); done
+  kill -9 "${victims[@]}"
+  for s in "${sites[@]}"; do record kill "$s"; done
+  fired=$members max_seen_disturbed=$members max_disturbed=$members done_events=1
+  wait_until 300 all_healthy || echo "the members did not all come back Up within 300 s" >&2
+  record all-up site-1
 else
   # first-seed: kill the first seed node in a round; restart it at once while the others do not answer.
   wait_until 120 eval '[ "$(min_committed)" -ge 3 ]' || { echo "round 3 not reached" >&2; exit 2; }
@@ -356,7 +369,7 @@ agree = None not in finals.values() and len(set(finals.values())) == 1
 
 def starts(site):  # the member's logs, one per start, in order
     return sorted(glob.glob(os.path.join(work, site, "log.*")), key=lambda p: int(p.rsplit(".", 1)[1]))
-islands, restarts, exit_codes, rejoined = [], {}, {}, {}
+islands, reformed, restarts, exit_codes, rejoined = [], [], {}, {}, {}
 for s in sites:
     logs = starts(s)
     restarts[s] = len(logs) - 1
@@ -364,8 +377,9 @@ for s in sites:
     exit_codes[s] = [int(l.split()[2]) for l in open(exits)] if os.path.exists(exits) else []
     for n, path in enumerate(logs, 1):
         text = open(path, errors="replace").read()
-        if n > 1 and "forming new cluster" in text:   # a restart that started a cluster of its own
-            islands.append(f"{s} start {n}")
+        if n > 1 and "forming new cluster" in text:
+            # After restart-join-timeout without an answer (everyone was down) it is meant to; otherwise an island.
+            (reformed if "whole consortium seems to be down" in text else islands).append(f"{s} start {n}")
         if n > 1:
             rejoined.setdefault(s, []).append("Welcome from" in text)
 
@@ -388,7 +402,7 @@ result = {
     "forked_rounds": len(forked), "lost": lost, "repeated": sorted(repeated), "forked": forked,
     "final_hashes_agree": agree, "final_rounds": {s: f[0] if f else None for s, f in finals.items()},
     "final_hash": next(iter(finals.values()))[1] if agree else None,
-    "restarts": restarts, "exit_codes": exit_codes, "islands": islands,
+    "restarts": restarts, "exit_codes": exit_codes, "islands": islands, "reformed_after_everyone_was_down": reformed,
     "restarts_rejoined_existing_cluster": rejoined,
     "seconds": round((t_end - t_start) / 1000, 1), "chaos_seconds": round((t_chaos_end - t_chaos) / 1000, 1),
     "seconds_to_finish_after_chaos": round((t_end - t_chaos_end) / 1000, 1),

@@ -25,6 +25,7 @@ import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.checkpoint.CheckpointStore;
 import org.fedmesh.node.membership.IsolationWatch;
 import org.fedmesh.node.membership.SeedList;
+import org.fedmesh.node.membership.SeedListFallback;
 import org.fedmesh.node.round.AggregationPipeline;
 import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.LocalUpdates;
@@ -74,7 +75,8 @@ public final class FedmeshNode implements AutoCloseable {
     Optional<CheckpointStore> checkpoints = Optional.ofNullable(settings.checkpointDir()).map(CheckpointStore::new);
     boolean restarted = checkpoints.map(CheckpointStore::holdsHistory).orElse(false);
     ModelState initial = initialModel(updates, optimizer, checkpoints);
-    Config systemConfig = systemConfig(resolved, settings, seedList(settings, restarted, initial));
+    SeedList seeds = seedList(settings, restarted, initial);
+    Config systemConfig = systemConfig(resolved, settings, seeds);
 
     Behavior<Void> guardian = Behaviors.setup(context -> {
       ActorRef<AllReduceProtocol.Command> ring = context.spawn(ringEndpoint(settings), "ring");
@@ -92,6 +94,11 @@ public final class FedmeshNode implements AutoCloseable {
           .withStopMessage(RoundCoordinator.Stop.INSTANCE));
       if (settings.membership().watchIsolation()) {
         context.spawn(IsolationWatch.create(settings.membership()), "isolation-watch");
+      }
+      Duration restartJoinTimeout = settings.membership().restartJoinTimeout();
+      if (!seeds.fallback().isEmpty() && !restartJoinTimeout.isZero()) {
+        context.spawn(SeedListFallback.create(SYSTEM_NAME, seeds.fallback(), restartJoinTimeout),
+            "seed-list-fallback");
       }
       return Behaviors.empty();
     });

@@ -37,8 +37,10 @@ public record NodeSettings(
    * @param expectedMembers the consortium's size ({@code fedmesh.expected-members}, 0 there = the number of seed
    *                        nodes); 0 here when unknown, which turns the watch off
    * @param isolationExitAfter how long it may see fewer than a majority of them before leaving; zero = never
+   * @param restartJoinTimeout how long a restarting first seed node waits for the others before it may form the
+   *                           cluster again (they are all down); zero = wait forever
    */
-  public record MembershipSettings(int expectedMembers, Duration isolationExitAfter) {
+  public record MembershipSettings(int expectedMembers, Duration isolationExitAfter, Duration restartJoinTimeout) {
     /** The fewest members, this one included, that a member must see Up and reachable. */
     public int majority() {
       return expectedMembers / 2 + 1;
@@ -123,8 +125,12 @@ public record NodeSettings(
     if (exitAfter != null && exitAfter.isNegative()) {
       r.problem("isolation-exit-after", exitAfter + " is negative (0 = never leave)");
     }
-    MembershipSettings membership = expected == null || exitAfter == null || seeds == null ? null
-        : new MembershipSettings(expected == 0 ? seeds.size() : expected, exitAfter);
+    Duration restartJoin = r.get("restart-join-timeout", () -> r.config.getDuration("restart-join-timeout"));
+    if (restartJoin != null && restartJoin.isNegative()) {
+      r.problem("restart-join-timeout", restartJoin + " is negative (0 = wait for the others forever)");
+    }
+    MembershipSettings membership = expected == null || exitAfter == null || restartJoin == null || seeds == null
+        ? null : new MembershipSettings(expected == 0 ? seeds.size() : expected, exitAfter, restartJoin);
     Long rounds = r.get("rounds", () -> r.config.getLong("rounds"));
     if (rounds != null && rounds < 0) {
       r.problem("rounds", "must be >= 0 (0 = keep training until stopped)");

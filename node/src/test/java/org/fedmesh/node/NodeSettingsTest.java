@@ -58,6 +58,7 @@ class NodeSettingsTest {
     assertEquals(3, s.membership().majority());
     assertEquals(java.time.Duration.ofSeconds(60), s.membership().isolationExitAfter());
     assertTrue(s.membership().watchIsolation());
+    assertEquals(java.time.Duration.ofSeconds(60), s.membership().restartJoinTimeout());
   }
 
   @Test
@@ -71,8 +72,10 @@ class NodeSettingsTest {
   @Test
   void membershipProblems_areReportedWithTheOthers() {
     NodeSettings.InvalidSettingsException e = assertThrows(NodeSettings.InvalidSettingsException.class,
-        () -> parse("fedmesh { node-id = a, port = -1, expected-members = -2, isolation-exit-after = -5s }"));
-    assertEquals(3, e.problems().size(), e.getMessage());
+        () -> parse("fedmesh { node-id = a, port = -1, expected-members = -2, isolation-exit-after = -5s,"
+            + " restart-join-timeout = -1s }"));
+    assertEquals(4, e.problems().size(), e.getMessage());
+    assertTrue(e.getMessage().contains("fedmesh.restart-join-timeout"), e.getMessage());
     assertTrue(e.getMessage().contains("fedmesh.expected-members"), e.getMessage());
     assertTrue(e.getMessage().contains("fedmesh.isolation-exit-after"), e.getMessage());
   }

@@ -22,9 +22,10 @@ import org.fedmesh.node.NodeSettings.MembershipSettings;
  * Makes a member leave when it has been cut off from the consortium for too long. The split brain resolver downs
  * the smaller side of a partition, but a member that formed a cluster of its own (a restart whose seed nodes did
  * not answer in time) is the whole of its cluster: nothing downs it, and it waits for participants forever while
- * the others train. So: when fewer than a majority of the expected members are Up and reachable for
- * {@code isolation-exit-after}, it runs coordinated shutdown with {@link #REASON}; {@code fedmesh run} then exits
- * with the "downed" code and a supervisor starts it again, and it rejoins the real consortium.
+ * the others train. So: when this member is Up and fewer than a majority of the expected members are Up and
+ * reachable for {@code isolation-exit-after}, it runs coordinated shutdown with {@link #REASON}; {@code fedmesh run}
+ * then exits with the "downed" code, a supervisor starts it again, and it rejoins the real consortium. A member
+ * that has not joined yet is left alone: Pekko keeps trying, and a restart would only start the wait again.
  */
 public final class IsolationWatch extends AbstractBehavior<IsolationWatch.Command> {
 
@@ -59,7 +60,6 @@ public final class IsolationWatch extends AbstractBehavior<IsolationWatch.Comman
   private final Set<Address> up = new HashSet<>();
   private final Set<Address> unreachable = new HashSet<>();
   private long isolatedSinceNanos;
-  private boolean warned;
 
   public static Behavior<Command> create(MembershipSettings settings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> new IsolationWatch(context, timers, settings)));
@@ -78,7 +78,6 @@ public final class IsolationWatch extends AbstractBehavior<IsolationWatch.Comman
         ClusterEvent.ReachabilityEvent.class));
     context.getLog().info("Isolation watch: this member leaves after {} with fewer than {} of {} expected members Up"
         + " and reachable", settings.isolationExitAfter(), settings.majority(), settings.expectedMembers());
-    reconsider(); // nobody is Up before the first events: the clock runs until this member has joined a majority
   }
 
   @Override
@@ -95,7 +94,10 @@ public final class IsolationWatch extends AbstractBehavior<IsolationWatch.Comman
     ClusterEvent.MemberEvent event = changed.event();
     Address address = event.member().address();
     if (event.member().status() == MemberStatus.up()) {
-      up.add(address);
+      if (up.add(address) && address.equals(self)) {
+        getContext().getLog().info("This member is Up in the cluster; {} of {} expected members Up and reachable",
+            upAndReachable(), settings.expectedMembers());
+      }
     } else {
       up.remove(address); // leaving, exiting, downed or removed: no longer counts
       if (event instanceof ClusterEvent.MemberRemoved) {
@@ -119,26 +121,21 @@ public final class IsolationWatch extends AbstractBehavior<IsolationWatch.Comman
     return (int) up.stream().filter(a -> !unreachable.contains(a)).count();
   }
 
-  /** Starts the clock when the member drops below a majority, stops it when it is back above. */
+  /** Starts the clock when this Up member drops below a majority, stops it when it is back above (or not Up). */
   private Behavior<Command> reconsider() {
     int seen = upAndReachable();
-    boolean isolated = seen < settings.majority();
+    boolean isolated = up.contains(self) && seen < settings.majority();
     boolean running = timers.isTimerActive(CLOCK);
     if (isolated && !running) {
       isolatedSinceNanos = System.nanoTime();
       timers.startSingleTimer(CLOCK, IsolatedTooLong.INSTANCE, settings.isolationExitAfter());
-    }
-    if (isolated && !warned && up.contains(self)) { // before it has joined, being alone is normal for a new member
-      warned = true;
-      Duration left = settings.isolationExitAfter().minusNanos(System.nanoTime() - isolatedSinceNanos);
       getContext().getLog().warn("Only {} of {} expected members Up and reachable, fewer than a majority ({}):"
           + " this member leaves in {} unless that changes", seen, settings.expectedMembers(),
-          settings.majority(), Duration.ofMillis(Math.max(0, left.toMillis())));
+          settings.majority(), settings.isolationExitAfter());
     } else if (!isolated && running) {
-      warned = false;
       timers.cancel(CLOCK);
-      getContext().getLog().info("{} of {} expected members Up and reachable, a majority", seen,
-          settings.expectedMembers());
+      getContext().getLog().info("{} of {} expected members Up and reachable, {}", seen, settings.expectedMembers(),
+          up.contains(self) ? "a majority" : "and this member is no longer Up");
     }
     return this;
   }
@@ -146,10 +143,9 @@ public final class IsolationWatch extends AbstractBehavior<IsolationWatch.Comman
   private Behavior<Command> onIsolatedTooLong(IsolatedTooLong tick) {
     Duration alone = Duration.ofNanos(System.nanoTime() - isolatedSinceNanos);
     getContext().getLog().error("Leaving the cluster: for {} this member has seen fewer than a majority ({}) of the"
-        + " {} expected members Up and reachable ({} now; {}). A supervisor should start it again (fedmesh run exits"
+        + " {} expected members Up and reachable ({} now). A supervisor should start it again (fedmesh run exits"
         + " with code 3) so that it rejoins the consortium.", alone.withNanos(0), settings.majority(),
-        settings.expectedMembers(), upAndReachable(),
-        up.contains(self) ? "it is Up in a cluster too small to train" : "it has not joined a cluster");
+        settings.expectedMembers(), upAndReachable());
     CoordinatedShutdown.get(getContext().getSystem()).run(REASON);
     return this;
   }

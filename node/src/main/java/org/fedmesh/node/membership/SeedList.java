@@ -10,11 +10,16 @@ import java.util.Locale;
  * one-member island that never rejoins them. A member that has trained before therefore joins with a list that
  * leaves itself out, so Pekko keeps asking the others until one answers and never joins itself.
  *
+ * <p>Someone must still form the cluster when every member restarts at once (a power cut, or the split brain
+ * resolver downing everyone while reachability flaps): then nobody answers, and the restarted first seed node goes
+ * back to the configured list after {@code restart-join-timeout} ({@link #fallback}, see {@link SeedListFallback}).
+ *
  * @param seeds HOST:PORT entries for {@code pekko.cluster.seed-nodes}
+ * @param fallback the list to join through if nobody lets this member in for a while; empty = none needed
  * @param reason one sentence for the log
  * @param warning true when the member may still start a cluster of its own after a restart (it is the only seed)
  */
-public record SeedList(List<String> seeds, String reason, boolean warning) {
+public record SeedList(List<String> seeds, List<String> fallback, String reason, boolean warning) {
 
   /**
    * @param configured {@code fedmesh.seed-nodes}
@@ -22,22 +27,26 @@ public record SeedList(List<String> seeds, String reason, boolean warning) {
    * @param restarted whether this member holds a checkpoint or a commit journal from an earlier run
    */
   public static SeedList choose(List<String> configured, String self, boolean restarted) {
-    List<String> others = configured.stream().filter(seed -> !sameAddress(seed, self)).toList();
+    List<String> all = List.copyOf(configured);
+    List<String> others = all.stream().filter(seed -> !sameAddress(seed, self)).toList();
     if (!restarted) {
-      return new SeedList(List.copyOf(configured), "first start (no checkpoint, no commit journal): joining through "
-          + configured + " as configured", false);
+      return new SeedList(all, List.of(), "first start (no checkpoint, no commit journal): joining through " + all
+          + " as configured", false);
     }
-    if (others.size() == configured.size()) {
-      return new SeedList(List.copyOf(configured), "restart from a checkpoint: joining through " + configured
+    if (others.size() == all.size()) {
+      return new SeedList(all, List.of(), "restart from a checkpoint: joining through " + all
           + ", which does not list this member (" + self + ")", false);
     }
     if (others.isEmpty()) {
-      return new SeedList(List.copyOf(configured), "restart from a checkpoint, but this member (" + self
-          + ") is the only seed node: it will start a cluster of its own if nobody else answers; list the other"
-          + " members in fedmesh.seed-nodes to avoid that", true);
+      return new SeedList(all, List.of(), "restart from a checkpoint, but this member (" + self + ") is the only"
+          + " seed node: it will start a cluster of its own if nobody else answers; list the other members in"
+          + " fedmesh.seed-nodes to avoid that", true);
     }
-    return new SeedList(others, "restart from a checkpoint: joining through " + others + ", the seed nodes without"
-        + " this member (" + self + "), so that it waits for the others instead of starting a cluster alone", false);
+    // Only the first seed node ever forms a cluster: the others gain nothing from going back to the full list.
+    List<String> fallback = sameAddress(all.get(0), self) ? all : List.of();
+    return new SeedList(others, fallback, "restart from a checkpoint: joining through " + others + ", the seed"
+        + " nodes without this member (" + self + "), so that it waits for the others instead of starting a cluster"
+        + " alone", false);
   }
 
   private static boolean sameAddress(String seed, String self) {

@@ -78,7 +78,7 @@ class IsolationWatchTest {
     ActorTestKit island = member();
     joinAndAwaitUp(island, island);
     long spawned = System.nanoTime();
-    island.spawn(IsolationWatch.create(new MembershipSettings(3, EXIT_AFTER)), "isolation-watch");
+    island.spawn(IsolationWatch.create(new MembershipSettings(3, EXIT_AFTER, Duration.ZERO)), "isolation-watch");
 
     assertEquals(Optional.of(IsolationWatch.REASON), awaitShutdown(island));
     assertTrue(System.nanoTime() - spawned >= EXIT_AFTER.toNanos(), "it waited isolation-exit-after first");
@@ -89,7 +89,7 @@ class IsolationWatchTest {
     ActorTestKit alone = member();
     joinAndAwaitUp(alone, alone);
     ActorRef<IsolationWatch.Command> watch =
-        alone.spawn(IsolationWatch.create(new MembershipSettings(1, EXIT_AFTER)), "isolation-watch");
+        alone.spawn(IsolationWatch.create(new MembershipSettings(1, EXIT_AFTER, Duration.ZERO)), "isolation-watch");
 
     TestProbe<Void> observer = alone.createTestProbe();
     observer.awaitAssert(Duration.ofSeconds(10), () -> {
@@ -104,11 +104,16 @@ class IsolationWatchTest {
   }
 
   @Test
-  void neverJoined_leavesAfterTheDelay() throws Exception {
-    ActorTestKit stranded = member();
-    stranded.spawn(IsolationWatch.create(new MembershipSettings(3, EXIT_AFTER)), "isolation-watch");
+  void notJoinedYet_keepsWaitingForTheCluster() throws Exception {
+    ActorTestKit joining = member();
+    ActorRef<IsolationWatch.Command> watch = joining.spawn(
+        IsolationWatch.create(new MembershipSettings(3, EXIT_AFTER, Duration.ZERO)), "isolation-watch");
 
-    assertEquals(Optional.of(IsolationWatch.REASON), awaitShutdown(stranded));
+    IsolationWatch.Status s = status(joining, watch);
+    assertEquals(0, s.upAndReachable());
+    assertFalse(s.clockRunning(), "restarting would not help a member that is still joining");
+    assertThrows(TimeoutException.class, () -> joining.system().getWhenTerminated().toCompletableFuture()
+        .get(3 * EXIT_AFTER.toMillis(), TimeUnit.MILLISECONDS));
   }
 
   @Test
@@ -120,7 +125,7 @@ class IsolationWatchTest {
     joinAndAwaitUp(first, first);
     joinAndAwaitUp(second, first);
     ActorRef<IsolationWatch.Command> watch =
-        first.spawn(IsolationWatch.create(new MembershipSettings(3, EXIT_AFTER)), "isolation-watch");
+        first.spawn(IsolationWatch.create(new MembershipSettings(3, EXIT_AFTER, Duration.ZERO)), "isolation-watch");
     TestProbe<Void> observer = first.createTestProbe();
     observer.awaitAssert(Duration.ofSeconds(10), () -> {
       IsolationWatch.Status s = status(first, watch);

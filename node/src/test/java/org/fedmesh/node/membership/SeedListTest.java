@@ -14,6 +14,7 @@ class SeedListTest {
   void choose_firstStart_keepsTheConfiguredList() {
     SeedList seeds = SeedList.choose(SEEDS, "127.0.0.1:25520", false);
     assertEquals(SEEDS, seeds.seeds());
+    assertEquals(List.of(), seeds.fallback());
     assertFalse(seeds.warning());
   }
 
@@ -21,6 +22,7 @@ class SeedListTest {
   void choose_firstSeedRestarting_leavesItselfOut() {
     SeedList seeds = SeedList.choose(SEEDS, "127.0.0.1:25520", true);
     assertEquals(List.of("127.0.0.1:25521", "127.0.0.1:25522"), seeds.seeds());
+    assertEquals(SEEDS, seeds.fallback(), "if everyone is down, it forms the cluster again in the end");
     assertFalse(seeds.warning());
     assertTrue(seeds.reason().contains("restart"), seeds.reason());
   }
@@ -29,6 +31,7 @@ class SeedListTest {
   void choose_laterSeedRestarting_leavesItselfOutAndKeepsTheOrder() {
     SeedList seeds = SeedList.choose(SEEDS, "127.0.0.1:25521", true);
     assertEquals(List.of("127.0.0.1:25520", "127.0.0.1:25522"), seeds.seeds());
+    assertEquals(List.of(), seeds.fallback(), "only the first seed node ever forms a cluster");
   }
 
   @Test
