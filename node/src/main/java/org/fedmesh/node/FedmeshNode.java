@@ -3,7 +3,9 @@ package org.fedmesh.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,8 @@ import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.checkpoint.CheckpointStore;
+import org.fedmesh.node.membership.MemberTlsEngineProvider;
+import org.fedmesh.node.membership.MembershipGuard;
 import org.fedmesh.node.round.AggregationPipeline;
 import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.LocalUpdates;
@@ -34,6 +38,8 @@ import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.VectorSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One consortium member: an actor system named {@value #SYSTEM_NAME} that joins the cluster, with this member's
@@ -42,6 +48,7 @@ import org.fedmesh.protocols.VectorSerializer;
 public final class FedmeshNode implements AutoCloseable {
   public static final String SYSTEM_NAME = "fedmesh";
   public static final String SINGLETON_NAME = "round-coordinator";
+  private static final Logger log = LoggerFactory.getLogger(FedmeshNode.class);
 
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
@@ -64,6 +71,13 @@ public final class FedmeshNode implements AutoCloseable {
           + "' differs from the name in the member certificate '" + identity.nodeId() + "'"));
     }
     Config systemConfig = systemConfig(resolved, settings);
+    if (settings.tls().enabled()) {
+      requireSameIdentity(settings.identity(), identity);
+    } else {
+      log.warn("INSECURE: fedmesh.tls.insecure-plain-tcp = on: member {} talks plain TCP. Anyone who reaches {}:{}"
+          + " can join the cluster and send messages to this member, and traffic is readable on the network."
+          + " Use it only for tests on a trusted network.", settings.nodeId(), settings.host(), settings.port());
+    }
     WeightedUpdateCodec codec = codecFor(settings);
     ServerOptimizer optimizer = ServerOptimizer.fromSettings(settings.aggregation().serverOptimizer(),
         settings.aggregation().serverLearningRate(), settings.aggregation().serverMomentum());
@@ -71,6 +85,8 @@ public final class FedmeshNode implements AutoCloseable {
     ModelState initial = initialModel(updates, optimizer, checkpoints);
 
     Behavior<Void> guardian = Behaviors.setup(context -> {
+      // Before the coordinator can start: with TLS, only members the guard verified count.
+      MembershipGuard.start(context, settings.tls().enabled());
       ActorRef<AllReduceProtocol.Command> ring = context.spawn(ringEndpoint(settings), "ring");
       AggregationPipeline pipeline = new AggregationPipeline(codec, optimizer, updates.parameterCount());
       Participant.Setup setup = new Participant.Setup(settings.nodeId(), identity, updates, pipeline,
@@ -140,14 +156,32 @@ public final class FedmeshNode implements AutoCloseable {
    * their members with it too, so they measure the settings members run with.
    */
   public static Config systemConfig(Config resolved, NodeSettings settings) {
-    Config systemConfig = pekkoOverrides(settings).withFallback(resolved);
+    Config systemConfig = pekkoOverrides(resolved, settings).withFallback(resolved);
     checkFrameSize(systemConfig, settings);
     return systemConfig;
   }
 
-  /** Host, port and seed nodes from the fedmesh section, so a site config needs no pekko section at all. */
-  private static Config pekkoOverrides(NodeSettings settings) {
+  /**
+   * Host, port, seed nodes and transport from the fedmesh section, so a site config needs no pekko section at all.
+   * The member announces its node id as a cluster role, which the {@link MembershipGuard} checks against its
+   * certificate. Mutual TLS needs the identity files: refused without them unless plain TCP is asked for.
+   */
+  private static Config pekkoOverrides(Config resolved, NodeSettings settings) {
     Map<String, Object> overrides = new HashMap<>();
+    List<String> roles = new ArrayList<>(resolved.getStringList("pekko.cluster.roles"));
+    roles.add(MembershipGuard.nodeIdRole(settings.nodeId()));
+    overrides.put("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
+    if (settings.tls().enabled()) {
+      if (!settings.identity().hasFiles()) {
+        throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.tls: members talk mutual TLS, which needs"
+            + " fedmesh.identity.key, certificate and ca (PEM files from `fedmesh cert issue`); plain TCP only with"
+            + " fedmesh.tls.insecure-plain-tcp = on, for tests on a trusted network"));
+      }
+      overrides.put("pekko.remote.artery.transport", "tls-tcp");
+      overrides.put("pekko.remote.artery.ssl.ssl-engine-provider", MemberTlsEngineProvider.class.getName());
+    } else {
+      overrides.put("pekko.remote.artery.transport", "tcp");
+    }
     overrides.put("pekko.remote.artery.canonical.hostname", settings.host());
     overrides.put("pekko.remote.artery.canonical.port", settings.port());
     overrides.put("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(settings.seedNodes().stream()
@@ -161,6 +195,20 @@ public final class FedmeshNode implements AutoCloseable {
       throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.aggregation.chunk-bytes ("
           + settings.aggregation().chunkBytes() + ") exceeds pekko.remote.artery.advanced.maximum-frame-size ("
           + frame + "): Artery would silently drop every vector message"));
+    }
+  }
+
+  /** The identity handed over must be the one in the files the TLS layer reads, or the member would be two. */
+  private static void requireSameIdentity(NodeSettings.IdentitySettings files, MemberIdentity identity) {
+    try {
+      MemberIdentity onDisk = MemberIdentity.load(Path.of(files.key()), Path.of(files.certificate()),
+          Path.of(files.ca()));
+      if (!onDisk.certificate().equals(identity.certificate())) {
+        throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.identity: the certificate in "
+            + files.certificate() + " is not the one this member was started with"));
+      }
+    } catch (java.io.IOException e) {
+      throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.identity: " + e.getMessage()));
     }
   }
 

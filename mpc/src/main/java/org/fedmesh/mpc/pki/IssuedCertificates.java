@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -44,6 +45,12 @@ public final class IssuedCertificates {
     }
     found.sort((a, b) -> a.getNotBefore().compareTo(b.getNotBefore()));
     return found;
+  }
+
+  /** The recorded certificate with this serial, if the CA kept one. */
+  public static Optional<X509Certificate> bySerial(Path caDir, BigInteger serial) throws IOException {
+    Path file = caDir.resolve(DIR).resolve(serialHex(serial) + ".crt");
+    return Files.exists(file) ? Optional.of(PemFiles.readCertificate(file, "issued certificate")) : Optional.empty();
   }
 
   /** Lower-case hexadecimal, as {@code openssl x509 -serial} and {@link MemberIdentity#toString()} print it. */

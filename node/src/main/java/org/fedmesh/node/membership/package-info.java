@@ -1,0 +1,7 @@
+/**
+ * Who may be a member: Artery over mutual TLS with the consortium CA ({@link MemberTlsEngineProvider}), the CA's
+ * revocation list reloaded while running ({@link RevocationWatch}), and the {@link MembershipGuard}, which binds
+ * each cluster member's announced node id to the certificate seen at its address and downs members that do not
+ * match. {@link CertifiedMembers} says which members the guard verified.
+ */
+package org.fedmesh.node.membership;
