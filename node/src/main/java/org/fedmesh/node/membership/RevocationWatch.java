@@ -102,7 +102,8 @@ public final class RevocationWatch {
           path, next.number(), next.size(), held.number(), held.size());
       return true;
     } catch (IOException | RuntimeException e) {
-      log.error("Cannot reload the revocation list {}: {}; keeping number {} in force", path, e.getMessage(),
+      String why = e instanceof java.nio.file.NoSuchFileException ? "the file is gone" : e.getMessage();
+      log.error("Cannot reload the revocation list {}: {}; keeping number {} in force", path, why,
           current.map(RevocationList::number).orElse(BigInteger.ZERO));
       return false;
     }
