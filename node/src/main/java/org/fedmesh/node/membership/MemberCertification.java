@@ -70,12 +70,12 @@ final class MemberCertification {
   }
 
   private static Verdict check(Candidate c, String nodeId, Seen seen, Predicate<BigInteger> revoked, Instant now) {
-    String certificate = "its certificate (CN '" + seen.nodeId() + "', serial "
-        + IssuedCertificates.serialHex(seen.serial()) + ")";
+    String serial = IssuedCertificates.serialHex(seen.serial());
     if (!seen.nodeId().equals(nodeId)) {
-      return new Refused(c, "it announces node id '" + nodeId + "' but " + certificate + " at its address is for '"
-          + seen.nodeId() + "'");
+      return new Refused(c, "it announces node id '" + nodeId + "' but the certificate at its address is for '"
+          + seen.nodeId() + "' (serial " + serial + ")");
     }
+    String certificate = "its certificate (serial " + serial + ")";
     if (revoked.test(seen.serial())) {
       return new Refused(c, certificate + " was revoked by the consortium CA");
     }

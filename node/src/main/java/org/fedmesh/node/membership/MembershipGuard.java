@@ -91,6 +91,8 @@ public final class MembershipGuard extends AbstractBehavior<MembershipGuard.Comm
 
   private MembershipGuard(ActorContext<Command> context, Optional<MemberTls> tls) {
     super(context);
+    // Named explicitly: otherwise the logger's name depends on the call stack of the first log line.
+    context.setLoggerName(MembershipGuard.class);
     this.tls = tls;
     this.cluster = Cluster.get(context.getSystem());
     this.certifiedMembers = CertifiedMembers.get(context.getSystem());

@@ -52,8 +52,8 @@ final class RefusalLog {
       }
       lastLogged.put(key, now);
       linesInWindow++;
-      line = suppressed == 0 ? message : message + " (" + suppressed + " repeated or further refusals not logged"
-          + " before this one)";
+      line = suppressed == 0 ? message : message + " (" + suppressed + " refusal(s) since the last line not logged:"
+          + " repeats within the interval, or over the budget)";
       suppressed = 0;
     }
     log.warn("{} (each peer certificate is logged at most once per {} s)", line, intervalNanos / 1_000_000_000L);

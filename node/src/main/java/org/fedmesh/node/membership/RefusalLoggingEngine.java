@@ -65,7 +65,7 @@ final class RefusalLoggingEngine extends SSLEngine {
   }
 
   private static String hint(String why) {
-    if (why.contains("Unsupported or unrecognized SSL message")) {
+    if (why.contains("nrecognized SSL message")) { // "Unsupported or unrecognized ..." / "Unrecognized ..."
       return " (the peer does not speak TLS: a member with fedmesh.tls.insecure-plain-tcp = on, or not a member)";
     }
     if (why.contains("Empty client certificate chain") || why.contains("certificate_required")) {

@@ -50,7 +50,7 @@ class RefusalLogTest {
     log.refuse("cert-a", "Refused a");
 
     assertEquals(2, lines.list.size());
-    assertTrue(lines.list.get(1).getFormattedMessage().contains("1 repeated or further refusals not logged"),
+    assertTrue(lines.list.get(1).getFormattedMessage().contains("1 refusal(s) since the last line not logged"),
         lines.list.get(1).getFormattedMessage());
   }
 
