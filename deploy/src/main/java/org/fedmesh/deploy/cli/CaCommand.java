@@ -92,7 +92,8 @@ public final class CaCommand {
               + " not there): revoke it with --serial");
         }
         issued.forEach(c -> serials.add(c.getSerialNumber()));
-        who = "'" + which.node + "'";
+        who = "'" + which.node + "' (serial " + String.join(", ",
+            serials.stream().map(IssuedCertificates::serialHex).toList()) + ")";
       } else {
         serials.add(IssuedCertificates.parseSerial(which.serial));
         who = "serial " + IssuedCertificates.serialHex(serials.get(0));
@@ -102,8 +103,7 @@ public final class CaCommand {
       RevocationList next = ca.revoke(previous, serials, ConsortiumCa.reasonCode(reason));
       next.save(file);
       appendLog(serials, reason);
-      System.out.println("Revoked " + who + " (serial " + String.join(", ",
-          serials.stream().map(IssuedCertificates::serialHex).toList()) + "): " + file.toAbsolutePath()
+      System.out.println("Revoked " + who + ": " + file.toAbsolutePath()
           + " is list number " + next.number() + " with " + next.size() + " revoked certificate(s); copy it to"
           + " every member's fedmesh.identity.revocation-list");
       return 0;
