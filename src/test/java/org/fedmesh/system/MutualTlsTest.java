@@ -96,6 +96,12 @@ class MutualTlsTest {
   }
 
   @Test
+  void members_trainARoundOverMutualTls() throws Exception {
+    assertTrue(consortium.awaitRound(1, Duration.ofMinutes(2)), "round 1 committed: " + consortium.hashes());
+    assertEquals(1, Set.copyOf(consortium.hashes().values()).size(), "one model: " + consortium.hashes());
+  }
+
+  @Test
   void outsiderWithoutCertificate_plainTcp_nothingReachesAMemberAndTheRefusalIsLogged() throws Exception {
     ActorTestKit outsider = outsider("tcp", null, "intruder");
     assertKeptOut(outsider, l -> l.contains("an inbound connection") && l.contains("does not speak TLS"));
