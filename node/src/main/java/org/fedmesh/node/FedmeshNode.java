@@ -3,7 +3,9 @@ package org.fedmesh.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,8 @@ import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.checkpoint.CheckpointStore;
 import org.fedmesh.node.membership.IsolationWatch;
+import org.fedmesh.node.membership.MemberTlsEngineProvider;
+import org.fedmesh.node.membership.MembershipGuard;
 import org.fedmesh.node.membership.SeedList;
 import org.fedmesh.node.membership.SeedListFallback;
 import org.fedmesh.node.round.AggregationPipeline;
@@ -69,6 +73,13 @@ public final class FedmeshNode implements AutoCloseable {
       throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.node-id '" + settings.nodeId()
           + "' differs from the name in the member certificate '" + identity.nodeId() + "'"));
     }
+    if (settings.tls().enabled()) {
+      requireSameIdentity(settings.identity(), identity);
+    } else {
+      log.warn("INSECURE: fedmesh.tls.insecure-plain-tcp = on: member {} talks plain TCP. Anyone who reaches {}:{}"
+          + " can join the cluster and send messages to this member, and traffic is readable on the network."
+          + " Use it only for tests on a trusted network.", settings.nodeId(), settings.host(), settings.port());
+    }
     WeightedUpdateCodec codec = codecFor(settings);
     ServerOptimizer optimizer = ServerOptimizer.fromSettings(settings.aggregation().serverOptimizer(),
         settings.aggregation().serverLearningRate(), settings.aggregation().serverMomentum());
@@ -79,6 +90,8 @@ public final class FedmeshNode implements AutoCloseable {
     Config systemConfig = systemConfig(resolved, settings, seeds);
 
     Behavior<Void> guardian = Behaviors.setup(context -> {
+      // Before the coordinator can start: with TLS, only members the guard verified count.
+      MembershipGuard.start(context, settings.tls().enabled());
       ActorRef<AllReduceProtocol.Command> ring = context.spawn(ringEndpoint(settings), "ring");
       AggregationPipeline pipeline = new AggregationPipeline(codec, optimizer, updates.parameterCount());
       Participant.Setup setup = new Participant.Setup(settings.nodeId(), identity, updates, pipeline,
@@ -161,7 +174,7 @@ public final class FedmeshNode implements AutoCloseable {
   }
 
   private static Config systemConfig(Config resolved, NodeSettings settings, SeedList seeds) {
-    Config systemConfig = pekkoOverrides(settings, seeds).withFallback(resolved);
+    Config systemConfig = pekkoOverrides(resolved, settings, seeds).withFallback(resolved);
     checkFrameSize(systemConfig, settings);
     return systemConfig;
   }
@@ -178,9 +191,27 @@ public final class FedmeshNode implements AutoCloseable {
     return seeds;
   }
 
-  /** Host, port and seed nodes from the fedmesh section, so a site config needs no pekko section at all. */
-  private static Config pekkoOverrides(NodeSettings settings, SeedList seeds) {
+  /**
+   * Host, port, seed nodes and transport from the fedmesh section, so a site config needs no pekko section at all.
+   * The member announces its node id as a cluster role, which the {@link MembershipGuard} checks against its
+   * certificate. Mutual TLS needs the identity files: refused without them unless plain TCP is asked for.
+   */
+  private static Config pekkoOverrides(Config resolved, NodeSettings settings, SeedList seeds) {
     Map<String, Object> overrides = new HashMap<>();
+    List<String> roles = new ArrayList<>(resolved.getStringList("pekko.cluster.roles"));
+    roles.add(MembershipGuard.nodeIdRole(settings.nodeId()));
+    overrides.put("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
+    if (settings.tls().enabled()) {
+      if (!settings.identity().hasFiles()) {
+        throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.tls: members talk mutual TLS, which needs"
+            + " fedmesh.identity.key, certificate and ca (PEM files from `fedmesh cert issue`); plain TCP only with"
+            + " fedmesh.tls.insecure-plain-tcp = on, for tests on a trusted network"));
+      }
+      overrides.put("pekko.remote.artery.transport", "tls-tcp");
+      overrides.put("pekko.remote.artery.ssl.ssl-engine-provider", MemberTlsEngineProvider.class.getName());
+    } else {
+      overrides.put("pekko.remote.artery.transport", "tcp");
+    }
     overrides.put("pekko.remote.artery.canonical.hostname", settings.host());
     overrides.put("pekko.remote.artery.canonical.port", settings.port());
     overrides.put("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds.seeds().stream()
@@ -194,6 +225,20 @@ public final class FedmeshNode implements AutoCloseable {
       throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.aggregation.chunk-bytes ("
           + settings.aggregation().chunkBytes() + ") exceeds pekko.remote.artery.advanced.maximum-frame-size ("
           + frame + "): Artery would silently drop every vector message"));
+    }
+  }
+
+  /** The identity handed over must be the one in the files the TLS layer reads, or the member would be two. */
+  private static void requireSameIdentity(NodeSettings.IdentitySettings files, MemberIdentity identity) {
+    try {
+      MemberIdentity onDisk = MemberIdentity.load(Path.of(files.key()), Path.of(files.certificate()),
+          Path.of(files.ca()));
+      if (!onDisk.certificate().equals(identity.certificate())) {
+        throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.identity: the certificate in "
+            + files.certificate() + " is not the one this member was started with"));
+      }
+    } catch (java.io.IOException e) {
+      throw new NodeSettings.InvalidSettingsException(List.of("fedmesh.identity: " + e.getMessage()));
     }
   }
 

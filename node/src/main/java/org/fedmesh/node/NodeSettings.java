@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.fedmesh.node.membership.TlsSettings;
 import org.fedmesh.node.model.ModelSpec;
 import org.fedmesh.node.model.OptimizerSpec;
 import org.fedmesh.node.model.TrainingConfig;
@@ -29,6 +30,7 @@ public record NodeSettings(
     CoordinatorSettings coordinator,
     DataSettings data,
     IdentitySettings identity,
+    TlsSettings tls,
     Path checkpointDir) {
 
   /**
@@ -77,8 +79,16 @@ public record NodeSettings(
   public record DataSettings(String path, String format, String labelColumn, String task, List<String> classes,
                              double testFraction, String scaling, long seed) {}
 
-  /** The member's certified key and the consortium CA; empty paths when handed over in code. */
-  public record IdentitySettings(String key, String certificate, String ca) {}
+  /**
+   * The member's certified key and the consortium CA, and the CA's revocation list (optional); empty paths when
+   * handed over in code.
+   */
+  public record IdentitySettings(String key, String certificate, String ca, String revocationList) {
+    /** Whether the three PEM files mutual TLS reads are configured. */
+    public boolean hasFiles() {
+      return !key.isEmpty() && !certificate.isEmpty() && !ca.isEmpty();
+    }
+  }
 
   /** Thrown with every problem found in a configuration at once. */
   public static final class InvalidSettingsException extends IllegalArgumentException {
@@ -200,8 +210,10 @@ public record NodeSettings(
     }
     IdentitySettings identity = r.get("identity", () -> {
       Config i = r.config.getConfig("identity");
-      return new IdentitySettings(i.getString("key"), i.getString("certificate"), i.getString("ca"));
+      return new IdentitySettings(i.getString("key"), i.getString("certificate"), i.getString("ca"),
+          i.getString("revocation-list"));
     });
+    TlsSettings tls = r.get("tls", () -> TlsSettings.fromConfig(r.config.getConfig("tls")));
     Path checkpointDir = r.get("checkpoint-dir", () -> {
       String dir = r.config.getString("checkpoint-dir");
       return dir.isEmpty() ? null : Path.of(dir);
@@ -210,7 +222,7 @@ public record NodeSettings(
       throw new InvalidSettingsException(r.problems);
     }
     return new NodeSettings(nodeId, host, port, seeds, membership, rounds, model, modelSeed, training, aggregation,
-        coordinator, data, identity, checkpointDir);
+        coordinator, data, identity, tls, checkpointDir);
   }
 
   /** Collects problems instead of stopping at the first. */

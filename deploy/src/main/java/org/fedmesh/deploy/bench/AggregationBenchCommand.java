@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.fedmesh.deploy.JsonReport;
+import org.fedmesh.deploy.cli.OnOff;
 import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.ConsortiumCa;
 import org.fedmesh.mpc.pki.MemberIdentity;
@@ -42,6 +43,10 @@ public final class AggregationBenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs of each kind first (default: ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Option(names = "--tls", defaultValue = "off", description = "Members talk Artery over mutual TLS with"
+      + " certificates of an in-memory CA, as `fedmesh run` does, on|off (default: ${DEFAULT-VALUE}).")
+  String tls;
+
   @Option(names = "--report", description = "Write a JSON report to this file.")
   Path report;
 
@@ -50,13 +55,15 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     if (nodes < 3) {
       throw new IllegalArgumentException("secure aggregation needs at least 3 members, --nodes was " + nodes);
     }
+    boolean tlsOn = OnOff.parse("--tls", tls);
     Config shared = ConfigFactory.empty();
     NodeSettings defaults = NodeSettings.fromConfig(ConfigFactory.parseString("fedmesh.node-id = bench")
         .withFallback(shared).withFallback(FedmeshNode.defaults()).resolve());
     WeightedUpdateCodec codec = FedmeshNode.codecFor(defaults);
     AggregationPipeline pipeline = new AggregationPipeline(codec, ServerOptimizer.fedAvg(1.0), params);
-    System.out.printf(Locale.ROOT, "Aggregation of %,d parameters over %d members (JDK %s, %d cores): making"
-        + " identities and the cluster%n", params, nodes, Runtime.version(), Runtime.getRuntime().availableProcessors());
+    System.out.printf(Locale.ROOT, "Aggregation of %,d parameters over %d members (JDK %s, %d cores, %s): making"
+        + " identities and the cluster%n", params, nodes, Runtime.version(), Runtime.getRuntime().availableProcessors(),
+        tlsOn ? "mutual TLS" : "plain TCP");
     ConsortiumCa ca = ConsortiumCa.create("bench", Duration.ofDays(7));
     List<MemberIdentity> identities = new ArrayList<>();
     for (int i = 1; i <= nodes; i++) {
@@ -68,7 +75,7 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     List<Double> preparation = new ArrayList<>();
     boolean exact = true;
     long[] bytesSent;
-    try (BenchCluster cluster = new BenchCluster(nodes, shared)) {
+    try (BenchCluster cluster = new BenchCluster(shared, ca, identities, tlsOn)) {
       AggregationBenchmark bench = new AggregationBenchmark(cluster, identities, pipeline, 1);
       double[] expected = bench.expectedMean();
       double tolerance = bench.tolerance(codec.fractionalBits());
@@ -109,6 +116,8 @@ public final class AggregationBenchCommand implements Callable<Integer> {
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("nodes", nodes);
       r.put("params", params);
+      r.put("tls", tlsOn);
+      r.put("transport", tlsOn ? "Artery tls-tcp, mutual TLS (" + defaults.tls().protocol() + ")" : "Artery tcp");
       r.put("repetitions", repetitions);
       r.put("warmup", warmup);
       r.put("plain_seconds", plain);

@@ -1,6 +1,9 @@
 package org.fedmesh.deploy.bench;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +16,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.fedmesh.deploy.demo.EmbeddedConsortium;
+import org.fedmesh.mpc.pki.ConsortiumCa;
+import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.mpc.pki.RevocationList;
 import org.fedmesh.node.FedmeshNode;
 import org.fedmesh.node.NodeSettings;
 import org.fedmesh.protocols.AllReduceProtocol;
@@ -21,18 +27,38 @@ import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 /**
  * N cluster members in this JVM (actor systems on 127.0.0.1 ports, joined through the first), configured and given
  * their ring endpoint exactly as {@link FedmeshNode} does, plus a host per member for the attempt sessions the
- * benchmark runs there. No participant and no coordinator: the benchmark plays those.
+ * benchmark runs there. No participant and no coordinator: the benchmark plays those. With TLS, members talk
+ * Artery over mutual TLS with the given identities, written as PEM files to a temporary directory as
+ * {@code fedmesh cert issue} would.
  */
 final class BenchCluster implements AutoCloseable {
   private final List<ActorSystem<SessionHost.Command>> systems = new ArrayList<>();
   private final List<ActorRef<AllReduceProtocol.Command>> endpoints = new ArrayList<>();
   private final List<ActorRef<ParticipantCommand>> nobody = new ArrayList<>();
+  private final Path pkiDir;
 
-  BenchCluster(int nodes, Config shared) throws Exception {
+  /** {@code identities}: member i's identity; {@code tls}: mutual TLS with them, else plain TCP. */
+  BenchCluster(Config shared, ConsortiumCa ca, List<MemberIdentity> identities, boolean tls) throws Exception {
+    int nodes = identities.size();
+    pkiDir = tls ? Files.createTempDirectory("fedmesh-bench-pki") : null;
+    Path revocationList = null;
+    if (tls) {
+      revocationList = pkiDir.resolve(RevocationList.FILE);
+      ca.emptyRevocationList().save(revocationList);
+    }
     List<Integer> ports = EmbeddedConsortium.freePorts(nodes);
     List<String> seeds = List.of("127.0.0.1:" + ports.get(0));
     for (int i = 0; i < nodes; i++) {
-      Config member = EmbeddedConsortium.withNode(shared, "node-" + (i + 1), ports.get(i), seeds)
+      Config transport;
+      if (tls) {
+        Path dir = pkiDir.resolve(identities.get(i).nodeId());
+        identities.get(i).save(dir);
+        transport = EmbeddedConsortium.identityConfig(dir, revocationList);
+      } else {
+        transport = ConfigFactory.parseString("fedmesh.tls.insecure-plain-tcp = on");
+      }
+      Config member = transport.withFallback(EmbeddedConsortium.withNode(shared, identities.get(i).nodeId(),
+              ports.get(i), seeds))
           .withFallback(FedmeshNode.defaults()).resolve();
       NodeSettings settings = NodeSettings.fromConfig(member);
       CompletableFuture<ActorRef<AllReduceProtocol.Command>> endpoint = new CompletableFuture<>();
@@ -88,6 +114,9 @@ final class BenchCluster implements AutoCloseable {
       } catch (Exception ignored) {
         // shutting down anyway
       }
+    }
+    if (pkiDir != null) {
+      EmbeddedConsortium.deleteTree(pkiDir);
     }
   }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.fedmesh.mpc.pki.ConsortiumCa;
+import org.fedmesh.mpc.pki.IssuedCertificates;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,9 +37,11 @@ public final class CertCommand {
       ConsortiumCa ca = ConsortiumCa.load(caDir);
       MemberIdentity identity = ca.issue(node, hosts, Duration.ofDays(days));
       identity.save(out);
+      IssuedCertificates.record(caDir, identity.certificate()); // so that `ca revoke --node` finds it
       System.out.println("Member '" + node + "' of consortium '" + ca.consortiumName() + "' written to "
           + out.toAbsolutePath() + " (" + MemberIdentity.KEY_FILE + ", " + MemberIdentity.CERTIFICATE_FILE + ", "
-          + MemberIdentity.CA_FILE + ")");
+          + MemberIdentity.CA_FILE + "); serial " + IssuedCertificates.serialHex(identity.certificate().getSerialNumber())
+          + ", expires " + identity.certificate().getNotAfter().toInstant());
       return 0;
     }
   }

@@ -72,6 +72,10 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--secure", defaultValue = "on", description = "Secure aggregation on|off (default: ${DEFAULT-VALUE}).")
   String secure;
 
+  @Option(names = "--tls", defaultValue = "on", description = "Members talk mutual TLS with certificates of an"
+      + " in-memory CA (written to a temporary directory) on|off (default: ${DEFAULT-VALUE}).")
+  String tls;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed for split, partition and training (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -90,6 +94,8 @@ public final class DemoCommand implements Callable<Integer> {
           ? " (installed)" : " (Fashion-MNIST is not installed; apt-get install dataset-fashion-mnist)"));
     }
     boolean secureOn = OnOff.parse("--secure", secure);
+    EmbeddedConsortium.Transport transport = OnOff.parse("--tls", tls)
+        ? EmbeddedConsortium.Transport.MUTUAL_TLS : EmbeddedConsortium.Transport.PLAIN_TCP;
     if (secureOn && nodes < 3) {
       throw new IllegalArgumentException("secure aggregation needs at least 3 members: with " + nodes
           + ", the sum would give each member the other's update (use --nodes 3 or more)");
@@ -104,10 +110,11 @@ public final class DemoCommand implements Callable<Integer> {
     Partition split = Partitioner.parse(partition);
     List<Dataset> parts = split.split(data.data().train(), nodes, seed);
     System.out.printf(Locale.ROOT, "Data set %s (%s): %d training rows, %d test rows, %d features; model %s;"
-            + " local %s, batch %d, %d epoch(s) per round; %d members, %s partition; secure aggregation %s%n",
+            + " local %s, batch %d, %d epoch(s) per round; %d members, %s partition; secure aggregation %s;"
+            + " %s%n",
         data.name(), data.source(), data.data().train().rows(), data.data().test().rows(),
         data.data().train().cols(), spec, localOptimizer, batchSize, localEpochs, nodes, split,
-        secureOn ? "on" : "OFF");
+        secureOn ? "on" : "OFF", transport == EmbeddedConsortium.Transport.MUTUAL_TLS ? "mutual TLS" : "PLAIN TCP");
     for (int i = 0; i < parts.size(); i++) {
       System.out.printf(Locale.ROOT, "  node-%d: %d rows, labels %s%n", i + 1, parts.get(i).rows(),
           Arrays.toString(parts.get(i).labelCounts()));
@@ -140,7 +147,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (nodeId.equals("node-1")) {
               toEvaluate.add(new CommittedRound(state, loss));
             }
-          })) {
+          }, transport)) {
         System.out.printf(Locale.ROOT, "%5s  %10s  %9s  %8s%n", "round", "train loss", "accuracy", "seconds");
         for (int r = 1; r <= rounds; r++) {
           CommittedRound committed = toEvaluate.poll(30, TimeUnit.MINUTES);
@@ -195,6 +202,7 @@ public final class DemoCommand implements Callable<Integer> {
       r.put("local_epochs", localEpochs);
       r.put("batch_size", batchSize);
       r.put("secure_aggregation", secureOn);
+      r.put("tls", transport == EmbeddedConsortium.Transport.MUTUAL_TLS);
       r.put("rounds", rounds);
       r.put("accuracy_per_round", accuracyPerRound);
       r.put("train_loss_per_round", lossList);

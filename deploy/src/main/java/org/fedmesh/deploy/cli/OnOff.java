@@ -3,10 +3,10 @@ package org.fedmesh.deploy.cli;
 import java.util.Locale;
 
 /** Parses on/off flags the way the README writes them. */
-final class OnOff {
+public final class OnOff {
   private OnOff() {}
 
-  static boolean parse(String option, String value) {
+  public static boolean parse(String option, String value) {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "on", "true", "yes" -> true;
       case "off", "false", "no" -> false;

@@ -15,7 +15,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.fedmesh.mpc.pki.CertificateValidator;
+import org.fedmesh.mpc.pki.IssuedCertificates;
 import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.mpc.pki.RevocationList;
 import org.fedmesh.node.FedmeshNode;
 import org.fedmesh.node.LocalTraining;
 import org.fedmesh.node.NodeSettings;
@@ -66,13 +68,15 @@ public final class RunCommand implements Callable<Integer> {
     LocalTraining training = new LocalTraining(s.model(), s.training(), data.train(), classes, s.modelSeed());
     CommitListener evaluate = localEvaluation(s, data, classes);
     FedmeshNode node = FedmeshNode.start(site, member.identity(), training, evaluate);
-    log.info("Member {} started on {}:{} with {} training and {} held-out rows; seed nodes {}", s.nodeId(),
-        s.host(), s.port(), data.train().rows(), data.test().rows(), s.seedNodes());
+    log.info("Member {} started on {}:{} with {} training and {} held-out rows; seed nodes {}; {}", s.nodeId(),
+        s.host(), s.port(), data.train().rows(), data.test().rows(), s.seedNodes(),
+        s.tls().enabled() ? "mutual TLS (" + s.tls().protocol() + ") with the consortium CA" : "PLAIN TCP");
     node.system().getWhenTerminated().toCompletableFuture().join();
     Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(node.system()).getShutdownReason();
     if (reason.filter(r -> r.equals(CoordinatedShutdown.clusterDowningReason())).isPresent()) {
       // Unreachable for too long, or on the minority side of a partition: a supervisor should start it again.
-      log.warn("Member {} was downed by the cluster; start it again to rejoin and catch up", s.nodeId());
+      log.warn("Member {} was downed by the cluster; start it again to rejoin and catch up (if the other members"
+          + " downed it for its certificate, see their 'Downing member' line: a restart will not help)", s.nodeId());
       return EXIT_DOWNED;
     }
     if (reason.filter(r -> r.equals(IsolationWatch.REASON)).isPresent()) {
@@ -104,6 +108,11 @@ public final class RunCommand implements Callable<Integer> {
         problems.add("fedmesh." + key + ": " + value + " does not exist");
       }
     }
+    String revocationList = site.hasPath("fedmesh.identity.revocation-list")
+        ? site.getString("fedmesh.identity.revocation-list") : "";
+    if (!revocationList.isEmpty() && !Files.exists(Path.of(revocationList))) {
+      problems.add("fedmesh.identity.revocation-list: " + revocationList + " does not exist");
+    }
     if (!site.hasPath("fedmesh.checkpoint-dir") || site.getString("fedmesh.checkpoint-dir").isEmpty()) {
       problems.add("fedmesh.checkpoint-dir: required to run a member (without it a restart loses the model)");
     }
@@ -120,6 +129,19 @@ public final class RunCommand implements Callable<Integer> {
         }
       } catch (Exception e) {
         problems.add("fedmesh.identity: " + e.getMessage());
+      }
+      String list = settings.identity().revocationList();
+      if (identity != null && !list.isEmpty()) {
+        try {
+          if (RevocationList.load(Path.of(list), identity.caCertificate())
+              .isRevoked(identity.certificate().getSerialNumber())) {
+            problems.add("fedmesh.identity: this member's certificate (serial "
+                + IssuedCertificates.serialHex(identity.certificate().getSerialNumber()) + ") is revoked in " + list
+                + "; the other members would refuse it: get a new certificate from the consortium CA");
+          }
+        } catch (Exception e) {
+          problems.add("fedmesh.identity.revocation-list: " + e.getMessage());
+        }
       }
       try {
         data = SiteData.load(settings.data());

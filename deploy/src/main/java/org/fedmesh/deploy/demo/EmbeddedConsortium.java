@@ -3,8 +3,11 @@ package org.fedmesh.deploy.demo;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +20,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.fedmesh.mpc.pki.ConsortiumCa;
 import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.mpc.pki.RevocationList;
 import org.fedmesh.node.FedmeshNode;
 import org.fedmesh.node.LocalTraining;
 import org.fedmesh.node.NodeSettings;
@@ -28,7 +32,8 @@ import org.fedmesh.node.round.ModelState;
 
 /**
  * Several consortium members in this JVM, each a real cluster member with its own actor system, Artery port on
- * 127.0.0.1, certificate from an in-memory CA and share of the data. Used by the demo, the benchmarks and the
+ * 127.0.0.1, certificate from an in-memory CA and share of the data, talking plain TCP or mutual TLS (the CA's and
+ * members' PEM files then written to a temporary directory). Used by the demo, the benchmarks and the
  * whole-system tests.
  */
 public final class EmbeddedConsortium implements AutoCloseable {
@@ -36,6 +41,14 @@ public final class EmbeddedConsortium implements AutoCloseable {
   private final Map<String, ModelState> latest = new ConcurrentHashMap<>();
   private final CommitListener listener;
   private final ConsortiumCa ca;
+  private final Transport transport;
+  private final Map<String, MemberIdentity> identities = new ConcurrentHashMap<>();
+  /** With TLS: the CA (ca.crt, ca.key, revoked.crl) and one directory of PEM files per member start. */
+  private final Path pkiDir;
+  private int identityDirs;
+
+  /** How members talk: mutual TLS with PEM files of the in-memory CA in a temporary directory, or plain TCP. */
+  public enum Transport { PLAIN_TCP, MUTUAL_TLS }
 
   /** One member's ingredients; {@code config} holds this member's {@code fedmesh} values. */
   public record MemberSpec(String nodeId, int port, LocalUpdates updates, Config config) {
@@ -52,10 +65,22 @@ public final class EmbeddedConsortium implements AutoCloseable {
   /** A running member and the spec it was started from (for restarts). */
   public record Member(MemberSpec spec, FedmeshNode node) {}
 
-  private EmbeddedConsortium(ConsortiumCa ca, CommitListener listener) {
+  private EmbeddedConsortium(ConsortiumCa ca, CommitListener listener, Transport transport) {
     this.ca = ca;
     this.listener = listener;
     this.members = new ArrayList<>();
+    this.transport = transport;
+    if (transport == Transport.MUTUAL_TLS) {
+      try {
+        pkiDir = Files.createTempDirectory("fedmesh-pki");
+        ca.save(pkiDir.resolve("ca"));
+        ca.emptyRevocationList().save(revocationListFile());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the consortium's PEM files", e);
+      }
+    } else {
+      pkiDir = null;
+    }
   }
 
   /**
@@ -65,6 +90,12 @@ public final class EmbeddedConsortium implements AutoCloseable {
   public static EmbeddedConsortium start(List<Dataset> partitions, int numClasses, Config shared,
                                          CommitListener listener) {
     return start(plan(partitions, numClasses, shared), listener);
+  }
+
+  /** As {@link #start(List, int, Config, CommitListener)}, talking over {@code transport}. */
+  public static EmbeddedConsortium start(List<Dataset> partitions, int numClasses, Config shared,
+                                         CommitListener listener, Transport transport) {
+    return start(plan(partitions, numClasses, shared), listener, transport);
   }
 
   /** The members {@link #start(List, int, Config, CommitListener)} would start, to adjust before starting. */
@@ -83,11 +114,17 @@ public final class EmbeddedConsortium implements AutoCloseable {
     return specs;
   }
 
-  /** Starts the given members with identities from a fresh in-memory CA. */
+  /** Starts the given members, over plain TCP, with identities from a fresh in-memory CA. */
   public static EmbeddedConsortium start(List<MemberSpec> specs, CommitListener listener) {
+    return start(specs, listener, Transport.PLAIN_TCP);
+  }
+
+  /** Starts the given members with identities from a fresh in-memory CA, talking over {@code transport}. */
+  public static EmbeddedConsortium start(List<MemberSpec> specs, CommitListener listener, Transport transport) {
     // Several members train in this JVM: ND4J's own thread pool per member would only fight over the cores.
     NativeThreads.limit(1);
-    EmbeddedConsortium consortium = new EmbeddedConsortium(ConsortiumCa.create("demo", Duration.ofDays(7)), listener);
+    EmbeddedConsortium consortium = new EmbeddedConsortium(ConsortiumCa.create("demo", Duration.ofDays(7)), listener,
+        transport);
     for (MemberSpec spec : specs) {
       consortium.startMember(spec);
     }
@@ -130,6 +167,10 @@ public final class EmbeddedConsortium implements AutoCloseable {
   /** Starts (or restarts) one member; a restarted member loads its checkpoint if it has a checkpoint dir. */
   public synchronized FedmeshNode startMember(MemberSpec spec) {
     MemberIdentity identity = ca.issue(spec.nodeId(), List.of("127.0.0.1"), Duration.ofDays(1));
+    identities.put(spec.nodeId(), identity);
+    Config config = transport == Transport.MUTUAL_TLS
+        ? identityFiles(identity).withFallback(spec.config())
+        : ConfigFactory.parseMap(Map.of("fedmesh.tls.insecure-plain-tcp", "on")).withFallback(spec.config());
     CommitListener recording = (nodeId, model, loss) -> {
       synchronized (latest) {
         latest.put(nodeId, model);
@@ -137,10 +178,63 @@ public final class EmbeddedConsortium implements AutoCloseable {
       }
       listener.committed(nodeId, model, loss);
     };
-    FedmeshNode node = FedmeshNode.start(spec.config(), identity, spec.updates(), recording);
+    FedmeshNode node = FedmeshNode.start(config, identity, spec.updates(), recording);
     members.removeIf(m -> m.spec().nodeId().equals(spec.nodeId()));
     members.add(new Member(spec, node));
     return node;
+  }
+
+  /** Writes the member's PEM files (a fresh directory per start) and points its identity settings at them. */
+  private Config identityFiles(MemberIdentity identity) {
+    Path dir = pkiDir.resolve(identity.nodeId() + "-" + (++identityDirs));
+    try {
+      identity.save(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the PEM files of " + identity.nodeId(), e);
+    }
+    return identityConfig(dir, revocationListFile());
+  }
+
+  /** The {@code fedmesh.identity} settings for PEM files in {@code dir}, and the revocation list (if any). */
+  public static Config identityConfig(Path dir, Path revocationList) {
+    Map<String, Object> files = new HashMap<>();
+    files.put("fedmesh.identity.key", dir.resolve(MemberIdentity.KEY_FILE).toString());
+    files.put("fedmesh.identity.certificate", dir.resolve(MemberIdentity.CERTIFICATE_FILE).toString());
+    files.put("fedmesh.identity.ca", dir.resolve(MemberIdentity.CA_FILE).toString());
+    files.put("fedmesh.identity.revocation-list", revocationList == null ? "" : revocationList.toString());
+    files.put("fedmesh.tls.insecure-plain-tcp", "off");
+    return ConfigFactory.parseMap(files);
+  }
+
+  public Transport transport() {
+    return transport;
+  }
+
+  /** The consortium's CA (in memory; with TLS also saved under {@link #pkiDir()}). */
+  public ConsortiumCa ca() {
+    return ca;
+  }
+
+  /** With TLS, the directory of the CA's and the members' PEM files; null over plain TCP. */
+  public Path pkiDir() {
+    return pkiDir;
+  }
+
+  /** The revocation list every member reads (with TLS). */
+  public Path revocationListFile() {
+    return pkiDir.resolve("ca").resolve(RevocationList.FILE);
+  }
+
+  /** The identity the member was last started with. */
+  public MemberIdentity identity(String nodeId) {
+    return identities.get(nodeId);
+  }
+
+  /** Revokes the member's current certificate in the list every member reads, as {@code fedmesh ca revoke} would. */
+  public synchronized void revoke(String nodeId) throws IOException {
+    RevocationList current = RevocationList.load(revocationListFile(), ca.certificate());
+    ca.revoke(current, List.of(identity(nodeId).certificate().getSerialNumber()), ConsortiumCa.reasonCode(""))
+        .save(revocationListFile());
   }
 
   public static Config withNode(Config shared, String nodeId, int port, List<String> seeds) {
@@ -223,6 +317,20 @@ public final class EmbeddedConsortium implements AutoCloseable {
       if (!m.node().system().whenTerminated().isCompleted()) {
         m.node().close();
       }
+    }
+    if (pkiDir != null) {
+      deleteTree(pkiDir);
+    }
+  }
+
+  /** Removes a directory of PEM files this class wrote (no links followed: it made every entry itself). */
+  public static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // a temporary directory left behind is no reason to fail a run
     }
   }
 

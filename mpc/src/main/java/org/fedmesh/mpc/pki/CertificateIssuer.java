@@ -7,6 +7,7 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
@@ -21,7 +22,14 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509CRLHolder;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.jcajce.JcaX509CRLHolder;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -71,6 +79,33 @@ final class CertificateIssuer {
       return sign(builder, caKey);
     } catch (GeneralSecurityException | CertIOException e) {
       throw new IllegalStateException("cannot build the member certificate", e);
+    }
+  }
+
+  /**
+   * A CRL signed by the CA: every entry of {@code previous} (their original dates and reasons kept), plus
+   * {@code serials} revoked now for {@code reason} (a {@link CRLReason} code), numbered one above {@code previous}.
+   */
+  static X509CRL revocationList(X509Certificate ca, PrivateKey caKey, X509CRL previous, BigInteger number,
+      List<BigInteger> serials, int reason, Instant now) {
+    try {
+      JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+      X509v2CRLBuilder builder = new JcaX509v2CRLBuilder(ca.getSubjectX500Principal(), Date.from(now));
+      if (previous != null) {
+        builder.addCRL(new JcaX509CRLHolder(previous));
+      }
+      for (BigInteger serial : serials) {
+        if (previous == null || previous.getRevokedCertificate(serial) == null) {
+          builder.addCRLEntry(serial, Date.from(now), reason);
+        }
+      }
+      builder.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
+      builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId(ca, extensions));
+      X509CRLHolder signed = builder.build(new JcaContentSignerBuilder(
+          KeyTypes.certificateSignatureAlgorithm(caKey)).build(caKey));
+      return new JcaX509CRLConverter().getCRL(signed);
+    } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
+      throw new IllegalStateException("cannot build the revocation list", e);
     }
   }
 

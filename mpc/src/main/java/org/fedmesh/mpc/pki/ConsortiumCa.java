@@ -1,6 +1,7 @@
 package org.fedmesh.mpc.pki;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
@@ -18,6 +19,7 @@ import java.util.Set;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.util.IPAddress;
 
@@ -142,6 +144,40 @@ public final class ConsortiumCa {
     X509Certificate memberCertificate = CertificateIssuer.member(certificate, privateKey, subject,
         keys.getPublic(), subjectAltNames(nodeName, hosts), now.minus(CLOCK_SKEW_ALLOWANCE), notAfter);
     return new MemberIdentity(nodeName, keys.getPrivate(), memberCertificate, certificate);
+  }
+
+  /** A signed revocation list with nothing revoked yet: {@code ca init} writes one, so members can configure it. */
+  public RevocationList emptyRevocationList() {
+    return new RevocationList(CertificateIssuer.revocationList(certificate, privateKey, null, BigInteger.ONE,
+        List.of(), CRLReason.unspecified, Instant.now().truncatedTo(ChronoUnit.SECONDS)));
+  }
+
+  /**
+   * A new revocation list: {@code previous} (empty if null) plus {@code serials}, revoked now for
+   * {@code reason} (an RFC 5280 CRLReason code, see {@link #reasonCode(String)}), numbered one higher.
+   */
+  public RevocationList revoke(RevocationList previous, List<BigInteger> serials, int reason) {
+    Objects.requireNonNull(serials, "serials");
+    BigInteger number = previous == null ? BigInteger.ONE : previous.number().add(BigInteger.ONE);
+    return new RevocationList(CertificateIssuer.revocationList(certificate, privateKey,
+        previous == null ? null : previous.crl(), number, serials, reason,
+        Instant.now().truncatedTo(ChronoUnit.SECONDS)));
+  }
+
+  /**
+   * The RFC 5280 reason code a free-text reason names ("key compromise", "superseded", ...), else
+   * {@code unspecified}: the CRL carries codes only; the text itself goes into the CA's log.
+   */
+  public static int reasonCode(String text) {
+    String key = text == null ? "" : text.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
+    return switch (key) {
+      case "keycompromise" -> CRLReason.keyCompromise;
+      case "affiliationchanged" -> CRLReason.affiliationChanged;
+      case "superseded" -> CRLReason.superseded;
+      case "cessationofoperation" -> CRLReason.cessationOfOperation;
+      case "privilegewithdrawn" -> CRLReason.privilegeWithdrawn;
+      default -> CRLReason.unspecified;
+    };
   }
 
   /** For tests that need certificates this class would never issue. */
