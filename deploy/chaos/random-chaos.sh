@@ -13,11 +13,12 @@
 #   --members   consortium size, at least 3 (default 5)
 #   --events    events to inject (default 6), each at a random round and moment of the training; an event
 #               disturbs one member, sometimes two; --duration: inject for this many seconds instead
-#   --rounds    rounds the consortium trains (default 60); injection stops early when they are all committed
+#   --rounds    rounds the consortium trains (default 60); injection stops two rounds before the end
 #   --gaps      with --duration, seconds between events, drawn uniformly from MIN to MAX (default 4,20)
 #   --scenario  first-seed: no random plan; kill the first seed node, restart it promptly while the others are
-#               frozen for 2.5 s (a loaded machine that does not answer within seed-node-timeout, here 500 ms), and
-#               check that it rejoins the others instead of starting a cluster alone
+#               frozen for 2 s (a loaded machine that does not answer within seed-node-timeout, here 500 ms), and
+#               check that it rejoins the others instead of starting a cluster alone (its start is held until
+#               the others have removed the killed incarnation, so that the freeze does not make them down everyone)
 #               all-restart: no random plan; kill every member at once; they must form the consortium again (the
 #               first seed node after restart-join-timeout, here 20 s) and finish
 # Writes a JSON report (events, rounds committed, lost/repeated/forked counts, final_hashes_agree, islands,
@@ -317,9 +318,18 @@ else
   fired=1 max_seen_disturbed=1 done_events=1
   restarted() { local _p n; read -r _p n <"$work/site-1/pid"; [ "$n" -gt "$before" ] && grep -q "Starting up" "$work/site-1/log.$n"; }
   wait_until 120 restarted || { echo "site-1 was not started again" >&2; exit 2; }
+  # Hold its cluster start until the others have removed the killed incarnation: freezing them while that is
+  # pending would make their split brain resolvers see a long instability and down everyone (DownAll).
+  kill -STOP "$(pid_of site-1)"
+  record hold-restart site-1
+  removed() { grep -q "is removing unreachable node \[pekko://fedmesh@127.0.0.1:${ports[0]}\]" \
+    $(for s in "${sites[@]:1}"; do log_of "$s"; done) 2>/dev/null; }
+  wait_until 60 removed || echo "the others did not remove the killed site-1 within 60 s" >&2
+  sleep 1   # the removal reaches every member
   for s in "${sites[@]:1}"; do kill -STOP "$(pid_of "$s")"; done
-  record freeze-others site-1 2500
-  sleep 2.5
+  kill -CONT "$(pid_of site-1)"
+  record freeze-others site-1 2000
+  sleep 2   # longer than seed-node-timeout (500 ms) plus its 1 s retry tick: it would have formed a cluster
   for s in "${sites[@]:1}"; do kill -CONT "$(pid_of "$s")"; done
   record thaw-others site-1
 fi

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The first seed node is killed mid-training and started again at once, while the other members are frozen for
- * 2.5 s, longer than its seed-node-timeout (500 ms here): what a loaded machine looks like to it. Listing itself
+ * 2 s, longer than its seed-node-timeout (500 ms here): what a loaded machine looks like to it. Listing itself
  * first, it would start a one-member cluster of its own; restarting from its checkpoint it must instead wait for
  * the others, rejoin them and catch up to the same final model.
  */
