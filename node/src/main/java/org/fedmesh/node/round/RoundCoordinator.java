@@ -16,6 +16,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.fedmesh.node.NodeSettings.CoordinatorSettings;
+import org.fedmesh.node.membership.CertifiedMembers;
 import org.fedmesh.node.round.NextStep.AwaitCatchUp;
 import org.fedmesh.node.round.NextStep.BringUpToDate;
 import org.fedmesh.node.round.NextStep.CompleteInFlight;
@@ -120,15 +121,16 @@ public final class RoundCoordinator {
     return phase(Behaviors.receive(CoordinatorCommand.class)
         .onMessage(ListingChanged.class, m -> {
           updateListing(m);
-          return reachable.size() >= settings.minParticipants() ? surveying() : Behaviors.same();
+          return certified().size() >= settings.minParticipants() ? surveying() : Behaviors.same();
         })
-        .onMessage(Timeout.class, t -> reachable.size() >= settings.minParticipants() ? surveying() : Behaviors.same()));
+        .onMessage(Timeout.class, t -> certified().size() >= settings.minParticipants() ? surveying()
+            : Behaviors.same()));
   }
 
   // ---------------------------------------------------------------- surveying
 
   private Behavior<CoordinatorCommand> surveying() {
-    Set<ActorRef<ParticipantCommand>> asked = Set.copyOf(reachable);
+    Set<ActorRef<ParticipantCommand>> asked = certified();
     Map<ActorRef<ParticipantCommand>, MemberStatus> replies = new HashMap<>();
     asked.forEach(p -> p.tell(new QueryStatus(context.getSelf())));
     timers.startSingleTimer(TIMER, Timeout.INSTANCE, settings.surveyTimeout());
@@ -316,6 +318,16 @@ public final class RoundCoordinator {
 
   private void updateListing(ListingChanged changed) {
     reachable = Set.copyOf(changed.listing().getServiceInstances(Participant.KEY));
+  }
+
+  /**
+   * The reachable participants whose member the membership guard verified by certificate (all of them without
+   * mutual TLS): only they are surveyed, so only they can be in a ring. Read at each use, since a member is
+   * verified shortly after it registers.
+   */
+  private Set<ActorRef<ParticipantCommand>> certified() {
+    CertifiedMembers members = CertifiedMembers.get(context.getSystem());
+    return reachable.stream().filter(p -> members.counts(p.path().address())).collect(Collectors.toSet());
   }
 
   /** Completes a phase's behaviour with what every phase does: stop on hand-over, ignore what is not its own. */
