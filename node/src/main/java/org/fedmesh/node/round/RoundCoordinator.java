@@ -212,7 +212,7 @@ public final class RoundCoordinator {
 
   private Behavior<CoordinatorCommand> startAttempt(StartAttempt step) {
     if (!step.leftOut().isEmpty()) {
-      context.getLog().info("Round {} goes on without {}, who missed the deadline", step.round(), step.leftOut());
+      context.getLog().info("Round {} goes on without {}, who missed a deadline", step.round(), step.leftOut());
     }
     history = history.withAttempt(step.round(), step.attempt());
     lastPauseReason = null;
@@ -244,6 +244,9 @@ public final class RoundCoordinator {
               m.behind().isEmpty() ? "; retrying" : ", still waiting for " + m.behind().stream().sorted().toList()
                   + "; retrying without them");
           history = history.withExcluded(id.round(), m.behind());
+          m.behind().stream().sorted().forEach(node -> context.getLog().warn("{} missed {} deadline(s) in a row: left"
+              + " out until round {} is done", node, history.benched().get(node).misses(),
+              history.benched().get(node).untilRound()));
           return surveying();
         })
         .onMessage(ListingChanged.class, m -> {
@@ -279,16 +282,16 @@ public final class RoundCoordinator {
         "commit-" + id.round() + "-" + id.attempt() + "-" + ++children);
     timers.cancel(TIMER); // the commit keeps its own deadline
     return phase(Behaviors.receive(CoordinatorCommand.class)
-        .onMessage(CommitRun.Committed.class, m -> m.attempt().equals(id) ? committed(id) : Behaviors.same())
+        .onMessage(CommitRun.Committed.class, m -> m.attempt().equals(id) ? committed(id, ring) : Behaviors.same())
         // Nobody holds the round: retry after the backoff rather than at once, in case writes keep failing.
         .onMessage(CommitRun.NotCommitted.class, m -> m.attempt().equals(id)
             ? pausing("no member acknowledged the commit of round " + id.round()) : Behaviors.same())
         .onMessage(ListingChanged.class, this::noteListing));
   }
 
-  private Behavior<CoordinatorCommand> committed(AttemptId id) {
+  private Behavior<CoordinatorCommand> committed(AttemptId id, List<RingMember> ring) {
     context.getLog().info("Committed round {}", id.round());
-    history = history.committed(id.round());
+    history = history.committed(id.round(), ring.stream().map(RingMember::nodeId).collect(Collectors.toSet()));
     return surveying();
   }
 

@@ -13,50 +13,84 @@ import java.util.Set;
  * @param excluded per round, members that missed a deadline in it, left out of its retries; they catch up after
  * @param waitedForCatchUp the round before which the coordinator last waited for members catching up (it waits
  *     once per round)
+ * @param benched members that missed deadlines in a row, left out of rounds up to {@link Bench#untilRound}: a slow
+ *     or silent member must not cost every round its whole deadline again; each miss in a row doubles the wait
+ *     (up to {@link #MAX_BENCH_ROUNDS}), and taking part in a committed round clears it
  */
-public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> excluded, long waitedForCatchUp) {
+public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> excluded, long waitedForCatchUp,
+                           Map<String, Bench> benched) {
 
-  public static final RoundHistory EMPTY = new RoundHistory(Map.of(), Map.of(), 0);
+  public static final RoundHistory EMPTY = new RoundHistory(Map.of(), Map.of(), 0, Map.of());
+
+  /** The longest a straggler sits out, in rounds. */
+  public static final long MAX_BENCH_ROUNDS = 16;
+
+  /** A member's deadline misses in a row and the last round it sits out. */
+  public record Bench(int misses, long untilRound) {}
 
   public RoundHistory {
     attempts = Map.copyOf(attempts);
     Map<Long, Set<String>> copy = new HashMap<>();
     excluded.forEach((round, nodes) -> copy.put(round, Set.copyOf(nodes)));
     excluded = Map.copyOf(copy);
+    benched = Map.copyOf(benched);
+  }
+
+  public RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> excluded, long waitedForCatchUp) {
+    this(attempts, excluded, waitedForCatchUp, Map.of());
   }
 
   public int attempts(long round) {
     return attempts.getOrDefault(round, 0);
   }
 
+  /** Members left out of {@code round}: they missed a deadline in it, or sit out after misses in a row. */
   public Set<String> excluded(long round) {
-    return excluded.getOrDefault(round, Set.of());
+    Set<String> out = new HashSet<>(excluded.getOrDefault(round, Set.of()));
+    benched.forEach((node, bench) -> {
+      if (bench.untilRound() >= round) {
+        out.add(node);
+      }
+    });
+    return Set.copyOf(out);
   }
 
   public RoundHistory withAttempt(long round, int attempt) {
     Map<Long, Integer> next = new HashMap<>(attempts);
     next.put(round, attempt);
-    return new RoundHistory(next, excluded, waitedForCatchUp);
+    return new RoundHistory(next, excluded, waitedForCatchUp, benched);
   }
 
+  /**
+   * {@code nodes} missed a deadline in {@code round}: left out of its retries, and of the rounds after it for
+   * 1, 2, 4 ... (at most {@link #MAX_BENCH_ROUNDS}) rounds, doubling with each miss in a row.
+   */
   public RoundHistory withExcluded(long round, Set<String> nodes) {
     Map<Long, Set<String>> next = new HashMap<>(excluded);
-    Set<String> all = new HashSet<>(excluded(round));
+    Set<String> all = new HashSet<>(excluded.getOrDefault(round, Set.of()));
     all.addAll(nodes);
     next.put(round, all);
-    return new RoundHistory(attempts, next, waitedForCatchUp);
+    Map<String, Bench> bench = new HashMap<>(benched);
+    for (String node : nodes) {
+      int misses = benched.containsKey(node) ? benched.get(node).misses() + 1 : 1;
+      long rounds = Math.min(MAX_BENCH_ROUNDS, 1L << Math.min(misses - 1, 30));
+      bench.put(node, new Bench(misses, round + rounds));
+    }
+    return new RoundHistory(attempts, next, waitedForCatchUp, bench);
   }
 
   public RoundHistory withCatchUpWaitBefore(long round) {
-    return new RoundHistory(attempts, excluded, round);
+    return new RoundHistory(attempts, excluded, round, benched);
   }
 
-  /** A committed round needs no attempt numbers or exclusions any more. */
-  public RoundHistory committed(long round) {
+  /** A committed round needs no attempt numbers or exclusions any more; its participants have shown they answer. */
+  public RoundHistory committed(long round, Set<String> participants) {
     Map<Long, Integer> a = new HashMap<>(attempts);
     Map<Long, Set<String>> e = new HashMap<>(excluded);
     a.remove(round);
     e.remove(round);
-    return new RoundHistory(a, e, waitedForCatchUp);
+    Map<String, Bench> bench = new HashMap<>(benched);
+    bench.keySet().removeAll(participants);
+    return new RoundHistory(a, e, waitedForCatchUp, bench);
   }
 }

@@ -203,9 +203,17 @@ class RoundPlannerTest {
   }
 
   @Test
-  void next_stragglerExcludedFromAnEarlierRound_takesPartAgain() {
+  void next_stragglerOfTheRoundBefore_sitsOutThisOneToo() {
     StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
         at("a", 3, H3), at("b", 3, H3), at("c", 3, H3)), RoundHistory.EMPTY.withExcluded(3, Set.of("c"))));
+    assertEquals(ring("a", "b"), start.ring());
+    assertEquals(Set.of("c"), start.leftOut());
+  }
+
+  @Test
+  void next_stragglerTwoRoundsBack_takesPartAgain() {
+    StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
+        at("a", 3, H3), at("b", 3, H3), at("c", 3, H3)), RoundHistory.EMPTY.withExcluded(2, Set.of("c"))));
     assertEquals(ring("a", "b", "c"), start.ring());
   }
 
