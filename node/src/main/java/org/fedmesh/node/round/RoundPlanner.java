@@ -118,8 +118,13 @@ public final class RoundPlanner {
                                   List<RingMember> current, int trainerMembers, int minParticipants,
                                   Findings findings) {
     long round = latest + 1;
-    Set<String> stragglers = history.excluded(round);
-    List<RingMember> ring = current.stream().filter(p -> !stragglers.contains(p.nodeId())).toList();
+    Set<String> excluded = history.excluded(round);
+    List<RingMember> without = current.stream().filter(p -> !excluded.contains(p.nodeId())).toList();
+    // Leaving stragglers out must not stop the consortium: when no round could start without them, a slow round
+    // with them beats none (rounds would never advance, and neither would the end of their wait).
+    boolean enoughWithout = 2 * without.size() > trainerMembers && without.size() >= minParticipants;
+    List<RingMember> ring = enoughWithout ? without : current;
+    Set<String> stragglers = enoughWithout ? excluded : Set.of();
     if (2 * ring.size() <= trainerMembers) {
       return new Pause("only " + ring.size() + " of the " + trainerMembers + " cluster members can take part in round "
           + round + "; a round needs a majority, so that the two sides of a partition cannot both train", findings);

@@ -187,11 +187,11 @@ class RoundPlannerTest {
   }
 
   @Test
-  void next_fewerHoldersThanMinParticipantsOnceAStragglerIsOut_pauses() {
-    Pause pause = assertInstanceOf(Pause.class, RoundPlanner.next(
+  void next_fewerThanMinParticipantsOnceAStragglerIsOut_takesItAlongRatherThanStopping() {
+    StartAttempt start = assertInstanceOf(StartAttempt.class, RoundPlanner.next(
         List.of(at("a", 3, H3), at("b", 3, H3), at("c", 3, H3)), RoundHistory.EMPTY.withExcluded(4, Set.of("c")), 3,
         3, UNLIMITED));
-    assertTrue(pause.reason().contains("only 2 participant(s) hold round 3"), pause.reason());
+    assertEquals(ring("a", "b", "c"), start.ring());
   }
 
   @Test
@@ -208,6 +208,14 @@ class RoundPlannerTest {
         at("a", 3, H3), at("b", 3, H3), at("c", 3, H3)), RoundHistory.EMPTY.withExcluded(3, Set.of("c"))));
     assertEquals(ring("a", "b"), start.ring());
     assertEquals(Set.of("c"), start.leftOut());
+  }
+
+  @Test
+  void next_withoutTheStragglerNoRoundCouldStart_takesItAlong() {
+    StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
+        at("a", 3, H3), at("b", 3, H3), at("c", 3, H3)), RoundHistory.EMPTY.withExcluded(4, Set.of("b", "c"))));
+    assertEquals(ring("a", "b", "c"), start.ring());
+    assertEquals(Set.of(), start.leftOut());
   }
 
   @Test
