@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
   private final List<Logger> loggers = new ArrayList<>();
   private final List<String> lines = new ArrayList<>();
+  private ch.qos.logback.classic.Level minimum = ch.qos.logback.classic.Level.ALL;
 
   /** Captures everything the loggers of these classes write at their configured levels. */
   static LogCapture of(Class<?>... classes) {
@@ -26,8 +27,22 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     return capture;
   }
 
+  /** Captures every warning and error the root logger passes on, whatever logger wrote it. */
+  static LogCapture warnings() {
+    LogCapture capture = new LogCapture();
+    capture.minimum = ch.qos.logback.classic.Level.WARN;
+    capture.start();
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.addAppender(capture);
+    capture.loggers.add(root);
+    return capture;
+  }
+
   @Override
   protected synchronized void append(ILoggingEvent event) {
+    if (!event.getLevel().isGreaterOrEqual(minimum)) {
+      return;
+    }
     lines.add(event.getFormattedMessage());
     notifyAll();
   }
