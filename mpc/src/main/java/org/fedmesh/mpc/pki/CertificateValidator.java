@@ -87,7 +87,7 @@ public final class CertificateValidator {
       throws CertificateValidationException {
     try {
       PKIXParameters parameters = new PKIXParameters(Set.of(new TrustAnchor(ca, null)));
-      parameters.setRevocationEnabled(false); // the consortium publishes no CRLs; membership ends by expiry
+      parameters.setRevocationEnabled(false); // revocation: the CA's RevocationList, checked by the TLS layer
       parameters.setDate(Date.from(now));
       CertPathValidator.getInstance("PKIX").validate(
           CertificateFactory.getInstance("X.509").generateCertPath(List.of(member)), parameters);
