@@ -111,7 +111,11 @@ public final class RoundCoordinator {
 
   // ---------------------------------------------------------------- pausing
 
-  /** Too few members (or a backoff after a failed attempt): survey again when the membership changes or later. */
+  /**
+   * Too few members (or a backoff after a failed attempt): survey again when the membership changes or, checked
+   * again every backoff, when enough members are certified (the guard verifies members after they register, and
+   * that is no listing change).
+   */
   private Behavior<CoordinatorCommand> pausing(String reason) {
     if (!reason.equals(lastPauseReason)) {
       context.getLog().info("Paused: {}", reason);
@@ -124,7 +128,7 @@ public final class RoundCoordinator {
           return certified().size() >= settings.minParticipants() ? surveying() : Behaviors.same();
         })
         .onMessage(Timeout.class, t -> certified().size() >= settings.minParticipants() ? surveying()
-            : Behaviors.same()));
+            : pausing(reason)));
   }
 
   // ---------------------------------------------------------------- surveying
