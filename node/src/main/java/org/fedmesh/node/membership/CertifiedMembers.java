@@ -13,26 +13,36 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
  * Which cluster members the {@link MembershipGuard} verified: their certificate, seen at their address, names the
  * node id they announce, is current and not revoked. With mutual TLS, only these should count toward a round's
  * majority and {@code min-participants}; until the guard runs (plain TCP, or actor systems without a guard, as in
- * tests) every member counts. Read it from any thread.
+ * tests) every member counts. Read it from any thread. Each change is published on the event stream as
+ * {@link Changed}: a member is verified after it registers, and whoever counts members must hear of it.
  */
 public final class CertifiedMembers implements Extension {
 
   public static final Id ID = new Id();
 
+  /** Published on the actor system's event stream when the set of verified members changes. */
+  public record Changed(Set<Address> members) {
+    public Changed {
+      members = Set.copyOf(members);
+    }
+  }
+
   /** One per actor system. */
   public static final class Id extends AbstractExtensionId<CertifiedMembers> {
     @Override
     public CertifiedMembers createExtension(ExtendedActorSystem system) {
-      return new CertifiedMembers(system.provider().getDefaultAddress());
+      return new CertifiedMembers(system);
     }
   }
 
+  private final ExtendedActorSystem system;
   private final Address self;
   private volatile boolean enforced;
   private volatile Map<Address, String> certified = Map.of();
 
-  private CertifiedMembers(Address self) {
-    this.self = self;
+  private CertifiedMembers(ExtendedActorSystem system) {
+    this.system = system;
+    this.self = system.provider().getDefaultAddress();
   }
 
   public static CertifiedMembers get(ActorSystem<?> system) {
@@ -67,7 +77,12 @@ public final class CertifiedMembers implements Extension {
     enforced = true;
   }
 
+  /** Called by the guard only, from its actor: updates never race each other. */
   void update(Map<Address, String> verified) {
+    if (verified.equals(certified)) {
+      return;
+    }
     certified = Map.copyOf(verified);
+    system.eventStream().publish(new Changed(certified.keySet()));
   }
 }

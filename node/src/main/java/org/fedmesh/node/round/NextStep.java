@@ -94,6 +94,13 @@ public sealed interface NextStep {
     }
   }
 
-  /** All configured rounds are committed; the last is {@code round}, its model hashes to {@code hash}. */
-  record Finished(long round, String hash, Findings findings) implements NextStep {}
+  /**
+   * All configured rounds are committed; the last is {@code round}, its model hashes to {@code hash}.
+   * {@code membersBehind}: members still catching up to it, whom a later survey checks on (a fetch can fail).
+   */
+  record Finished(long round, String hash, Set<String> membersBehind, Findings findings) implements NextStep {
+    public Finished {
+      membersBehind = Set.copyOf(membersBehind);
+    }
+  }
 }

@@ -13,6 +13,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.fedmesh.node.NodeSettings.CoordinatorSettings;
@@ -61,6 +62,9 @@ public final class RoundCoordinator {
 
   private record ListingChanged(Receptionist.Listing listing) implements CoordinatorCommand {}
 
+  /** The membership guard verified or dropped a member: who counts changed without a listing change. */
+  private record CertificationChanged(CertifiedMembers.Changed change) implements CoordinatorCommand {}
+
   /**
    * The current phase's timer. One key for all phases: starting a timer cancels the previous one, and Pekko drops
    * a cancelled timer's message even when already queued, so a tick always belongs to the current phase.
@@ -104,6 +108,8 @@ public final class RoundCoordinator {
   private Behavior<CoordinatorCommand> start() {
     ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, ListingChanged::new);
     context.getSystem().receptionist().tell(Receptionist.subscribe(Participant.KEY, listings));
+    context.getSystem().eventStream().tell(new EventStream.Subscribe<>(CertifiedMembers.Changed.class,
+        context.messageAdapter(CertifiedMembers.Changed.class, CertificationChanged::new)));
     context.getLog().info("Round coordinator started on {} ({} aggregation, {} rounds)",
         context.getSystem().address(), secure ? "secure" : "PLAIN", rounds == 0 ? "unlimited" : rounds);
     return pausing("waiting for participants");
@@ -112,9 +118,8 @@ public final class RoundCoordinator {
   // ---------------------------------------------------------------- pausing
 
   /**
-   * Too few members (or a backoff after a failed attempt): survey again when the membership changes or, checked
-   * again every backoff, when enough members are certified (the guard verifies members after they register, and
-   * that is no listing change).
+   * Too few members (or a backoff after a failed attempt): survey again after the backoff or when enough members
+   * are reachable and certified (the guard verifies members after they register, so that is a change of its own).
    */
   private Behavior<CoordinatorCommand> pausing(String reason) {
     if (!reason.equals(lastPauseReason)) {
@@ -127,6 +132,8 @@ public final class RoundCoordinator {
           updateListing(m);
           return certified().size() >= settings.minParticipants() ? surveying() : Behaviors.same();
         })
+        .onMessage(CertificationChanged.class, m -> certified().size() >= settings.minParticipants() ? surveying()
+            : Behaviors.same())
         .onMessage(Timeout.class, t -> certified().size() >= settings.minParticipants() ? surveying()
             : pausing(reason)));
   }
@@ -181,7 +188,7 @@ public final class RoundCoordinator {
     } else if (step instanceof StartAttempt s) {
       return startAttempt(s);
     } else if (step instanceof Finished f) {
-      return finished(f.round(), f.hash());
+      return finished(f.round(), f.hash(), f.membersBehind());
     }
     throw new IllegalStateException("unknown step " + step);
   }
@@ -301,18 +308,28 @@ public final class RoundCoordinator {
 
   // ---------------------------------------------------------------- finished
 
-  /** All rounds are committed; members that join or come back later are still brought up to date. */
-  private Behavior<CoordinatorCommand> finished(long round, String hash) {
+  /**
+   * All rounds are committed; members that join, are certified or come back later are still brought up to date,
+   * and while some are catching up, a survey after each survey timeout (as while training) checks that they got
+   * there: a fetch can fail.
+   */
+  private Behavior<CoordinatorCommand> finished(long round, String hash, Set<String> membersBehind) {
     if (!("finished " + round).equals(lastPauseReason)) {
       context.getLog().info("Training complete: {} rounds committed, model {}", round, hash.substring(0, 12));
       lastPauseReason = "finished " + round;
     }
-    timers.cancel(TIMER);
+    if (membersBehind.isEmpty()) {
+      timers.cancel(TIMER);
+    } else {
+      timers.startSingleTimer(TIMER, Timeout.INSTANCE, settings.surveyTimeout());
+    }
     return phase(Behaviors.receive(CoordinatorCommand.class)
         .onMessage(ListingChanged.class, m -> {
           updateListing(m);
           return surveying();
-        }));
+        })
+        .onMessage(CertificationChanged.class, m -> surveying())
+        .onMessage(Timeout.class, t -> surveying()));
   }
 
   // ---------------------------------------------------------------- helpers

@@ -96,7 +96,8 @@ public final class RoundPlanner {
 
     NextStep then;
     if (rounds > 0 && latest >= rounds) {
-      then = new Finished(latest, hash, findings);
+      then = new Finished(latest, hash, behind.stream().map(b -> b.member().nodeId()).collect(Collectors.toSet()),
+          findings);
     } else if (!behind.isEmpty() && history.waitedForCatchUp() < latest + 1) {
       then = new AwaitCatchUp(latest, behind.stream().map(b -> b.member().nodeId()).collect(Collectors.toSet()),
           findings);

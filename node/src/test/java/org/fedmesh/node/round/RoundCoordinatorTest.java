@@ -22,6 +22,7 @@ import org.fedmesh.mpc.CommitCertificate;
 import org.fedmesh.node.NodeSettings.CoordinatorSettings;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.CommitFailed;
@@ -56,6 +57,7 @@ class RoundCoordinatorTest {
   /** Far longer than any wait below: a test that needs the deadline to pass fails. */
   private static final Duration DEADLINE = Duration.ofSeconds(60);
   private static final Duration QUICK = Duration.ofSeconds(10);
+  private static final Duration SURVEY_TIMEOUT = Duration.ofSeconds(5);
   private static final String H0 = "00".repeat(32);
   private static final String H1 = "11".repeat(32);
 
@@ -93,9 +95,13 @@ class RoundCoordinatorTest {
   }
 
   private void startCoordinator(int minParticipants) {
-    CoordinatorSettings settings = new CoordinatorSettings(minParticipants, DEADLINE, Duration.ofSeconds(5),
+    startCoordinator(minParticipants, 0);
+  }
+
+  private void startCoordinator(int minParticipants, long rounds) {
+    CoordinatorSettings settings = new CoordinatorSettings(minParticipants, DEADLINE, SURVEY_TIMEOUT,
         Duration.ofMillis(200), 3);
-    kit.spawn(RoundCoordinator.create(settings, 0, false, Map.of()), "coordinator");
+    kit.spawn(RoundCoordinator.create(settings, rounds, false, Map.of()), "coordinator");
   }
 
   private Member member(int i) {
@@ -228,6 +234,25 @@ class RoundCoordinatorTest {
     }
     // Committed: the next thing everyone hears is a survey, not a StartRound.
     members.forEach(m -> m.probe().expectMessageClass(QueryStatus.class, QUICK));
+  }
+
+  @Test
+  void finished_memberBehindThatDoesNotCatchUp_isSentToCatchUpAgainAfterASurveyTimeout() {
+    startCoordinator(3, 1);
+    answerSurvey(member(0), 1, H1, null, null);
+    answerSurvey(member(1), 1, H1, null, null);
+    answerSurvey(member(2), 0, H0, null, null);
+    assertEquals(1, member(2).probe().expectMessageClass(CatchUp.class, QUICK).round());
+    // Its fetch failed: it still holds round 0 when the coordinator, finished, looks again.
+    answerSurvey(member(0), 1, H1, null, null);
+    answerSurvey(member(1), 1, H1, null, null);
+    answerSurvey(member(2), 0, H0, null, null);
+    assertEquals(1, member(2).probe().expectMessageClass(CatchUp.class, QUICK).round());
+    // Once it holds the last round, nobody is asked anything again.
+    answerSurvey(member(0), 1, H1, null, null);
+    answerSurvey(member(1), 1, H1, null, null);
+    answerSurvey(member(2), 1, H1, null, null);
+    members.forEach(m -> m.probe().expectNoMessage(SURVEY_TIMEOUT.plusSeconds(1)));
   }
 
   @Test

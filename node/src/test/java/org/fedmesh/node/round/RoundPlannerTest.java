@@ -280,6 +280,7 @@ class RoundPlannerTest {
         List.of(at("a", 5, H4), at("b", 5, H4), at("c", 5, H4)), RoundHistory.EMPTY, 3, MIN, 5));
     assertEquals(5, finished.round());
     assertEquals(H4, finished.hash());
+    assertTrue(finished.membersBehind().isEmpty());
   }
 
   @Test
@@ -287,7 +288,7 @@ class RoundPlannerTest {
     BringUpToDate step = assertInstanceOf(BringUpToDate.class, RoundPlanner.next(
         List.of(at("a", 5, H4), at("b", 5, H4), at("c", 2, H3)), RoundHistory.EMPTY, 3, MIN, 5));
     assertEquals(List.of(new BringUpToDate.Behind(member("c"), 2)), step.behind());
-    assertInstanceOf(Finished.class, step.then());
+    assertEquals(Set.of("c"), assertInstanceOf(Finished.class, step.then()).membersBehind());
   }
 
   @Test
