@@ -1,6 +1,9 @@
 package org.fedmesh.node.round;
 
+import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -11,6 +14,10 @@ import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 /**
  * The participant's checkpoint writes, off its thread (on the blocking dispatcher): what waits for a write runs
  * back on the actor's thread once the model is durable, so a model is adopted and acknowledged only then.
+ *
+ * <p>One write at a time, in the order asked: a commit and a catch-up can overlap, and two writes at once would
+ * share the store's temporary file, or finish in the other order and leave the older model on disk. A model older
+ * than one already asked for is not written at all.
  */
 final class CheckpointWrites {
   /**
@@ -22,6 +29,9 @@ final class CheckpointWrites {
   private final ActorContext<ParticipantCommand> context;
   private final Optional<CheckpointStore> store;
   private final Executor blocking;
+  /** The write asked for last; the next one starts after it. */
+  private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
+  private long newestRound = Long.MIN_VALUE;
 
   CheckpointWrites(ActorContext<ParticipantCommand> context, Optional<CheckpointStore> store, Executor blocking) {
     this.context = context;
@@ -40,10 +50,26 @@ final class CheckpointWrites {
       return;
     }
     CheckpointStore s = store.get();
-    AsyncWork.pipe(context, blocking, () -> {
-      s.save(state, source, certificate == null ? null : certificate.encoded());
-      return state;
-    }, saved -> new Finished(then), error -> {
+    if (state.round() < newestRound) {
+      context.getSelf().tell(new Finished(() -> otherwise.accept("it holds (or is writing) the model of round "
+          + newestRound + ", later than round " + state.round())));
+      return;
+    }
+    newestRound = state.round();
+    CompletableFuture<ModelState> written = last.handle((previous, error) -> state).thenApplyAsync(m -> {
+      try {
+        s.save(m, source, certificate == null ? null : certificate.encoded());
+        return m;
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, blocking);
+    last = written;
+    context.pipeToSelf(written, (saved, failure) -> {
+      if (failure == null) {
+        return new Finished(then);
+      }
+      Throwable error = AsyncWork.cause(failure);
       context.getLog().error("Could not write the checkpoint of round {} to {}; the round is not held here "
           + "until it is", state.round(), s.file(), error);
       return new Finished(() -> otherwise.accept("could not write the checkpoint of round " + state.round() + ": "

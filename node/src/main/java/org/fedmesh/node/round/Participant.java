@@ -265,6 +265,11 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       ModelState next = p.get().state();
       double loss = p.get().meanLoss();
       checkpoints.write(next, CheckpointStore.Source.COMMIT, commit.certificate(), () -> {
+        if (next.round() <= committed.round()) { // caught up to a later round meanwhile
+          commit.replyTo().tell(new CommitFailed(commit.attempt(), setup.nodeId(), "it holds round "
+              + committed.round() + " already"));
+          return;
+        }
         adopt(next, commit.certificate());
         getContext().getLog().info("Committed round {} ({}), mean training loss {}", next.round(),
             next.shortHash(), String.format("%.4f", loss));
