@@ -17,7 +17,7 @@ import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
  *
  * <p>One write at a time, in the order asked: a commit and a catch-up can overlap, and two writes at once would
  * share the store's temporary file, or finish in the other order and leave the older model on disk. A model older
- * than one already asked for is not written at all.
+ * than the one on disk is not written at all (decided when its turn comes, so a failed write blocks nothing).
  */
 final class CheckpointWrites {
   /**
@@ -31,7 +31,15 @@ final class CheckpointWrites {
   private final Executor blocking;
   /** The write asked for last; the next one starts after it. */
   private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
-  private long newestRound = Long.MIN_VALUE;
+  /** The round on disk; read and written only by the writes, which run one after another. */
+  private volatile long durableRound = Long.MIN_VALUE;
+
+  /** A write skipped because the store holds a later model. */
+  private static final class Superseded extends RuntimeException {
+    Superseded(long durable, long asked) {
+      super("it holds the model of round " + durable + " already, later than round " + asked, null, false, false);
+    }
+  }
 
   CheckpointWrites(ActorContext<ParticipantCommand> context, Optional<CheckpointStore> store, Executor blocking) {
     this.context = context;
@@ -50,19 +58,17 @@ final class CheckpointWrites {
       return;
     }
     CheckpointStore s = store.get();
-    if (state.round() < newestRound) {
-      context.getSelf().tell(new Finished(() -> otherwise.accept("it holds (or is writing) the model of round "
-          + newestRound + ", later than round " + state.round())));
-      return;
-    }
-    newestRound = state.round();
     CompletableFuture<ModelState> written = last.handle((previous, error) -> state).thenApplyAsync(m -> {
+      if (m.round() < durableRound) {
+        throw new Superseded(durableRound, m.round());
+      }
       try {
         s.save(m, source, certificate == null ? null : certificate.encoded());
-        return m;
       } catch (IOException e) {
         throw new CompletionException(e);
       }
+      durableRound = m.round();
+      return m;
     }, blocking);
     last = written;
     context.pipeToSelf(written, (saved, failure) -> {
@@ -70,6 +76,9 @@ final class CheckpointWrites {
         return new Finished(then);
       }
       Throwable error = AsyncWork.cause(failure);
+      if (error instanceof Superseded superseded) {
+        return new Finished(() -> otherwise.accept(superseded.getMessage()));
+      }
       context.getLog().error("Could not write the checkpoint of round {} to {}; the round is not held here "
           + "until it is", state.round(), s.file(), error);
       return new Finished(() -> otherwise.accept("could not write the checkpoint of round " + state.round() + ": "
