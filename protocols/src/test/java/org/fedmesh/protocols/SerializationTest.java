@@ -71,6 +71,9 @@ class SerializationTest {
     return Stream.of(
         new AllReduceProtocol.Chunk(ATTEMPT, AllReduceProtocol.Phase.ALL_GATHER, 3, 1, 1000,
             new long[] {Long.MIN_VALUE, -1, 0, 1, Long.MAX_VALUE}),
+        new AllReduceProtocol.Chunk(ATTEMPT, AllReduceProtocol.Phase.REDUCE_SCATTER, 2, 4, 64, new long[] {7, -7},
+            new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+                27, 28, 29, 30, 31, (byte) 0xff}),
         new AllReduceProtocol.Chunk(ATTEMPT, AllReduceProtocol.Phase.REDUCE_SCATTER, 0, 0, 0, new long[0]),
         new CatchUpProtocol.ModelPart(9, 1, 3, 16, new float[] {Float.MIN_VALUE, -0f, 1.5f, Float.MAX_VALUE}));
   }

@@ -114,8 +114,9 @@ public final class AttemptSession {
 
   private Behavior<Command> begin() {
     StartRound start = setup.start();
+    // A secure round's pieces carry MACs: the endpoint holds what comes before the link keys, unapplied.
     setup.ring().tell(new RingAllReduce.Expect(start.attempt(), start.ring().size(), setup.myIndex(),
-        setup.pipeline().vectorLength()));
+        setup.pipeline().vectorLength(), secrets != null));
     // Only once the ring endpoint expects this attempt: no peer sends before every participant is ready.
     start.coordinator().tell(new Ready(start.attempt(), setup.nodeId(), secrets == null ? null : secrets.advert()));
     return waitingForKeys();
@@ -162,15 +163,26 @@ public final class AttemptSession {
     return peers == null ? Behaviors.stopped() : masking(update, new AggregationPipeline.Direct(secrets, peers));
   }
 
-  /** Every participant's key checked against the CA and this attempt; null (failure reported) when one is not. */
+  /**
+   * Every participant's key checked against the CA and this attempt; null (failure reported) when one is not.
+   * Once they verify, the ring endpoint gets its link keys at once, before masking: peers may already be sending.
+   */
   private Map<String, byte[]> verifiedPeers(RoundKeys keys) {
+    Map<String, byte[]> peers;
+    List<String> ring = setup.start().ring().stream().map(RingMember::nodeId).toList();
     try {
-      List<String> ring = setup.start().ring().stream().map(RingMember::nodeId).toList();
-      return secrets.verifyPeers(keys.keys(), ring, Instant.now());
+      peers = secrets.verifyPeers(keys.keys(), ring, Instant.now());
     } catch (KeyVerificationException e) {
       fail("the key of " + e.nodeId() + " does not verify: " + e.getMessage());
       return null;
     }
+    int n = ring.size();
+    if (n > 1) {
+      AttemptSecrets.LinkKeys links = secrets.linkKeys(ring.get(Math.floorMod(setup.myIndex() - 1, n)),
+          ring.get(Math.floorMod(setup.myIndex() + 1, n)), peers);
+      setup.ring().tell(new RingAllReduce.Keys(setup.attempt(), links.send(), links.receive()));
+    }
+    return peers;
   }
 
   private boolean isForThisAttempt(RoundKeys keys) {

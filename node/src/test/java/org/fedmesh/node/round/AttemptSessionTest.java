@@ -113,6 +113,9 @@ class AttemptSessionTest {
 
   private void toPreparingMasks() {
     session.tell(new AttemptSession.Keys(keys));
+    // the link keys go to the endpoint as soon as the peers' keys verify, before any masking
+    RingAllReduce.Keys links = ring.expectMessageClass(RingAllReduce.Keys.class, WAIT);
+    assertEquals(attempt, links.attempt());
     crypto.awaitQueued(); // the masks, made while the model trains
   }
 
@@ -277,6 +280,7 @@ class AttemptSessionTest {
     crypto.awaitQueued();
     assertEquals(Phase.MASKING, phase());
     crypto.runNext();
+    assertEquals(attempt, ring.expectMessageClass(RingAllReduce.Keys.class, WAIT).attempt(), "keys before start");
     assertEquals(attempt, ring.expectMessageClass(RingAllReduce.Start.class, WAIT).attempt());
   }
 
