@@ -24,6 +24,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  *   (certificate)                      checkpoint, adopts the pending model
  *               ◀───────────────────   RoundCommitted (checkpoint written) | CommitFailed
  *   AbortAttempt ──────────────────▶   drops the attempt (keeps its trained update for the next attempt)
+ *
+ * at the deadline, when every member reported Contributed but results are missing:
+ *   ReportRingLinks ───────────────▶
+ *               ◀───────────────────   RingLinks (what its ring predecessor sent it: its own pieces, misfits)
  * </pre>
  */
 public final class RoundProtocol {
@@ -162,6 +166,24 @@ public final class RoundProtocol {
       implements CoordinatorCommand, CborSerializable {}
 
   public record AbortAttempt(AttemptId attempt, String reason) implements ParticipantCommand, CborSerializable {}
+
+  /**
+   * Asked at an attempt's deadline when every member reported Contributed and the ring is still stuck: what did
+   * your ring endpoint get from your predecessor? Answered with {@link RingLinks}.
+   */
+  public record ReportRingLinks(AttemptId attempt, ActorRef<CoordinatorCommand> replyTo)
+      implements ParticipantCommand, CborSerializable {}
+
+  /**
+   * What {@code nodeId} received from its ring predecessor in {@code attempt} ({@code known} false when its endpoint
+   * no longer or never held the attempt: then it accuses nobody). Step-0 pieces of the reduce-scatter depend only on
+   * the predecessor's own vector, so {@code ownPiecesReceived < ownPiecesExpected} names the predecessor, and so do
+   * {@code misfitPieces}: pieces with the link's valid MAC that do not fit the ring's layout. {@code forgedPieces}
+   * (bad MAC) may come from anyone and accuse nobody; reported for the log.
+   */
+  public record RingLinks(AttemptId attempt, String nodeId, boolean known, int ownPiecesExpected,
+                          int ownPiecesReceived, int misfitPieces, String firstMisfit, int forgedPieces)
+      implements CoordinatorCommand, CborSerializable {}
 
   /**
    * One participant's signed round result, in the canonical encoding of {@code org.fedmesh.mpc.SignedRoundResult}

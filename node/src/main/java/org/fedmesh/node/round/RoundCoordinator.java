@@ -225,6 +225,12 @@ public final class RoundCoordinator {
     if (!step.leftOut().isEmpty()) {
       context.getLog().info("Round {} goes on without {}, who missed a deadline", step.round(), step.leftOut());
     }
+    List<String> ringIds = step.ring().stream().map(RingMember::nodeId).toList();
+    for (String node : history.readmitted(step.round(), ringIds)) {
+      context.getLog().info("{} is readmitted in round {}: it sat out after {} missed deadline(s) in a row and"
+          + " answered the status survey in time; another miss doubles its wait", node, step.round(),
+          history.benched().get(node).misses());
+    }
     history = history.withAttempt(step.round(), step.attempt());
     lastPauseReason = null;
     AttemptId id = AttemptId.fresh(step.round(), step.attempt(), random);
@@ -233,7 +239,7 @@ public final class RoundCoordinator {
         ring.stream().map(RingMember::nodeId).toList(), step.retrain() ? " (training again)" : "");
     ActorRef<CoordinatorCommand> run = context.spawn(AttemptRun.create(
             me -> new StartRound(id, ring, step.baseHash(), secure, step.retrain(), sharedSettings, me),
-            settings.roundDeadline(), context.getSelf().narrow()),
+            settings.roundDeadline(), settings.surveyTimeout(), context.getSelf().narrow()),
         "attempt-" + id.round() + "-" + id.attempt() + "-" + ++children);
     timers.cancel(TIMER); // the attempt keeps its own deadline
     return attempting(id, ring, run);

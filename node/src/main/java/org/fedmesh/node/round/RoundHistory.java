@@ -55,6 +55,22 @@ public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> e
     return Set.copyOf(out);
   }
 
+  /**
+   * Members of {@code ring} that were benched and whose wait is over by {@code round}: readmitted. They are in the
+   * ring only because they answered the survey in time (the planner draws rings from the answers), which is the
+   * sign of life readmission asks for; a miss again doubles their next wait.
+   */
+  public Set<String> readmitted(long round, java.util.Collection<String> ring) {
+    Set<String> out = new java.util.TreeSet<>();
+    for (String node : ring) {
+      Bench bench = benched.get(node);
+      if (bench != null && bench.untilRound() < round) {
+        out.add(node);
+      }
+    }
+    return out;
+  }
+
   public RoundHistory withAttempt(long round, int attempt) {
     Map<Long, Integer> next = new HashMap<>(attempts);
     next.put(round, attempt);

@@ -48,4 +48,14 @@ class RoundHistoryTest {
     h = h.committed(6, Set.of("node-1", "node-2", "node-3"));
     assertEquals(Set.of("node-4"), h.excluded(7));
   }
+
+  @Test
+  void readmitted_onlyOnceTheWaitIsOverAndOnlyMembersInTheRing() {
+    RoundHistory h = RoundHistory.EMPTY.withExcluded(3, Set.of("node-4", "node-5"));
+    assertEquals(Set.of(), h.readmitted(4, Set.of("node-1", "node-4")), "still sitting out round 4");
+    assertEquals(Set.of("node-4"), h.readmitted(5, Set.of("node-1", "node-4")),
+        "node-5 did not answer the survey, so it is not in the ring and not readmitted");
+    assertEquals(Set.of(), h.committed(5, Set.of("node-1", "node-4")).readmitted(6, Set.of("node-1", "node-4")),
+        "a committed round clears the bench");
+  }
 }
