@@ -144,8 +144,21 @@ public final class RoundProtocol {
                            long aggregationNanos, ResultSignature signature)
       implements CoordinatorCommand, CborSerializable {}
 
-  public record AttemptFailed(AttemptId attempt, String nodeId, String reason)
+  /**
+   * The participant cannot go on with the attempt. {@code kind} tells a sum that does not decode (someone summed
+   * values that are not a masked update; every member sees the same sum, so the reporter is no more to blame than
+   * the others) from this member's own trouble; null from a member that predates it counts as OTHER.
+   */
+  public record AttemptFailed(AttemptId attempt, String nodeId, String reason, FailureKind kind)
       implements CoordinatorCommand, CborSerializable {}
+
+  /** Why an attempt failed at a member, for the coordinator's decision (the reason text is for people). */
+  public enum FailureKind {
+    /** The ring's sum does not decode: garbage from some participant, whom nobody can name. */
+    UNDECODABLE_SUM,
+    /** Anything else: a refusal, a key that does not verify, local training or encoding failed. */
+    OTHER
+  }
 
   /**
    * Commits the attempt's result, which must hash to {@code modelHash}; the member acknowledges to {@code replyTo}.

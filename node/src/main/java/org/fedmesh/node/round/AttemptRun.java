@@ -22,6 +22,7 @@ import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.Contributed;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
+import org.fedmesh.protocols.RoundProtocol.FailureKind;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
 import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.ReportRingLinks;
@@ -55,6 +56,17 @@ final class AttemptRun {
 
   /** A member failed or the results differ; every member was told to abort. */
   record Abandoned(AttemptId attempt, String reason) implements Outcome {}
+
+  /**
+   * The sum did not decode, as {@code reportedBy} found first (every member holds the same sum: the reporter is
+   * no more to blame than the others); one of {@code participants} sent garbage. Every member was told to abort.
+   */
+  record SumUndecodable(AttemptId attempt, String reportedBy, String reason, List<String> participants)
+      implements Outcome {
+    SumUndecodable {
+      participants = List.copyOf(participants);
+    }
+  }
 
   /**
    * The deadline passed; {@code behind}, the members behind the phase the others reached, or, when every update
@@ -229,8 +241,16 @@ final class AttemptRun {
   }
 
   private Behavior<CoordinatorCommand> failed(AttemptFailed m) {
-    return m.attempt().equals(id) && members.contains(m.nodeId())
-        ? abandon(m.nodeId() + " failed: " + m.reason()) : Behaviors.same();
+    if (!m.attempt().equals(id) || !members.contains(m.nodeId())) {
+      return Behaviors.same();
+    }
+    if (m.kind() == FailureKind.UNDECODABLE_SUM) {
+      AbortAttempt abort = new AbortAttempt(id, "the sum did not decode");
+      ring.forEach(p -> p.participant().tell(abort));
+      parent.tell(new SumUndecodable(id, m.nodeId(), m.reason(), ring.stream().map(RingMember::nodeId).toList()));
+      return Behaviors.stopped();
+    }
+    return abandon(m.nodeId() + " failed: " + m.reason());
   }
 
   private Behavior<CoordinatorCommand> abandon(String reason) {

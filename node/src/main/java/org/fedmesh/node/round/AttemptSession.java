@@ -20,6 +20,7 @@ import org.fedmesh.node.secure.AttemptSecrets;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol.Contributed;
+import org.fedmesh.protocols.RoundProtocol.FailureKind;
 import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.RoundKeys;
@@ -82,7 +83,8 @@ public final class AttemptSession {
   public record Aggregated(AttemptId attempt, Applied applied, long aggregationNanos, long bytesSent)
       implements Outcome {}
 
-  public record Failed(AttemptId attempt, String reason) implements Outcome {}
+  /** {@code kind} tells an undecodable sum (nobody's fault that this member can see) from this member's trouble. */
+  public record Failed(AttemptId attempt, String reason, FailureKind kind) implements Outcome {}
 
   /** This member now holds part of the attempt's unmasked sum (see MemberStatus.revealedAttempt). */
   public record SumRevealed(AttemptId attempt) implements Outcome {}
@@ -287,13 +289,20 @@ public final class AttemptSession {
 
   private Behavior<Command> onStepFailed(StepFailed failed) {
     // Encoding refuses NaN, infinities and out-of-bound updates before anything leaves this node; decoding refuses
-    // a sum out of bounds (somebody summed garbage).
+    // a sum out of bounds (somebody summed garbage, and every member sees the same sum).
+    if (AsyncWork.cause(failed.error()) instanceof UndecodableSumException) {
+      return fail("the sum does not decode: " + AsyncWork.describe(failed.error()), FailureKind.UNDECODABLE_SUM);
+    }
     return fail(failed.step() + " failed: " + AsyncWork.describe(failed.error()));
   }
 
   private Behavior<Command> fail(String reason) {
+    return fail(reason, FailureKind.OTHER);
+  }
+
+  private Behavior<Command> fail(String reason, FailureKind kind) {
     context.getLog().error("{}: {}", setup.attempt(), reason);
-    setup.participant().tell(new Failed(setup.attempt(), reason));
+    setup.participant().tell(new Failed(setup.attempt(), reason, kind));
     return Behaviors.stopped();
   }
 

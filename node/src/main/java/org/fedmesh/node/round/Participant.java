@@ -27,6 +27,7 @@ import org.fedmesh.protocols.RoundProtocol.CommitFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
+import org.fedmesh.protocols.RoundProtocol.FailureKind;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.QueryStatus;
@@ -174,7 +175,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     Optional<String> refusal = ringDown.or(() -> RoundRules.refusal(start, setup, committed));
     if (refusal.isPresent()) {
       getContext().getLog().warn("Refused {}: {}", id, refusal.get());
-      start.coordinator().tell(new AttemptFailed(id, setup.nodeId(), refusal.get()));
+      start.coordinator().tell(new AttemptFailed(id, setup.nodeId(), refusal.get(), FailureKind.OTHER));
       return this;
     }
     endAttempt();
@@ -249,7 +250,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     ActorRef<CoordinatorCommand> coordinator = a.get().start().coordinator();
     if (outcome instanceof AttemptSession.Failed failed) {
       live = Optional.empty(); // the session stopped itself
-      coordinator.tell(new AttemptFailed(failed.attempt(), setup.nodeId(), failed.reason()));
+      coordinator.tell(new AttemptFailed(failed.attempt(), setup.nodeId(), failed.reason(), failed.kind()));
     } else if (outcome instanceof AttemptSession.Aggregated done) {
       ModelState next = done.applied().next();
       ResultSignature signature = verifier.sign(a.get().start(), next.hash());
@@ -329,7 +330,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private Behavior<ParticipantCommand> onRingStopped() {
     ringDown = Optional.of("the ring all-reduce endpoint of " + setup.nodeId() + " stopped; restart the member");
     getContext().getLog().error("{}", ringDown.get());
-    live.ifPresent(a -> a.start().coordinator().tell(new AttemptFailed(a.id(), setup.nodeId(), ringDown.get())));
+    live.ifPresent(a -> a.start().coordinator().tell(new AttemptFailed(a.id(), setup.nodeId(), ringDown.get(),
+        FailureKind.OTHER)));
     endAttempt();
     return this;
   }

@@ -285,6 +285,18 @@ class AttemptSessionTest {
   }
 
   @Test
+  void ringSumOfGarbage_failsAsUndecodableSum_notAsThisMembersFault() {
+    ActorRef<RingAllReduce.Outcome> replies = toSumming();
+    long[] garbage = new java.util.SplittableRandom(3).longs(CODEC.vectorLength(PARAMS)).toArray();
+    replies.tell(new RingAllReduce.Completed(attempt, garbage, 64, 2));
+    crypto.awaitQueued();
+    crypto.runNext();
+    AttemptSession.Failed failed = assertInstanceOf(AttemptSession.Failed.class,
+        participant.expectMessageClass(AttemptSession.Outcome.class, WAIT));
+    assertEquals(org.fedmesh.protocols.RoundProtocol.FailureKind.UNDECODABLE_SUM, failed.kind(), failed.reason());
+  }
+
+  @Test
   void keys_withAPeerKeySwapped_failTheAttemptNamingThePeer() {
     List<KeyAdvert> swapped = new ArrayList<>(keys.keys());
     swapped.set(2, AttemptSecrets.create(identities.get(1), attempt, RANDOM).advert());

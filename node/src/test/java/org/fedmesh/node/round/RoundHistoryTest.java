@@ -58,4 +58,17 @@ class RoundHistoryTest {
     assertEquals(Set.of(), h.committed(5, Set.of("node-1", "node-4")).readmitted(6, Set.of("node-1", "node-4")),
         "a committed round clears the bench");
   }
+  @Test
+  void withUndecodable_sameRoundAndMembers_countsInARow_otherMembersStartAgain() {
+    RoundHistory h = RoundHistory.EMPTY.withUndecodable(4, Set.of("a", "b", "c")).withUndecodable(4,
+        Set.of("a", "b", "c"));
+    assertEquals(2, h.undecodable().attempts());
+    assertEquals(1, h.withUndecodable(4, Set.of("a", "b")).undecodable().attempts(), "another ring starts again");
+    assertEquals(1, h.withUndecodable(5, Set.of("a", "b", "c")).undecodable().attempts(), "another round too");
+    assertEquals(true, h.withUndecodableRetryAllowed().undecodable().retryAllowed());
+    assertEquals(false, h.withUndecodableRetryAllowed().withUndecodable(4, Set.of("a", "b", "c")).undecodable()
+        .retryAllowed(), "the allowed retry failed: paused again");
+    assertEquals(null, h.committed(4, Set.of("a", "b")).undecodable(), "a committed round ends the run");
+    assertEquals(2, h.withExcluded(4, Set.of("c")).withAttempt(4, 3).undecodable().attempts(), "kept across");
+  }
 }
