@@ -11,8 +11,9 @@ import org.fedmesh.protocols.AllReduceProtocol.Phase;
 import org.fedmesh.protocols.AttemptId;
 
 /**
- * HMAC-SHA256 (the JDK's, which uses the CPU's SHA extensions: about 1 GB/s here) over every field of a ring
- * piece, under the key of one direction of one link of one attempt. The fields go in at fixed width, the values
+ * HMAC-SHA256 over every field of a ring piece, under the key of one direction of one link of one attempt. The
+ * JDK's: it uses the CPU's SHA extensions, 0.8-1.6 GB/s on one core here (JDK 25, 2026-11-27), where Bouncy Castle's
+ * pure-Java HMac over SHA256Digest managed 0.1-0.16 GB/s on the same pieces. The fields go in at fixed width, the values
  * with their count first, so no two pieces encode alike. Not thread-safe: one instance per link, used by one actor.
  */
 final class PieceMac {
