@@ -84,12 +84,14 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
    * @param firstMisfit why the first of them did not fit, or null
    * @param forgedPieces pieces whose MAC did not verify: injected or altered by anyone, so they accuse nobody
    * @param heldPieces pieces still held waiting for the link keys
+   * @param overflowPieces pieces dropped unverified because the hold was full before the keys came: a flood of
+   *     injected pieces may have pushed genuine ones out, so missing pieces then prove nothing
    */
   public record LinkReport(AttemptId attempt, boolean known, int predecessorIndex, int ownPiecesExpected,
                            int ownPiecesReceived, int misfitPieces, String firstMisfit, int forgedPieces,
-                           int heldPieces) {
+                           int heldPieces, int overflowPieces) {
     static LinkReport unknown(AttemptId attempt) {
-      return new LinkReport(attempt, false, -1, 0, 0, 0, null, 0, 0);
+      return new LinkReport(attempt, false, -1, 0, 0, 0, null, 0, 0, 0);
     }
   }
 
@@ -451,7 +453,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
         }
       }
       return new LinkReport(attempt, true, predecessor(), expected, received, misfits, firstMisfit, forged,
-          held.size());
+          held.size(), overflow);
     }
 
     boolean started() {

@@ -121,7 +121,10 @@ class RingAllReduceValidationTest {
     }
     TestProbe<RingAllReduce.LinkReport> links = testKit.createTestProbe();
     member1.tell(new RingAllReduce.ReportLinks(attempt, links.ref()));
-    assertEquals(RingAllReduce.HELD_PER_EXPECTED * 4, links.receiveMessage().heldPieces());
+    RingAllReduce.LinkReport report = links.receiveMessage();
+    assertEquals(RingAllReduce.HELD_PER_EXPECTED * 4, report.heldPieces());
+    assertEquals(20 - RingAllReduce.HELD_PER_EXPECTED * 4, report.overflowPieces(),
+        "counted, so that pieces missing afterwards accuse nobody");
   }
 
   @Test

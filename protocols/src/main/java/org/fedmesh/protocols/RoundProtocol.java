@@ -192,10 +192,13 @@ public final class RoundProtocol {
    * no longer or never held the attempt: then it accuses nobody). Step-0 pieces of the reduce-scatter depend only on
    * the predecessor's own vector, so {@code ownPiecesReceived < ownPiecesExpected} names the predecessor, and so do
    * {@code misfitPieces}: pieces with the link's valid MAC that do not fit the ring's layout. {@code forgedPieces}
-   * (bad MAC) may come from anyone and accuse nobody; reported for the log.
+   * (bad MAC) may come from anyone and accuse nobody; reported for the log. {@code overflowPieces}: pieces dropped
+   * unverified while the endpoint waited for its link keys with its hold full; then missing pieces accuse nobody
+   * (an injector may have crowded them out).
    */
   public record RingLinks(AttemptId attempt, String nodeId, boolean known, int ownPiecesExpected,
-                          int ownPiecesReceived, int misfitPieces, String firstMisfit, int forgedPieces)
+                          int ownPiecesReceived, int misfitPieces, String firstMisfit, int forgedPieces,
+                          int overflowPieces)
       implements CoordinatorCommand, CborSerializable {}
 
   /**

@@ -320,9 +320,9 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     RingAllReduce.LinkReport r = answered.report();
     AttemptId attempt = answered.query().attempt();
     RingLinks links = r == null || !r.known()
-        ? new RingLinks(attempt, setup.nodeId(), false, 0, 0, 0, null, 0)
+        ? new RingLinks(attempt, setup.nodeId(), false, 0, 0, 0, null, 0, 0)
         : new RingLinks(attempt, setup.nodeId(), true, r.ownPiecesExpected(), r.ownPiecesReceived(),
-            r.misfitPieces(), r.firstMisfit(), r.forgedPieces());
+            r.misfitPieces(), r.firstMisfit(), r.forgedPieces(), r.overflowPieces());
     answered.query().replyTo().tell(links);
     return this;
   }

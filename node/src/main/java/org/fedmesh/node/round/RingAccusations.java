@@ -12,7 +12,9 @@ import org.fedmesh.protocols.RoundProtocol.RingLinks;
  * test. At reduce-scatter step 0 a member sends pieces of its own segment, which depend only on its own vector:
  * if its successor lacks any of them at the deadline, or got from it a piece with the link's valid MAC that does not
  * fit the layout, it is the culprit whatever the others did. Pieces of later steps may be missing only because
- * someone upstream is silent, so they accuse nobody, and neither do pieces with a bad MAC (anyone can send those).
+ * someone upstream is silent, so they accuse nobody, and neither do pieces with a bad MAC (anyone can send those),
+ * nor missing pieces at a successor whose hold overflowed before its keys came (injected pieces may have crowded
+ * the genuine ones out).
  *
  * <p>The successor's word is taken as it is: a lying successor can get one honest predecessor left out. That costs
  * availability only (the accused sits out rounds, with the straggler backoff) and the log names both members.
@@ -42,6 +44,8 @@ final class RingAccusations {
         accusations.add(new Accusation(predecessor, reporter, "sent its successor " + reporter + " "
             + links.misfitPieces() + " piece(s) with a valid MAC that do not fit the ring's layout (first: "
             + links.firstMisfit() + ")"));
+      } else if (links.overflowPieces() > 0) {
+        continue;
       } else if (links.ownPiecesReceived() == 0 && links.ownPiecesExpected() > 0) {
         accusations.add(new Accusation(predecessor, reporter, "sent none of its own pieces to its successor "
             + reporter));

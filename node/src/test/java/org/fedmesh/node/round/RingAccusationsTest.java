@@ -21,11 +21,11 @@ class RingAccusationsTest {
   private static final List<String> RING = List.of("a", "b", "c", "d");
 
   private static RingLinks complete(String node) {
-    return new RingLinks(ATTEMPT, node, true, 3, 3, 0, null, 0);
+    return new RingLinks(ATTEMPT, node, true, 3, 3, 0, null, 0, 0);
   }
 
   private static RingLinks received(String node, int own) {
-    return new RingLinks(ATTEMPT, node, true, 3, own, 0, null, 0);
+    return new RingLinks(ATTEMPT, node, true, 3, own, 0, null, 0, 0);
   }
 
   static Stream<Arguments> table() {
@@ -35,11 +35,15 @@ class RingAccusationsTest {
         Arguments.of("c got none of b's", Map.of("c", received("c", 0)), Set.of("b")),
         Arguments.of("c got some of b's", Map.of("c", received("c", 2)), Set.of("b")),
         Arguments.of("misfit with a valid MAC", Map.of("a", new RingLinks(ATTEMPT, "a", true, 3, 3, 1,
-            "offset 7 is not a piece", 0)), Set.of("d")),
+            "offset 7 is not a piece", 0, 0)), Set.of("d")),
         Arguments.of("forged pieces accuse nobody", Map.of("b", new RingLinks(ATTEMPT, "b", true, 3, 3, 0, null,
-            40)), Set.of()),
+            40, 0)), Set.of()),
+        Arguments.of("pieces missing after the hold overflowed accuse nobody", Map.of("c", new RingLinks(ATTEMPT,
+            "c", true, 3, 1, 0, null, 0, 24)), Set.of()),
+        Arguments.of("a misfit accuses even after an overflow", Map.of("c", new RingLinks(ATTEMPT, "c", true, 3, 1,
+            1, "step 2 does not match", 0, 24)), Set.of("b")),
         Arguments.of("an endpoint without the attempt accuses nobody", Map.of("b", new RingLinks(ATTEMPT, "b",
-            false, 0, 0, 0, null, 0)), Set.of()),
+            false, 0, 0, 0, null, 0, 0)), Set.of()),
         Arguments.of("a member that does not answer accuses nobody", Map.of("b", "no answer"), Set.of()),
         Arguments.of("two silent members", Map.of("b", received("b", 0), "d", received("d", 0)),
             Set.of("a", "c")));
