@@ -98,6 +98,8 @@ final class AttemptRun {
   static Behavior<CoordinatorCommand> create(Function<ActorRef<CoordinatorCommand>, StartRound> start,
                                              Duration deadline, Duration linkSurvey, ActorRef<Outcome> parent) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      // Named after this class, not Pekko's ActorCell, so that alerts on org.fedmesh loggers see the culprits named.
+      context.setLoggerName(AttemptRun.class);
       StartRound message = start.apply(context.getSelf());
       message.ring().forEach(p -> p.participant().tell(message));
       // One deadline for the whole attempt, both phases.
