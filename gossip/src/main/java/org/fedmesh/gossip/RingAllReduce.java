@@ -28,11 +28,72 @@ import org.fedmesh.protocols.AttemptId;
  * start sending before this node's own vector is ready: their pieces wait in a bounded buffer), then hands over its
  * vector with {@link Start}. Pieces of any other attempt, from a member other than the ring predecessor, at a step
  * or offset that does not fit the layout, or received twice, are dropped with a log line — never applied.
+ *
+ * <p>In a secure round every piece carries an HMAC-SHA256 under the key of its link (sender to receiver) for this
+ * attempt, derived from the pair's secret: only the predecessor can make a piece this endpoint applies, so a
+ * certified member that injects or replays pieces gets them dropped and counted, and the sum stays exact. The owner
+ * hands over the link keys with {@link Keys} once it has verified the attempt's signed keys; pieces that come first
+ * are held unverified (at most {@link #HELD_PER_EXPECTED} times the pieces expected, so an injector cannot grow
+ * memory) and are not marked as received until they verify, so an injected piece never crowds out the genuine one.
+ * A plain round has no pair secrets, so its pieces carry no MAC ({@link Expect#authenticated} off).
+ *
+ * <p>The endpoint also keeps, per attempt, what it got from its predecessor ({@link ReportLinks}): at step 0 of the
+ * reduce-scatter a member sends pieces of its own segment, which depend on nothing but its own vector, so a
+ * predecessor that sent none or not all of them, or sent an authenticated piece that does not fit the layout,
+ * misbehaved whatever the others did. Later pieces may be missing only because someone upstream is silent.
  */
 public final class RingAllReduce extends AbstractBehavior<Command> {
 
-  /** Announces the attempt this node takes part in, so that early pieces from peers are kept, not dropped. */
-  public record Expect(AttemptId attempt, int ringSize, int myIndex, int vectorLength) implements Command {}
+  /** How many times the pieces it expects an endpoint holds while it waits for its link keys. */
+  static final int HELD_PER_EXPECTED = 2;
+
+  /**
+   * Announces the attempt this node takes part in, so that early pieces from peers are kept, not dropped.
+   * {@code authenticated}: pieces carry MACs, and none is applied before {@link Keys} came (a secure round).
+   */
+  public record Expect(AttemptId attempt, int ringSize, int myIndex, int vectorLength, boolean authenticated)
+      implements Command {}
+
+  /**
+   * The attempt's link keys: {@code sendKey} authenticates what this node sends its successor, {@code receiveKey}
+   * what it accepts from its predecessor. Local only (never leaves the member).
+   */
+  public record Keys(AttemptId attempt, byte[] sendKey, byte[] receiveKey) implements Command {
+    public Keys {
+      sendKey = sendKey.clone();
+      receiveKey = receiveKey.clone();
+    }
+
+    @Override
+    public String toString() {
+      return "Keys[" + attempt + "]";
+    }
+  }
+
+  /** Asks what this node received from its ring predecessor in {@code attempt}. */
+  public record ReportLinks(AttemptId attempt, ActorRef<LinkReport> replyTo) implements Command {}
+
+  /**
+   * What this node got from its predecessor (ring index {@code predecessorIndex}) in {@code attempt}; {@code known}
+   * is false when the endpoint holds no such attempt (then the counts say nothing).
+   *
+   * @param ownPiecesExpected pieces of the predecessor's own segment due at reduce-scatter step 0
+   * @param ownPiecesReceived how many of them arrived (authenticated, in a secure round) and fit the layout
+   * @param misfitPieces authenticated pieces that do not fit the layout (size, offset, step, sender index): in a
+   *     secure round only the predecessor can have made them; always 0 in a plain round, where anyone could have
+   * @param firstMisfit why the first of them did not fit, or null
+   * @param forgedPieces pieces whose MAC did not verify: injected or altered by anyone, so they accuse nobody
+   * @param heldPieces pieces still held waiting for the link keys
+   * @param overflowPieces pieces dropped unverified because the hold was full before the keys came: a flood of
+   *     injected pieces may have pushed genuine ones out, so missing pieces then prove nothing
+   */
+  public record LinkReport(AttemptId attempt, boolean known, int predecessorIndex, int ownPiecesExpected,
+                           int ownPiecesReceived, int misfitPieces, String firstMisfit, int forgedPieces,
+                           int heldPieces, int overflowPieces) {
+    static LinkReport unknown(AttemptId attempt) {
+      return new LinkReport(attempt, false, -1, 0, 0, 0, null, 0, 0, 0);
+    }
+  }
 
   /**
    * Runs the all-reduce of {@code vector} (which the actor then owns and overwrites) with {@code ring}, where
@@ -77,6 +138,8 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
 
   private final int maxPieceWords;
   private Session session;
+  /** What the last attempt that ended here received, so a query after its end is still answered. */
+  private LinkReport lastReport;
   private AttemptId lastDropLogged;
 
   public static Behavior<Command> create(int maxPieceWords) {
@@ -95,31 +158,55 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Expect.class, this::onExpect)
+        .onMessage(Keys.class, this::onKeys)
         .onMessage(Start.class, this::onStart)
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(Chunk.class, this::onChunk)
+        .onMessage(ReportLinks.class, this::onReportLinks)
         .onSignal(PreRestart.class, signal -> onRestart())
         .build();
   }
 
   private Behavior<Command> onExpect(Expect expect) {
     if (session == null || !session.attempt.equals(expect.attempt())) {
+      end();
       session = new Session(expect.attempt(), expect.ringSize(), expect.myIndex(), expect.vectorLength(),
-          maxPieceWords);
+          maxPieceWords, expect.authenticated());
     }
+    return this;
+  }
+
+  private Behavior<Command> onKeys(Keys keys) {
+    Session s = session;
+    if (s == null || !s.attempt.equals(keys.attempt()) || !s.authenticated || s.receiveMac != null) {
+      getContext().getLog().debug("Ignored the link keys of {}: not awaited", keys.attempt());
+      return this;
+    }
+    s.sendMac = new PieceMac(keys.sendKey());
+    s.receiveMac = new PieceMac(keys.receiveKey());
+    for (Chunk chunk : s.drainHeld()) {
+      accept(s, chunk);
+    }
+    completeIfDone(s);
     return this;
   }
 
   private Behavior<Command> onStart(Start start) {
     if (session == null || !session.attempt.equals(start.attempt())) {
-      onExpect(new Expect(start.attempt(), start.ring().size(), start.myIndex(), start.vector().length));
+      // Not announced: a plain ring (a secure one is always announced, with its keys, before it starts).
+      onExpect(new Expect(start.attempt(), start.ring().size(), start.myIndex(), start.vector().length, false));
     }
     Session s = session;
     if (s.n != start.ring().size() || s.myIndex != start.myIndex() || s.vectorLength != start.vector().length) {
       start.replyTo().tell(new Failed(start.attempt(), "the start (" + start.ring().size() + " members, index "
           + start.myIndex() + ", " + start.vector().length + " words) does not match the announced ring ("
           + s.n + ", " + s.myIndex + ", " + s.vectorLength + ")"));
-      session = null;
+      end();
+      return this;
+    }
+    if (s.authenticated && s.sendMac == null) {
+      start.replyTo().tell(new Failed(start.attempt(), "the ring was started before its link keys were given"));
+      end();
       return this;
     }
     s.begin(start);
@@ -154,8 +241,21 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
 
   private Behavior<Command> onCancel(Cancel cancel) {
     if (session != null && session.attempt.equals(cancel.attempt())) {
-      session = null;
+      end();
     }
+    return this;
+  }
+
+  private Behavior<Command> onReportLinks(ReportLinks query) {
+    LinkReport report;
+    if (session != null && session.attempt.equals(query.attempt())) {
+      report = session.linkReport();
+    } else if (lastReport != null && lastReport.attempt().equals(query.attempt())) {
+      report = lastReport;
+    } else {
+      report = LinkReport.unknown(query.attempt());
+    }
+    query.replyTo().tell(report);
     return this;
   }
 
@@ -165,19 +265,59 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       logDrop(chunk, "it is not for the attempt this node is in (" + (s == null ? "none" : s.attempt) + ")");
       return this;
     }
-    String problem = s.validate(chunk);
-    if (problem != null) {
-      logDrop(chunk, problem);
+    if (s.authenticated && s.receiveMac == null) {
+      if (!s.hold(chunk)) {
+        logDrop(chunk, "already " + s.held.size() + " pieces wait for this attempt's link keys");
+      }
       return this;
+    }
+    accept(s, chunk);
+    completeIfDone(s);
+    return this;
+  }
+
+  /** Verifies and checks a piece against the schedule, then applies it (or keeps it until the start). */
+  private void accept(Session s, Chunk chunk) {
+    if (s.authenticated && !s.receiveMac.verifies(chunk)) {
+      if (s.forged++ == 0) {
+        getContext().getLog().warn("Dropped {}: its MAC does not verify, so the predecessor did not send it as it"
+            + " is (injected, replayed from elsewhere or altered); further ones in {} are only counted", chunk,
+            s.attempt);
+      }
+      return;
+    }
+    String misfit = s.misfit(chunk);
+    if (misfit != null) {
+      if (s.authenticated) {
+        s.misfitFromPredecessor(misfit);
+      }
+      logDrop(chunk, misfit);
+      return;
+    }
+    if (!s.firstTime(chunk)) {
+      logDrop(chunk, "piece at offset " + chunk.offset() + " was already received in " + chunk.phase());
+      return;
     }
     if (!s.started()) {
       // Only valid pieces get here, each at most once, so the buffer holds at most one vector's worth.
       s.early.add(chunk);
-      return this;
+      return;
     }
     apply(s, chunk);
-    completeIfDone(s);
-    return this;
+  }
+
+  /** Ends the attempt in progress, if any, keeping what it received for queries and counting its forgeries. */
+  private void end() {
+    Session s = session;
+    if (s == null) {
+      return;
+    }
+    lastReport = s.linkReport();
+    if (s.forged > 0 || s.overflow > 0) {
+      getContext().getLog().warn("{}: dropped {} piece(s) whose MAC did not verify and {} beyond the bound held"
+          + " before the link keys", s.attempt, s.forged, s.overflow);
+    }
+    session = null;
   }
 
   private void apply(Session s, Chunk chunk) {
@@ -209,9 +349,9 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
   }
 
   private void completeIfDone(Session s) {
-    if (s.started() && s.done()) {
+    if (s.started() && s.done() && s == session) {
       s.replyTo.tell(new Completed(s.attempt, s.vector, s.bytesSent, s.messagesSent));
-      session = null;
+      end();
     }
   }
 
@@ -241,6 +381,15 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     final BitSet seenGather = new BitSet();
     final int expectedReduce;
     final int expectedGather;
+    final boolean authenticated;
+    final int holdLimit;
+    List<Chunk> held = new ArrayList<>();
+    PieceMac sendMac;
+    PieceMac receiveMac;
+    int forged;
+    int overflow;
+    int misfits;
+    String firstMisfit;
     List<Chunk> early = new ArrayList<>();
     long[] vector;
     List<ActorRef<Command>> ring;
@@ -251,7 +400,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     long bytesSent;
     long messagesSent;
 
-    Session(AttemptId attempt, int n, int myIndex, int vectorLength, int maxPieceWords) {
+    Session(AttemptId attempt, int n, int myIndex, int vectorLength, int maxPieceWords, boolean authenticated) {
       if (n < 1 || myIndex < 0 || myIndex >= n) {
         throw new IllegalArgumentException("index " + myIndex + " outside a ring of " + n);
       }
@@ -262,6 +411,49 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       this.layout = new RingLayout(n, vectorLength, maxPieceWords);
       this.expectedReduce = n == 1 ? 0 : layout.piecesOutside(myIndex);
       this.expectedGather = n == 1 ? 0 : layout.piecesOutside(Math.floorMod(myIndex + 1, n));
+      this.authenticated = authenticated && n > 1;
+      this.holdLimit = HELD_PER_EXPECTED * (expectedReduce + expectedGather);
+    }
+
+    int predecessor() {
+      return Math.floorMod(myIndex - 1, n);
+    }
+
+    /** Keeps a piece until the keys come, unless the bound is reached; false when dropped. */
+    boolean hold(Chunk chunk) {
+      if (held.size() >= holdLimit) {
+        overflow++;
+        return false;
+      }
+      held.add(chunk);
+      return true;
+    }
+
+    List<Chunk> drainHeld() {
+      List<Chunk> drained = held;
+      held = new ArrayList<>();
+      return drained;
+    }
+
+    void misfitFromPredecessor(String why) {
+      if (misfits++ == 0) {
+        firstMisfit = why;
+      }
+    }
+
+    LinkReport linkReport() {
+      int expected = 0;
+      int received = 0;
+      if (n > 1) {
+        for (int p = 0; p < layout.pieces(); p++) {
+          if (layout.segment(p) == predecessor()) {
+            expected++;
+            received += seenReduce.get(p) ? 1 : 0;
+          }
+        }
+      }
+      return new LinkReport(attempt, true, predecessor(), expected, received, misfits, firstMisfit, forged,
+          held.size(), overflow);
     }
 
     boolean started() {
@@ -286,8 +478,8 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     }
 
     /** Why the chunk cannot belong to this attempt's schedule, or null when it fits. */
-    String validate(Chunk chunk) {
-      int predecessor = Math.floorMod(myIndex - 1, n);
+    String misfit(Chunk chunk) {
+      int predecessor = predecessor();
       if (n == 1 || chunk.senderIndex() != predecessor) {
         return "sender index " + chunk.senderIndex() + " is not this node's predecessor " + predecessor;
       }
@@ -302,12 +494,18 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       if (chunk.step() != expectedStep || expectedStep > n - 2) {
         return "step " + chunk.step() + " does not match segment " + segment + " in " + chunk.phase();
       }
+      return null;
+    }
+
+    /** Marks a fitting piece as received; false when it was received before. */
+    boolean firstTime(Chunk chunk) {
       BitSet seen = chunk.phase() == Phase.REDUCE_SCATTER ? seenReduce : seenGather;
+      int p = layout.pieceAt(chunk.offset());
       if (seen.get(p)) {
-        return "piece at offset " + chunk.offset() + " was already received in " + chunk.phase();
+        return false;
       }
       seen.set(p);
-      return null;
+      return true;
     }
 
     List<Chunk> drainEarly() {
@@ -318,7 +516,9 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
 
     void send(Phase phase, int step, int piece, long[] values) {
       ActorRef<Command> successor = ring.get(Math.floorMod(myIndex + 1, n));
-      successor.tell(new Chunk(attempt, phase, step, myIndex, layout.start(piece), values));
+      int offset = layout.start(piece);
+      byte[] mac = authenticated ? sendMac.tag(attempt, phase, step, myIndex, offset, values) : new byte[0];
+      successor.tell(new Chunk(attempt, phase, step, myIndex, offset, values, mac));
       bytesSent += 8L * values.length;
       messagesSent++;
     }

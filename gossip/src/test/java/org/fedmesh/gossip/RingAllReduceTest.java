@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Exact sums through the real ring: up to seven actor systems in this JVM talking Artery over 127.0.0.1, each with
- * its own endpoint, and every piece through the binary serializer.
+ * its own endpoint, and every piece through the binary serializer with its MAC.
  */
 class RingAllReduceTest {
   private static final int MAX_MEMBERS = 7;
@@ -83,9 +83,15 @@ class RingAllReduceTest {
       addresses.add(ActorRefResolver.get(systems.get(i).system()).toSerializationFormat(endpoint));
     }
     AttemptId attempt = AttemptId.fresh(length, n, random);
-    // As in a round: every member announces the attempt before anyone may send to it.
+    // As in a secure round: every member announces the attempt before anyone may send to it, then gets the keys of
+    // its two links (here random, one per link from member i to member i+1).
+    byte[][] linkKeys = new byte[n][32];
+    for (byte[] key : linkKeys) {
+      random.nextBytes(key);
+    }
     for (int i = 0; i < n; i++) {
-      ring.get(i).tell(new RingAllReduce.Expect(attempt, n, i, length));
+      ring.get(i).tell(new RingAllReduce.Expect(attempt, n, i, length, true));
+      ring.get(i).tell(new RingAllReduce.Keys(attempt, linkKeys[i], linkKeys[Math.floorMod(i - 1, n)]));
     }
     List<TestProbe<RingAllReduce.Outcome>> replies = new ArrayList<>();
     for (int i = 0; i < n; i++) {

@@ -2,6 +2,7 @@ package org.fedmesh.gossip;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -48,7 +49,7 @@ class RingAllReduceValidationTest {
   /** Vector of 6 in a ring of 3: segments [0,2) [2,4) [4,6), one piece each; member 1 owns the sum of [4,6). */
   @Test
   void schedule_honestPredecessor_sumsAndForwards() {
-    member1.tell(new RingAllReduce.Expect(attempt, 3, 1, 6));
+    member1.tell(new RingAllReduce.Expect(attempt, 3, 1, 6, false));
     // member 0's reduce-scatter piece arrives before member 1 has its own vector: it must wait, not be lost
     member1.tell(new Chunk(attempt, Phase.REDUCE_SCATTER, 0, 0, 0, new long[] {10, 20}));
     member1.tell(new RingAllReduce.Start(attempt, List.of(member0.ref(), member1, member2.ref()), 1,
@@ -73,7 +74,7 @@ class RingAllReduceValidationTest {
 
   @Test
   void chunks_staleForgedOrRepeated_areDroppedNotApplied() {
-    member1.tell(new RingAllReduce.Expect(attempt, 3, 1, 6));
+    member1.tell(new RingAllReduce.Expect(attempt, 3, 1, 6, false));
     member1.tell(new RingAllReduce.Start(attempt, List.of(member0.ref(), member1, member2.ref()), 1,
         new long[] {1, 2, 3, 4, 5, 6}, done.ref()));
     member2.receiveMessage(); // its own segment at step 0
@@ -96,7 +97,7 @@ class RingAllReduceValidationTest {
 
   @Test
   void cancel_dropsTheAttempt_laterPiecesIgnored() {
-    member1.tell(new RingAllReduce.Expect(attempt, 3, 1, 6));
+    member1.tell(new RingAllReduce.Expect(attempt, 3, 1, 6, false));
     member1.tell(new RingAllReduce.Cancel(attempt));
     member1.tell(new Chunk(attempt, Phase.REDUCE_SCATTER, 0, 0, 0, new long[] {10, 20}));
     AttemptId next = AttemptId.fresh(attempt.round(), attempt.attempt() + 1, random);
@@ -104,6 +105,79 @@ class RingAllReduceValidationTest {
         new long[] {1, 2, 3, 4, 5, 6}, done.ref()));
     assertChunk(member2.receiveMessage(), Phase.REDUCE_SCATTER, 0, 2, new long[] {3, 4});
     member2.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  // ---------------------------------------------------------------- authenticated (secure round)
+
+  private static final byte[] KEY_01 = key(1);
+  private static final byte[] KEY_12 = key(2);
+
+  @Test
+  void heldBeforeKeys_boundedAtAFixedMultipleOfThePiecesExpected() {
+    member1.tell(new RingAllReduce.Expect(attempt, 3, 1, 6, true));
+    // member 1 expects 2 pieces in each phase: it holds at most twice those 4
+    for (int i = 0; i < 20; i++) {
+      member1.tell(new Chunk(attempt, Phase.REDUCE_SCATTER, 0, 0, 0, new long[] {i, i}, new byte[32]));
+    }
+    TestProbe<RingAllReduce.LinkReport> links = testKit.createTestProbe();
+    member1.tell(new RingAllReduce.ReportLinks(attempt, links.ref()));
+    RingAllReduce.LinkReport report = links.receiveMessage();
+    assertEquals(RingAllReduce.HELD_PER_EXPECTED * 4, report.heldPieces());
+    assertEquals(20 - RingAllReduce.HELD_PER_EXPECTED * 4, report.overflowPieces(),
+        "counted, so that pieces missing afterwards accuse nobody");
+  }
+
+  @Test
+  void forgedPieceBeforeTheGenuineOne_doesNotCrowdItOut() {
+    member1.tell(new RingAllReduce.Expect(attempt, 3, 1, 6, true));
+    member1.tell(new Chunk(attempt, Phase.REDUCE_SCATTER, 0, 0, 0, new long[] {99, 99}, new byte[32]));
+    member1.tell(signed(Phase.REDUCE_SCATTER, 0, 0, new long[] {10, 20}));
+    member1.tell(new RingAllReduce.Keys(attempt, KEY_12, KEY_01));
+    member1.tell(new RingAllReduce.Start(attempt, List.of(member0.ref(), member1, member2.ref()), 1,
+        new long[] {1, 2, 3, 4, 5, 6}, done.ref()));
+    assertChunk(member2.receiveMessage(), Phase.REDUCE_SCATTER, 0, 2, new long[] {3, 4});
+    Chunk forwarded = (Chunk) member2.receiveMessage();
+    assertArrayEquals(new long[] {11, 22}, forwarded.values(), "the genuine piece, not the forged one, was applied");
+    assertTrue(new PieceMac(KEY_12).verifies(forwarded), "sent with the successor link's MAC");
+    TestProbe<RingAllReduce.LinkReport> links = testKit.createTestProbe();
+    member1.tell(new RingAllReduce.ReportLinks(attempt, links.ref()));
+    RingAllReduce.LinkReport report = links.receiveMessage();
+    assertEquals(1, report.forgedPieces());
+    assertEquals(1, report.ownPiecesExpected());
+    assertEquals(1, report.ownPiecesReceived());
+  }
+
+  @Test
+  void authenticatedMisfit_isCountedAgainstThePredecessor_missingOwnPiecesReported() {
+    member1.tell(new RingAllReduce.Expect(attempt, 3, 1, 6, true));
+    member1.tell(new RingAllReduce.Keys(attempt, KEY_12, KEY_01));
+    member1.tell(signed(Phase.REDUCE_SCATTER, 0, 0, new long[] {10}));  // wrong size, but member 0's MAC
+    TestProbe<RingAllReduce.LinkReport> links = testKit.createTestProbe();
+    member1.tell(new RingAllReduce.ReportLinks(attempt, links.ref()));
+    RingAllReduce.LinkReport report = links.receiveMessage();
+    assertTrue(report.known());
+    assertEquals(0, report.predecessorIndex());
+    assertEquals(1, report.misfitPieces());
+    assertEquals(0, report.ownPiecesReceived());
+    assertEquals(1, report.ownPiecesExpected());
+  }
+
+  @Test
+  void reportLinks_unknownAttempt_accusesNobody() {
+    TestProbe<RingAllReduce.LinkReport> links = testKit.createTestProbe();
+    member1.tell(new RingAllReduce.ReportLinks(attempt, links.ref()));
+    assertEquals(RingAllReduce.LinkReport.unknown(attempt), links.receiveMessage());
+  }
+
+  private Chunk signed(Phase phase, int step, int offset, long[] values) {
+    return new Chunk(attempt, phase, step, 0, offset, values,
+        new PieceMac(KEY_01).tag(attempt, phase, step, 0, offset, values));
+  }
+
+  private static byte[] key(int fill) {
+    byte[] key = new byte[32];
+    java.util.Arrays.fill(key, (byte) fill);
+    return key;
   }
 
   private static void assertChunk(Command message, Phase phase, int step, int offset, long[] values) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -67,6 +68,17 @@ public final class FedmeshNode implements AutoCloseable {
    */
   public static FedmeshNode start(Config config, MemberIdentity identity, LocalUpdates updates,
                                   CommitListener listener) {
+    return start(config, identity, updates, listener, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #start(Config, MemberIdentity, LocalUpdates, CommitListener)}, with the ring endpoint's behaviour
+   * passed through {@code ringEndpoint}: tests make a real member whose endpoint misbehaves (goes silent, sends
+   * garbage) with it. Never for production use.
+   */
+  public static FedmeshNode start(Config config, MemberIdentity identity, LocalUpdates updates,
+                                  CommitListener listener,
+                                  UnaryOperator<Behavior<AllReduceProtocol.Command>> ringEndpoint) {
     Config resolved = config.withFallback(defaults()).resolve();
     NodeSettings settings = NodeSettings.fromConfig(resolved);
     if (!identity.nodeId().equals(settings.nodeId())) {
@@ -92,7 +104,7 @@ public final class FedmeshNode implements AutoCloseable {
     Behavior<Void> guardian = Behaviors.setup(context -> {
       // Before the coordinator can start: with TLS, only members the guard verified count.
       MembershipGuard.start(context, settings.tls().enabled());
-      ActorRef<AllReduceProtocol.Command> ring = context.spawn(ringEndpoint(settings), "ring");
+      ActorRef<AllReduceProtocol.Command> ring = context.spawn(ringEndpoint.apply(ringEndpoint(settings)), "ring");
       AggregationPipeline pipeline = new AggregationPipeline(codec, optimizer, updates.parameterCount());
       Participant.Setup setup = new Participant.Setup(settings.nodeId(), identity, updates, pipeline,
           settings.aggregation().secure(), settings.aggregation().allowUnsafeTwoParty(), checkpoints, ring,

@@ -73,7 +73,9 @@ public record NodeSettings(
       Duration roundDeadline,
       Duration surveyTimeout,
       Duration retryBackoff,
-      int maxAttemptsPerRound) {}
+      int maxAttemptsPerRound,
+      int maxGarbageAttempts,
+      Duration garbageBackoff) {}
 
   /** Where this member's own data is; empty path when the data is handed over in code (the demo, tests). */
   public record DataSettings(String path, String format, String labelColumn, String task, List<String> classes,
@@ -172,10 +174,14 @@ public record NodeSettings(
     CoordinatorSettings coordinator = r.get("coordinator", () -> {
       Config c = r.config.getConfig("coordinator");
       return new CoordinatorSettings(c.getInt("min-participants"), c.getDuration("round-deadline"),
-          c.getDuration("survey-timeout"), c.getDuration("retry-backoff"), c.getInt("max-attempts-per-round"));
+          c.getDuration("survey-timeout"), c.getDuration("retry-backoff"), c.getInt("max-attempts-per-round"),
+          c.getInt("max-garbage-attempts"), c.getDuration("garbage-backoff"));
     });
     if (coordinator != null && coordinator.maxAttemptsPerRound() < 1) {
       r.problem("coordinator.max-attempts-per-round", "must be at least 1");
+    }
+    if (coordinator != null && coordinator.maxGarbageAttempts() < 1) {
+      r.problem("coordinator.max-garbage-attempts", "must be at least 1");
     }
     if (coordinator != null && aggregation != null) {
       int floor = aggregation.secure() && !aggregation.allowUnsafeTwoParty() ? 3 : 1;

@@ -44,6 +44,8 @@ public final class SharedSettings {
     values.put("coordinator.survey-timeout", c.surveyTimeout());
     values.put("coordinator.retry-backoff", c.retryBackoff());
     values.put("coordinator.max-attempts-per-round", c.maxAttemptsPerRound());
+    values.put("coordinator.max-garbage-attempts", c.maxGarbageAttempts());
+    values.put("coordinator.garbage-backoff", c.garbageBackoff());
     values.put("data.task", s.data().task());
     values.put("data.classes", s.data().classes());
     Map<String, String> digests = new TreeMap<>();

@@ -15,17 +15,34 @@ public final class AllReduceProtocol {
 
   public enum Phase { REDUCE_SCATTER, ALL_GATHER }
 
+  /** The longest {@link Chunk#mac} a receiver reads (an HMAC-SHA256 tag is 32 bytes). */
+  public static final int MAX_MAC_BYTES = 64;
+
   /**
    * One piece of one segment at one step: {@code values} go at {@code offset} of the whole vector.
    * {@code senderIndex} is the sender's position in the ring, checked by the receiver against its predecessor.
+   * {@code mac} authenticates every other field under the key of the sender-to-receiver link of this attempt, so
+   * that only the predecessor can make a piece the receiver applies; empty in a plain round (no pair secrets).
    */
-  public record Chunk(AttemptId attempt, Phase phase, int step, int senderIndex, int offset, long[] values)
-      implements Command, VectorMessage {
+  public record Chunk(AttemptId attempt, Phase phase, int step, int senderIndex, int offset, long[] values,
+                      byte[] mac) implements Command, VectorMessage {
+
+    public Chunk {
+      if (mac.length > MAX_MAC_BYTES) {
+        throw new IllegalArgumentException("a MAC of " + mac.length + " bytes is longer than " + MAX_MAC_BYTES);
+      }
+    }
+
+    /** A piece without a MAC, as sent in a plain round. */
+    public Chunk(AttemptId attempt, Phase phase, int step, int senderIndex, int offset, long[] values) {
+      this(attempt, phase, step, senderIndex, offset, values, new byte[0]);
+    }
 
     @Override
     public boolean equals(Object o) {
       return o instanceof Chunk c && attempt.equals(c.attempt) && phase == c.phase && step == c.step
-          && senderIndex == c.senderIndex && offset == c.offset && Arrays.equals(values, c.values);
+          && senderIndex == c.senderIndex && offset == c.offset && Arrays.equals(values, c.values)
+          && Arrays.equals(mac, c.mac);
     }
 
     @Override
@@ -36,7 +53,7 @@ public final class AllReduceProtocol {
     @Override
     public String toString() {
       return "Chunk[" + attempt + ", " + phase + " step " + step + ", from " + senderIndex + ", offset " + offset
-          + ", " + values.length + " values]";
+          + ", " + values.length + " values" + (mac.length == 0 ? ", no MAC" : "") + "]";
     }
   }
 }

@@ -24,6 +24,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  *   (certificate)                      checkpoint, adopts the pending model
  *               ◀───────────────────   RoundCommitted (checkpoint written) | CommitFailed
  *   AbortAttempt ──────────────────▶   drops the attempt (keeps its trained update for the next attempt)
+ *
+ * at the deadline, when every member reported Contributed but results are missing:
+ *   ReportRingLinks ───────────────▶
+ *               ◀───────────────────   RingLinks (what its ring predecessor sent it: its own pieces, misfits)
  * </pre>
  */
 public final class RoundProtocol {
@@ -140,8 +144,21 @@ public final class RoundProtocol {
                            long aggregationNanos, ResultSignature signature)
       implements CoordinatorCommand, CborSerializable {}
 
-  public record AttemptFailed(AttemptId attempt, String nodeId, String reason)
+  /**
+   * The participant cannot go on with the attempt. {@code kind} tells a sum that does not decode (someone summed
+   * values that are not a masked update; every member sees the same sum, so the reporter is no more to blame than
+   * the others) from this member's own trouble; null from a member that predates it counts as OTHER.
+   */
+  public record AttemptFailed(AttemptId attempt, String nodeId, String reason, FailureKind kind)
       implements CoordinatorCommand, CborSerializable {}
+
+  /** Why an attempt failed at a member, for the coordinator's decision (the reason text is for people). */
+  public enum FailureKind {
+    /** The ring's sum does not decode: garbage from some participant, whom nobody can name. */
+    UNDECODABLE_SUM,
+    /** Anything else: a refusal, a key that does not verify, local training or encoding failed. */
+    OTHER
+  }
 
   /**
    * Commits the attempt's result, which must hash to {@code modelHash}; the member acknowledges to {@code replyTo}.
@@ -162,6 +179,27 @@ public final class RoundProtocol {
       implements CoordinatorCommand, CborSerializable {}
 
   public record AbortAttempt(AttemptId attempt, String reason) implements ParticipantCommand, CborSerializable {}
+
+  /**
+   * Asked at an attempt's deadline when every member reported Contributed and the ring is still stuck: what did
+   * your ring endpoint get from your predecessor? Answered with {@link RingLinks}.
+   */
+  public record ReportRingLinks(AttemptId attempt, ActorRef<CoordinatorCommand> replyTo)
+      implements ParticipantCommand, CborSerializable {}
+
+  /**
+   * What {@code nodeId} received from its ring predecessor in {@code attempt} ({@code known} false when its endpoint
+   * no longer or never held the attempt: then it accuses nobody). Step-0 pieces of the reduce-scatter depend only on
+   * the predecessor's own vector, so {@code ownPiecesReceived < ownPiecesExpected} names the predecessor, and so do
+   * {@code misfitPieces}: pieces with the link's valid MAC that do not fit the ring's layout. {@code forgedPieces}
+   * (bad MAC) may come from anyone and accuse nobody; reported for the log. {@code overflowPieces}: pieces dropped
+   * unverified while the endpoint waited for its link keys with its hold full; then missing pieces accuse nobody
+   * (an injector may have crowded them out).
+   */
+  public record RingLinks(AttemptId attempt, String nodeId, boolean known, int ownPiecesExpected,
+                          int ownPiecesReceived, int misfitPieces, String firstMisfit, int forgedPieces,
+                          int overflowPieces)
+      implements CoordinatorCommand, CborSerializable {}
 
   /**
    * One participant's signed round result, in the canonical encoding of {@code org.fedmesh.mpc.SignedRoundResult}

@@ -16,13 +16,13 @@ public final class VectorSerializer extends SerializerWithStringManifest impleme
   private static final String CHUNK = "C";
   private static final String MODEL_PART = "M";
   private static final int ATTEMPT_BYTES = 8 + 4 + 8 + 8;
-  private static final int CHUNK_HEADER = ATTEMPT_BYTES + 1 + 4 + 4 + 4 + 4;
+  private static final int CHUNK_HEADER = ATTEMPT_BYTES + 1 + 4 + 4 + 4 + 4 + 1;
   private static final int MODEL_PART_HEADER = 8 + 4 + 4 + 4 + 4;
   private static final AllReduceProtocol.Phase[] PHASES = AllReduceProtocol.Phase.values();
 
   /** Bytes of header a message carries besides its values, with room to spare for Artery's envelope. */
   private static int overheadBytes() {
-    return Math.max(CHUNK_HEADER, MODEL_PART_HEADER) + 64;
+    return Math.max(CHUNK_HEADER + AllReduceProtocol.MAX_MAC_BYTES, MODEL_PART_HEADER) + 64;
   }
 
   /** How many longs an all-reduce piece may carry so that its message stays within {@code messageBytes}. */
@@ -69,6 +69,8 @@ public final class VectorSerializer extends SerializerWithStringManifest impleme
         buffer.putInt(c.step());
         buffer.putInt(c.senderIndex());
         buffer.putInt(c.offset());
+        buffer.put((byte) c.mac().length);
+        buffer.put(c.mac());
         buffer.putInt(c.values().length);
         buffer.asLongBuffer().put(c.values());
         buffer.position(buffer.position() + 8 * c.values().length);
@@ -108,10 +110,16 @@ public final class VectorSerializer extends SerializerWithStringManifest impleme
           int step = buffer.getInt();
           int sender = buffer.getInt();
           int offset = buffer.getInt();
+          int macLength = Byte.toUnsignedInt(buffer.get());
+          if (macLength > AllReduceProtocol.MAX_MAC_BYTES) {
+            throw new NotSerializableException("vector chunk with a MAC of " + macLength + " bytes");
+          }
+          byte[] mac = new byte[macLength];
+          buffer.get(mac);
           long[] values = new long[checkedLength(buffer, 8)];
           buffer.asLongBuffer().get(values);
           buffer.position(buffer.position() + 8 * values.length);
-          return new AllReduceProtocol.Chunk(attempt, PHASES[phase], step, sender, offset, values);
+          return new AllReduceProtocol.Chunk(attempt, PHASES[phase], step, sender, offset, values, mac);
         }
         case MODEL_PART: {
           long round = buffer.getLong();
@@ -135,7 +143,7 @@ public final class VectorSerializer extends SerializerWithStringManifest impleme
 
   private static int sizeOf(Object o) {
     if (o instanceof AllReduceProtocol.Chunk c) {
-      return CHUNK_HEADER + 8 * c.values().length;
+      return CHUNK_HEADER + c.mac().length + 8 * c.values().length;
     }
     if (o instanceof CatchUpProtocol.ModelPart p) {
       return MODEL_PART_HEADER + 4 * p.values().length;

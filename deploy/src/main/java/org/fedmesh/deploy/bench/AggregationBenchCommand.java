@@ -21,6 +21,7 @@ import org.fedmesh.node.NodeSettings;
 import org.fedmesh.node.round.AggregationPipeline;
 import org.fedmesh.node.round.AttemptSession;
 import org.fedmesh.node.round.ServerOptimizer;
+import org.fedmesh.protocols.VectorSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -101,6 +102,8 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     int maskLongs = Math.min(params, 1 << 20);
     double maskBytesPerSecond = CipherThroughput.maskBytesPerSecond(maskLongs, 5);
     Map<String, Double> keystream = CipherThroughput.keystreamBytesPerSecond(8 * maskLongs, 5);
+    int pieceBytes = 8 * VectorSerializer.longsPerMessage(defaults.aggregation().chunkBytes());
+    double macBytesPerSecond = CipherThroughput.ringMacBytesPerSecond(8 * maskLongs, pieceBytes, 5);
     double plainMedian = median(plain);
     double secureMedian = median(secure);
     double coldMedian = median(cold);
@@ -109,9 +112,14 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "plain median %.3f s, secure median %.3f s: secure/plain = %.2f; secure cold"
         + " median %.3f s: cold/plain = %.2f; exact = %s%n", plainMedian, secureMedian, secureMedian / plainMedian,
         coldMedian, coldMedian / plainMedian, exact);
+    // Each member tags what it sends and verifies as much as it receives (secure rounds only).
+    double macSeconds = 2.0 * bytesPerNode / macBytesPerSecond;
     System.out.printf(Locale.ROOT, "bytes sent per member %,d (%.2f vectors of %,d bytes, plain and secure alike);"
         + " masks %.0f MB/s on one core%n", bytesPerNode, bytesPerNode / (double) vectorBytes, vectorBytes,
         maskBytesPerSecond / 1e6);
+    System.out.printf(Locale.ROOT, "ring piece MACs (HmacSHA256, %,d-byte pieces) %.0f MB/s on one core: about"
+        + " %.3f s per member per secure aggregation (%.0f%% of the secure median)%n", pieceBytes,
+        macBytesPerSecond / 1e6, macSeconds, 100 * macSeconds / secureMedian);
     if (report != null) {
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("nodes", nodes);
@@ -140,6 +148,10 @@ public final class AggregationBenchCommand implements Callable<Integer> {
       r.put("server_bytes_received_equivalent", vectorBytes * nodes);
       r.put("mask_bytes_per_second", maskBytesPerSecond);
       r.put("keystream_bytes_per_second", keystream);
+      r.put("ring_mac", "HmacSHA256 (JDK) over every ring piece, tagged by the sender, verified by the receiver;"
+          + " secure runs only");
+      r.put("ring_mac_bytes_per_second", macBytesPerSecond);
+      r.put("ring_mac_seconds_per_node_estimate", macSeconds);
       r.put("exact", exact);
       r.put("fractional_bits", codec.fractionalBits());
       r.put("jdk", Runtime.version().toString());

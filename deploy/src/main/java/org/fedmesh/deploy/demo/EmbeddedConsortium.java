@@ -15,8 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.fedmesh.mpc.pki.ConsortiumCa;
 import org.fedmesh.mpc.pki.MemberIdentity;
@@ -29,6 +31,7 @@ import org.fedmesh.node.model.NativeThreads;
 import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.LocalUpdates;
 import org.fedmesh.node.round.ModelState;
+import org.fedmesh.protocols.AllReduceProtocol;
 
 /**
  * Several consortium members in this JVM, each a real cluster member with its own actor system, Artery port on
@@ -50,15 +53,29 @@ public final class EmbeddedConsortium implements AutoCloseable {
   /** How members talk: mutual TLS with PEM files of the in-memory CA in a temporary directory, or plain TCP. */
   public enum Transport { PLAIN_TCP, MUTUAL_TLS }
 
-  /** One member's ingredients; {@code config} holds this member's {@code fedmesh} values. */
-  public record MemberSpec(String nodeId, int port, LocalUpdates updates, Config config) {
+  /**
+   * One member's ingredients; {@code config} holds this member's {@code fedmesh} values; {@code ringEndpoint} wraps
+   * its ring endpoint (the identity for an honest member; tests make misbehaving ones with it).
+   */
+  public record MemberSpec(String nodeId, int port, LocalUpdates updates, Config config,
+                           UnaryOperator<Behavior<AllReduceProtocol.Command>> ringEndpoint) {
+    public MemberSpec(String nodeId, int port, LocalUpdates updates, Config config) {
+      this(nodeId, port, updates, config, UnaryOperator.identity());
+    }
+
     public MemberSpec withUpdates(LocalUpdates other) {
-      return new MemberSpec(nodeId, port, other, config);
+      return new MemberSpec(nodeId, port, other, config, ringEndpoint);
     }
 
     /** The same member with more settings on top, e.g. its checkpoint directory. */
     public MemberSpec with(String key, Object value) {
-      return new MemberSpec(nodeId, port, updates, ConfigFactory.parseMap(Map.of(key, value)).withFallback(config));
+      return new MemberSpec(nodeId, port, updates, ConfigFactory.parseMap(Map.of(key, value)).withFallback(config),
+          ringEndpoint);
+    }
+
+    /** The same member with its ring endpoint wrapped, for tests of a misbehaving member. */
+    public MemberSpec withRingEndpoint(UnaryOperator<Behavior<AllReduceProtocol.Command>> wrap) {
+      return new MemberSpec(nodeId, port, updates, config, wrap);
     }
   }
 
@@ -178,7 +195,7 @@ public final class EmbeddedConsortium implements AutoCloseable {
       }
       listener.committed(nodeId, model, loss);
     };
-    FedmeshNode node = FedmeshNode.start(config, identity, spec.updates(), recording);
+    FedmeshNode node = FedmeshNode.start(config, identity, spec.updates(), recording, spec.ringEndpoint());
     members.removeIf(m -> m.spec().nodeId().equals(spec.nodeId()));
     members.add(new Member(spec, node));
     return node;

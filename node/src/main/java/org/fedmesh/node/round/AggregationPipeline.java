@@ -60,9 +60,14 @@ public final class AggregationPipeline {
     return vector;
   }
 
-  /** Throws when the sum does not decode (a total out of bounds: somebody summed garbage). */
+  /** Throws {@link UndecodableSumException} when the sum does not decode (a total out of bounds: garbage in it). */
   public Applied decodeAndApply(long[] sum, ModelState base) {
-    DecodedSum decoded = codec.decode(sum, parameterCount);
+    DecodedSum decoded;
+    try {
+      decoded = codec.decode(sum, parameterCount);
+    } catch (IllegalArgumentException e) {
+      throw new UndecodableSumException(e.getMessage(), e);
+    }
     return new Applied(optimizer.apply(base, decoded.meanDelta()), decoded);
   }
 }

@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
@@ -21,8 +22,11 @@ import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.Contributed;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
+import org.fedmesh.protocols.RoundProtocol.FailureKind;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
 import org.fedmesh.protocols.RoundProtocol.Ready;
+import org.fedmesh.protocols.RoundProtocol.ReportRingLinks;
+import org.fedmesh.protocols.RoundProtocol.RingLinks;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.RoundKeys;
 import org.fedmesh.protocols.RoundProtocol.StartRound;
@@ -33,9 +37,12 @@ import org.fedmesh.protocols.RoundProtocol.StartRound;
  * the members' results and tells its parent how the attempt ended, then stops. A late message of an ended attempt
  * therefore lands in dead letters, never in a later attempt's state.
  *
- * <p>States, one method each: {@link #collectingReadiness} (Ready messages until all are ready, then RoundKeys) and
- * {@link #aggregating} (Contributed and Aggregated until every member reported its model hash). Both accept
- * AttemptFailed: a member may refuse the attempt before it is ready (its settings differ, for one).
+ * <p>States, one method each: {@link #collectingReadiness} (Ready messages until all are ready, then RoundKeys),
+ * {@link #aggregating} (Contributed and Aggregated until every member reported its model hash) and
+ * {@link #askingForLinks} (the deadline passed with every update in the ring: each member says what its ring
+ * predecessor sent it, for at most a survey timeout, and the members proven silent or misbehaving are named and
+ * left out). All accept AttemptFailed: a member may refuse the attempt before it is ready (its settings differ, for
+ * one).
  */
 final class AttemptRun {
 
@@ -51,12 +58,27 @@ final class AttemptRun {
   record Abandoned(AttemptId attempt, String reason) implements Outcome {}
 
   /**
-   * The deadline passed; {@code behind}, the members behind the phase the others reached, were told to abort and
-   * are left out of the round's retries. Empty when every update reached the ring: the ring as a whole is stuck.
+   * The sum did not decode, as {@code reportedBy} found first (every member holds the same sum: the reporter is
+   * no more to blame than the others); one of {@code participants} sent garbage. Every member was told to abort.
+   */
+  record SumUndecodable(AttemptId attempt, String reportedBy, String reason, List<String> participants)
+      implements Outcome {
+    SumUndecodable {
+      participants = List.copyOf(participants);
+    }
+  }
+
+  /**
+   * The deadline passed; {@code behind}, the members behind the phase the others reached, or, when every update
+   * reached the ring, the members whose successors report them silent or misbehaving, were told to abort and are
+   * left out of the round's retries. Empty when nobody could be named.
    */
   record DeadlinePassed(AttemptId attempt, Set<String> behind) implements Outcome {}
 
   private enum Deadline implements CoordinatorCommand { INSTANCE }
+
+  /** The end of the wait for link reports. */
+  private enum LinksDue implements CoordinatorCommand { INSTANCE }
 
   private final ActorContext<CoordinatorCommand> context;
   private final StartRound start;
@@ -65,22 +87,32 @@ final class AttemptRun {
   private final Set<String> members;
   private final boolean secure;
   private final ActorRef<Outcome> parent;
+  private final TimerScheduler<CoordinatorCommand> timers;
+  private final Duration linkSurvey;
   private final long startedNanos = System.nanoTime();
 
-  /** Sends {@code start}, given the ref the members reply to (this actor), and runs the attempt it starts. */
+  /**
+   * Sends {@code start}, given the ref the members reply to (this actor), and runs the attempt it starts; at the
+   * deadline it waits at most {@code linkSurvey} for the members' link reports.
+   */
   static Behavior<CoordinatorCommand> create(Function<ActorRef<CoordinatorCommand>, StartRound> start,
-                                             Duration deadline, ActorRef<Outcome> parent) {
+                                             Duration deadline, Duration linkSurvey, ActorRef<Outcome> parent) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      // Named after this class, not Pekko's ActorCell, so that alerts on org.fedmesh loggers see the culprits named.
+      context.setLoggerName(AttemptRun.class);
       StartRound message = start.apply(context.getSelf());
       message.ring().forEach(p -> p.participant().tell(message));
       // One deadline for the whole attempt, both phases.
       timers.startSingleTimer(Deadline.INSTANCE, deadline);
-      return new AttemptRun(context, message, parent).collectingReadiness();
+      return new AttemptRun(context, message, parent, timers, linkSurvey).collectingReadiness();
     }));
   }
 
-  private AttemptRun(ActorContext<CoordinatorCommand> context, StartRound start, ActorRef<Outcome> parent) {
+  private AttemptRun(ActorContext<CoordinatorCommand> context, StartRound start, ActorRef<Outcome> parent,
+                     TimerScheduler<CoordinatorCommand> timers, Duration linkSurvey) {
     this.context = context;
+    this.timers = timers;
+    this.linkSurvey = linkSurvey;
     this.start = start;
     this.id = start.attempt();
     this.ring = start.ring();
@@ -133,10 +165,56 @@ final class AttemptRun {
           return results.size() < ring.size() ? Behaviors.same() : compare(results.values());
         })
         .onMessage(AttemptFailed.class, this::failed)
-        // All updates in the ring and still no result: the ring as a whole is stuck, nobody is left out.
-        .onMessage(Deadline.class, t -> deadlinePassed(contributed.size() < ring.size() ? contributed : members))
+        // All updates in the ring and still no result: somebody in the ring went silent; ask who got what.
+        .onMessage(Deadline.class, t -> contributed.size() < ring.size() ? deadlinePassed(contributed)
+            : askingForLinks(results))
         .onAnyMessage(this::ignore)
         .build();
+  }
+
+  /**
+   * Every member reported its update in the ring, yet results are missing at the deadline: each member's ring
+   * endpoint says what its predecessor sent it, and those proven to have held the ring up are named and left out
+   * (see {@link RingAccusations}). Waits at most the link survey time; a member that does not answer accuses nobody.
+   */
+  private Behavior<CoordinatorCommand> askingForLinks(Map<String, Aggregated> results) {
+    Map<String, RingLinks> reports = new HashMap<>();
+    ReportRingLinks query = new ReportRingLinks(id, context.getSelf());
+    ring.forEach(p -> p.participant().tell(query));
+    timers.startSingleTimer(LinksDue.INSTANCE, linkSurvey);
+    return Behaviors.receive(CoordinatorCommand.class)
+        .onMessage(RingLinks.class, m -> {
+          if (m.attempt().equals(id) && members.contains(m.nodeId())) {
+            reports.putIfAbsent(m.nodeId(), m);
+          }
+          return reports.size() < ring.size() ? Behaviors.same() : nameCulprits(reports);
+        })
+        .onMessage(Aggregated.class, m -> {
+          if (m.attempt().equals(id) && members.contains(m.nodeId())) {
+            results.put(m.nodeId(), m);
+          }
+          return results.size() < ring.size() ? Behaviors.same() : compare(results.values());
+        })
+        .onMessage(AttemptFailed.class, this::failed)
+        .onMessage(LinksDue.class, t -> nameCulprits(reports))
+        .onAnyMessage(this::ignore)
+        .build();
+  }
+
+  private Behavior<CoordinatorCommand> nameCulprits(Map<String, RingLinks> reports) {
+    List<RingAccusations.Accusation> accusations =
+        RingAccusations.from(ring.stream().map(RingMember::nodeId).toList(), reports);
+    accusations.forEach(a -> context.getLog().warn("{}: {}", id, a.describe()));
+    int forged = reports.values().stream().mapToInt(RingLinks::forgedPieces).sum();
+    if (forged > 0) {
+      context.getLog().warn("{}: members dropped {} ring piece(s) whose MAC did not verify (injected or replayed;"
+          + " such pieces name nobody)", id, forged);
+    }
+    if (accusations.isEmpty()) {
+      context.getLog().warn("{}: the ring is stuck but no member's link report names a culprit ({} of {} answered)",
+          id, reports.size(), ring.size());
+    }
+    return leaveOut(RingAccusations.accused(accusations));
   }
 
   private Behavior<CoordinatorCommand> compare(Collection<Aggregated> results) {
@@ -165,8 +243,16 @@ final class AttemptRun {
   }
 
   private Behavior<CoordinatorCommand> failed(AttemptFailed m) {
-    return m.attempt().equals(id) && members.contains(m.nodeId())
-        ? abandon(m.nodeId() + " failed: " + m.reason()) : Behaviors.same();
+    if (!m.attempt().equals(id) || !members.contains(m.nodeId())) {
+      return Behaviors.same();
+    }
+    if (m.kind() == FailureKind.UNDECODABLE_SUM) {
+      AbortAttempt abort = new AbortAttempt(id, "the sum did not decode");
+      ring.forEach(p -> p.participant().tell(abort));
+      parent.tell(new SumUndecodable(id, m.nodeId(), m.reason(), ring.stream().map(RingMember::nodeId).toList()));
+      return Behaviors.stopped();
+    }
+    return abandon(m.nodeId() + " failed: " + m.reason());
   }
 
   private Behavior<CoordinatorCommand> abandon(String reason) {
@@ -180,6 +266,11 @@ final class AttemptRun {
   private Behavior<CoordinatorCommand> deadlinePassed(Set<String> reachedPhase) {
     Set<String> behind = new HashSet<>(members);
     behind.removeAll(reachedPhase);
+    return leaveOut(behind);
+  }
+
+  /** Ends the attempt at its deadline; {@code behind} are told to abort and left out of the retries. */
+  private Behavior<CoordinatorCommand> leaveOut(Set<String> behind) {
     AbortAttempt abort = new AbortAttempt(id, "missed the deadline");
     ring.stream().filter(p -> behind.contains(p.nodeId())).forEach(p -> p.participant().tell(abort));
     parent.tell(new DeadlinePassed(id, Set.copyOf(behind)));

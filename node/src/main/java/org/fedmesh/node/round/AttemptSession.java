@@ -20,6 +20,7 @@ import org.fedmesh.node.secure.AttemptSecrets;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol.Contributed;
+import org.fedmesh.protocols.RoundProtocol.FailureKind;
 import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.RoundKeys;
@@ -82,7 +83,8 @@ public final class AttemptSession {
   public record Aggregated(AttemptId attempt, Applied applied, long aggregationNanos, long bytesSent)
       implements Outcome {}
 
-  public record Failed(AttemptId attempt, String reason) implements Outcome {}
+  /** {@code kind} tells an undecodable sum (nobody's fault that this member can see) from this member's trouble. */
+  public record Failed(AttemptId attempt, String reason, FailureKind kind) implements Outcome {}
 
   /** This member now holds part of the attempt's unmasked sum (see MemberStatus.revealedAttempt). */
   public record SumRevealed(AttemptId attempt) implements Outcome {}
@@ -114,8 +116,9 @@ public final class AttemptSession {
 
   private Behavior<Command> begin() {
     StartRound start = setup.start();
+    // A secure round's pieces carry MACs: the endpoint holds what comes before the link keys, unapplied.
     setup.ring().tell(new RingAllReduce.Expect(start.attempt(), start.ring().size(), setup.myIndex(),
-        setup.pipeline().vectorLength()));
+        setup.pipeline().vectorLength(), secrets != null));
     // Only once the ring endpoint expects this attempt: no peer sends before every participant is ready.
     start.coordinator().tell(new Ready(start.attempt(), setup.nodeId(), secrets == null ? null : secrets.advert()));
     return waitingForKeys();
@@ -162,15 +165,26 @@ public final class AttemptSession {
     return peers == null ? Behaviors.stopped() : masking(update, new AggregationPipeline.Direct(secrets, peers));
   }
 
-  /** Every participant's key checked against the CA and this attempt; null (failure reported) when one is not. */
+  /**
+   * Every participant's key checked against the CA and this attempt; null (failure reported) when one is not.
+   * Once they verify, the ring endpoint gets its link keys at once, before masking: peers may already be sending.
+   */
   private Map<String, byte[]> verifiedPeers(RoundKeys keys) {
+    Map<String, byte[]> peers;
+    List<String> ring = setup.start().ring().stream().map(RingMember::nodeId).toList();
     try {
-      List<String> ring = setup.start().ring().stream().map(RingMember::nodeId).toList();
-      return secrets.verifyPeers(keys.keys(), ring, Instant.now());
+      peers = secrets.verifyPeers(keys.keys(), ring, Instant.now());
     } catch (KeyVerificationException e) {
       fail("the key of " + e.nodeId() + " does not verify: " + e.getMessage());
       return null;
     }
+    int n = ring.size();
+    if (n > 1) {
+      AttemptSecrets.LinkKeys links = secrets.linkKeys(ring.get(Math.floorMod(setup.myIndex() - 1, n)),
+          ring.get(Math.floorMod(setup.myIndex() + 1, n)), peers);
+      setup.ring().tell(new RingAllReduce.Keys(setup.attempt(), links.send(), links.receive()));
+    }
+    return peers;
   }
 
   private boolean isForThisAttempt(RoundKeys keys) {
@@ -275,13 +289,20 @@ public final class AttemptSession {
 
   private Behavior<Command> onStepFailed(StepFailed failed) {
     // Encoding refuses NaN, infinities and out-of-bound updates before anything leaves this node; decoding refuses
-    // a sum out of bounds (somebody summed garbage).
+    // a sum out of bounds (somebody summed garbage, and every member sees the same sum).
+    if (AsyncWork.cause(failed.error()) instanceof UndecodableSumException) {
+      return fail("the sum does not decode: " + AsyncWork.describe(failed.error()), FailureKind.UNDECODABLE_SUM);
+    }
     return fail(failed.step() + " failed: " + AsyncWork.describe(failed.error()));
   }
 
   private Behavior<Command> fail(String reason) {
+    return fail(reason, FailureKind.OTHER);
+  }
+
+  private Behavior<Command> fail(String reason, FailureKind kind) {
     context.getLog().error("{}: {}", setup.attempt(), reason);
-    setup.participant().tell(new Failed(setup.attempt(), reason));
+    setup.participant().tell(new Failed(setup.attempt(), reason, kind));
     return Behaviors.stopped();
   }
 

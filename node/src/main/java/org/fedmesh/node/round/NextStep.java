@@ -34,6 +34,18 @@ public sealed interface NextStep {
   record Pause(String reason, Findings findings) implements NextStep {}
 
   /**
+   * {@code attempts} attempts in a row at {@code round} with exactly {@code participants} summed to values that do
+   * not decode: one of them sends garbage, and nobody can tell which. Training stops until the membership changes
+   * (the operators revoke the culprit) or a long backoff passes.
+   */
+  record PauseUndecodable(long round, Set<String> participants, int attempts, Findings findings)
+      implements NextStep {
+    public PauseUndecodable {
+      participants = Set.copyOf(participants);
+    }
+  }
+
+  /**
    * Commit the result of {@code attempt}, hashing to {@code resultHash}, that the members of {@code ring} (the
    * attempt's whole ring) hold as pending while nobody committed it (a coordinator died in between), on
    * {@code certificate}, made of their signatures; {@code currentMembers} hold the base model.

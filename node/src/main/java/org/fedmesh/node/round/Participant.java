@@ -1,5 +1,6 @@
 package org.fedmesh.node.round;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.checkpoint.CheckpointStore;
 import org.fedmesh.protocols.AllReduceProtocol;
@@ -25,9 +27,12 @@ import org.fedmesh.protocols.RoundProtocol.CommitFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
+import org.fedmesh.protocols.RoundProtocol.FailureKind;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.QueryStatus;
+import org.fedmesh.protocols.RoundProtocol.ReportRingLinks;
+import org.fedmesh.protocols.RoundProtocol.RingLinks;
 import org.fedmesh.protocols.RoundProtocol.ResultSignature;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
@@ -64,6 +69,12 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private record CatchUpReport(CatchUpSession.Outcome outcome) implements ParticipantCommand {}
 
   private enum RingStopped implements ParticipantCommand { INSTANCE }
+
+  /** The ring endpoint's answer to a link query (null when it did not answer in time). */
+  private record LinksAnswered(ReportRingLinks query, RingAllReduce.LinkReport report) implements ParticipantCommand {}
+
+  /** The endpoint answers at once; this only bounds a wait on an endpoint that is restarting. */
+  private static final Duration LINK_QUERY_TIMEOUT = Duration.ofSeconds(2);
 
   private record LiveAttempt(StartRound start, ActorRef<AttemptSession.Command> session) {
     AttemptId id() {
@@ -134,6 +145,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         .onMessage(SessionReport.class, m -> onSessionReport(m.outcome()))
         .onMessage(CommitRound.class, this::onCommitRound)
         .onMessage(AbortAttempt.class, this::onAbortAttempt)
+        .onMessage(ReportRingLinks.class, this::onReportRingLinks)
+        .onMessage(LinksAnswered.class, this::onLinksAnswered)
         .onMessage(CatchUp.class, this::onCatchUp)
         .onMessage(CatchUpReport.class, m -> onCatchUpReport(m.outcome()))
         .onMessage(FetchModel.class, this::onFetchModel)
@@ -162,7 +175,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     Optional<String> refusal = ringDown.or(() -> RoundRules.refusal(start, setup, committed));
     if (refusal.isPresent()) {
       getContext().getLog().warn("Refused {}: {}", id, refusal.get());
-      start.coordinator().tell(new AttemptFailed(id, setup.nodeId(), refusal.get()));
+      start.coordinator().tell(new AttemptFailed(id, setup.nodeId(), refusal.get(), FailureKind.OTHER));
       return this;
     }
     endAttempt();
@@ -237,7 +250,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     ActorRef<CoordinatorCommand> coordinator = a.get().start().coordinator();
     if (outcome instanceof AttemptSession.Failed failed) {
       live = Optional.empty(); // the session stopped itself
-      coordinator.tell(new AttemptFailed(failed.attempt(), setup.nodeId(), failed.reason()));
+      coordinator.tell(new AttemptFailed(failed.attempt(), setup.nodeId(), failed.reason(), failed.kind()));
     } else if (outcome instanceof AttemptSession.Aggregated done) {
       ModelState next = done.applied().next();
       ResultSignature signature = verifier.sign(a.get().start(), next.hash());
@@ -295,10 +308,30 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     return this;
   }
 
+  /** What this member's ring endpoint got from its predecessor, for the coordinator of a stuck attempt. */
+  private Behavior<ParticipantCommand> onReportRingLinks(ReportRingLinks query) {
+    getContext().ask(RingAllReduce.LinkReport.class, setup.ring(), LINK_QUERY_TIMEOUT,
+        ref -> new RingAllReduce.ReportLinks(query.attempt(), ref),
+        (report, failure) -> new LinksAnswered(query, report));
+    return this;
+  }
+
+  private Behavior<ParticipantCommand> onLinksAnswered(LinksAnswered answered) {
+    RingAllReduce.LinkReport r = answered.report();
+    AttemptId attempt = answered.query().attempt();
+    RingLinks links = r == null || !r.known()
+        ? new RingLinks(attempt, setup.nodeId(), false, 0, 0, 0, null, 0, 0)
+        : new RingLinks(attempt, setup.nodeId(), true, r.ownPiecesExpected(), r.ownPiecesReceived(),
+            r.misfitPieces(), r.firstMisfit(), r.forgedPieces(), r.overflowPieces());
+    answered.query().replyTo().tell(links);
+    return this;
+  }
+
   private Behavior<ParticipantCommand> onRingStopped() {
     ringDown = Optional.of("the ring all-reduce endpoint of " + setup.nodeId() + " stopped; restart the member");
     getContext().getLog().error("{}", ringDown.get());
-    live.ifPresent(a -> a.start().coordinator().tell(new AttemptFailed(a.id(), setup.nodeId(), ringDown.get())));
+    live.ifPresent(a -> a.start().coordinator().tell(new AttemptFailed(a.id(), setup.nodeId(), ringDown.get(),
+        FailureKind.OTHER)));
     endAttempt();
     return this;
   }

@@ -24,6 +24,7 @@ import org.fedmesh.node.round.NextStep.CompleteInFlight;
 import org.fedmesh.node.round.NextStep.Findings;
 import org.fedmesh.node.round.NextStep.Finished;
 import org.fedmesh.node.round.NextStep.Pause;
+import org.fedmesh.node.round.NextStep.PauseUndecodable;
 import org.fedmesh.node.round.NextStep.StartAttempt;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
@@ -158,7 +159,7 @@ public final class RoundCoordinator {
 
   private Behavior<CoordinatorCommand> decide(Collection<MemberStatus> statuses) {
     NextStep step = RoundPlanner.next(statuses, history, ConsortiumSize.trainers(context.getSystem()),
-        settings.minParticipants(), rounds);
+        settings.minParticipants(), rounds, settings.maxGarbageAttempts());
     logFindings(step.findings());
     return carryOut(step);
   }
@@ -166,6 +167,8 @@ public final class RoundCoordinator {
   private Behavior<CoordinatorCommand> carryOut(NextStep step) {
     if (step instanceof Pause p) {
       return pausing(p.reason());
+    } else if (step instanceof PauseUndecodable u) {
+      return pausedForGarbage(u);
     } else if (step instanceof CompleteInFlight c) {
       context.getLog().info("Completing {}: {} of {} members hold its result {}", c.attempt(), c.ring().size(),
           c.currentMembers(), c.resultHash().substring(0, 12));
@@ -225,6 +228,12 @@ public final class RoundCoordinator {
     if (!step.leftOut().isEmpty()) {
       context.getLog().info("Round {} goes on without {}, who missed a deadline", step.round(), step.leftOut());
     }
+    List<String> ringIds = step.ring().stream().map(RingMember::nodeId).toList();
+    for (String node : history.readmitted(step.round(), ringIds)) {
+      context.getLog().info("{} is readmitted in round {}: it sat out after {} missed deadline(s) in a row and"
+          + " answered the status survey in time; another miss doubles its wait", node, step.round(),
+          history.benched().get(node).misses());
+    }
     history = history.withAttempt(step.round(), step.attempt());
     lastPauseReason = null;
     AttemptId id = AttemptId.fresh(step.round(), step.attempt(), random);
@@ -233,7 +242,7 @@ public final class RoundCoordinator {
         ring.stream().map(RingMember::nodeId).toList(), step.retrain() ? " (training again)" : "");
     ActorRef<CoordinatorCommand> run = context.spawn(AttemptRun.create(
             me -> new StartRound(id, ring, step.baseHash(), secure, step.retrain(), sharedSettings, me),
-            settings.roundDeadline(), context.getSelf().narrow()),
+            settings.roundDeadline(), settings.surveyTimeout(), context.getSelf().narrow()),
         "attempt-" + id.round() + "-" + id.attempt() + "-" + ++children);
     timers.cancel(TIMER); // the attempt keeps its own deadline
     return attempting(id, ring, run);
@@ -247,6 +256,7 @@ public final class RoundCoordinator {
             ? committing(id, ring, m.modelHash(), m.certificate()) : Behaviors.same())
         .onMessage(AttemptRun.Abandoned.class, m -> m.attempt().equals(id) ? abandoned(id, m.reason())
             : Behaviors.same())
+        .onMessage(AttemptRun.SumUndecodable.class, m -> m.attempt().equals(id) ? undecodable(m) : Behaviors.same())
         .onMessage(AttemptRun.DeadlinePassed.class, m -> {
           if (!m.attempt().equals(id)) {
             return Behaviors.same();
@@ -282,6 +292,47 @@ public final class RoundCoordinator {
       context.getLog().error("Round {} has failed {} attempts; still retrying", id.round(), attempts);
     }
     return pausing("retrying round " + id.round() + " after: " + reason);
+  }
+
+  /**
+   * Nobody can tell whose values made the sum undecodable without seeing the others' updates, so nobody is named:
+   * not the reporter (every member holds the same sum), not anyone else. A retry gets fresh masks; the planner
+   * stops retrying after the configured number in a row.
+   */
+  private Behavior<CoordinatorCommand> undecodable(AttemptRun.SumUndecodable m) {
+    context.getLog().warn("The sum of {} did not decode (reported by {}: {}); one of {} sent values that are not a"
+        + " masked update; retrying with fresh masks", m.attempt(), m.reportedBy(), m.reason(), m.participants());
+    history = history.withUndecodable(m.attempt().round(), Set.copyOf(m.participants()));
+    return pausing("retrying round " + m.attempt().round() + " after a sum that did not decode");
+  }
+
+  /**
+   * Stopped training: the same participants summed garbage too often. Only the operators can find the culprit.
+   * Surveys again when the membership changes (a revoked member leaves the ring) or after the long backoff, which
+   * allows one more attempt.
+   */
+  private Behavior<CoordinatorCommand> pausedForGarbage(PauseUndecodable u) {
+    String reason = "undecodable " + u.round() + " " + u.participants();
+    if (!reason.equals(lastPauseReason)) {
+      context.getLog().error("Training paused at round {}: {} attempts in a row summed to values that do not decode."
+          + " One of the participants {} sends values that are not a masked update, and no member can tell which"
+          + " without seeing the others' updates. Find it (its operator, its logs, its data pipeline) and revoke its"
+          + " certificate with `fedmesh ca revoke <node-id>`; training tries again when the membership changes, or"
+          + " after {}", u.round(), u.attempts(), u.participants().stream().sorted().toList(),
+          settings.garbageBackoff());
+      lastPauseReason = reason;
+    }
+    timers.startSingleTimer(TIMER, Timeout.INSTANCE, settings.garbageBackoff());
+    return phase(Behaviors.receive(CoordinatorCommand.class)
+        .onMessage(ListingChanged.class, m -> {
+          updateListing(m);
+          return surveying();
+        })
+        .onMessage(CertificationChanged.class, m -> surveying())
+        .onMessage(Timeout.class, t -> {
+          history = history.withUndecodableRetryAllowed();
+          return surveying();
+        }));
   }
 
   // ---------------------------------------------------------------- committing

@@ -16,11 +16,23 @@ import java.util.Set;
  * @param benched members that missed deadlines in a row, left out of rounds up to {@link Bench#untilRound}: a slow
  *     or silent member must not cost every round its whole deadline again; each miss in a row doubles the wait
  *     (up to {@link #MAX_BENCH_ROUNDS}), and taking part in a committed round clears it
+ * @param undecodable the latest run of attempts whose sum did not decode, or null: one round, one set of
+ *     participants; the planner pauses training when it gets too long
  */
 public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> excluded, long waitedForCatchUp,
-                           Map<String, Bench> benched) {
+                           Map<String, Bench> benched, Undecodable undecodable) {
 
-  public static final RoundHistory EMPTY = new RoundHistory(Map.of(), Map.of(), 0, Map.of());
+  public static final RoundHistory EMPTY = new RoundHistory(Map.of(), Map.of(), 0, Map.of(), null);
+
+  /**
+   * {@code attempts} attempts in a row at {@code round} with exactly {@code participants} summed to something that
+   * does not decode; {@code retryAllowed}: the long backoff after the pause is over, one more attempt may run.
+   */
+  public record Undecodable(long round, Set<String> participants, int attempts, boolean retryAllowed) {
+    public Undecodable {
+      participants = Set.copyOf(participants);
+    }
+  }
 
   /** The longest a straggler sits out, in rounds. */
   public static final long MAX_BENCH_ROUNDS = 16;
@@ -37,7 +49,30 @@ public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> e
   }
 
   public RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> excluded, long waitedForCatchUp) {
-    this(attempts, excluded, waitedForCatchUp, Map.of());
+    this(attempts, excluded, waitedForCatchUp, Map.of(), null);
+  }
+
+  public RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> excluded, long waitedForCatchUp,
+                      Map<String, Bench> benched) {
+    this(attempts, excluded, waitedForCatchUp, benched, null);
+  }
+
+  /**
+   * The sum of an attempt at {@code round} with {@code participants} did not decode: one more in the run when the
+   * round and participants are the same (a retry with fresh masks), else the start of a new run.
+   */
+  public RoundHistory withUndecodable(long round, Set<String> participants) {
+    boolean same = undecodable != null && undecodable.round() == round
+        && undecodable.participants().equals(Set.copyOf(participants));
+    int count = same ? undecodable.attempts() + 1 : 1;
+    return new RoundHistory(attempts, excluded, waitedForCatchUp, benched,
+        new Undecodable(round, participants, count, false));
+  }
+
+  /** The long backoff after a pause for undecodable sums is over: one more attempt with the same members. */
+  public RoundHistory withUndecodableRetryAllowed() {
+    return undecodable == null ? this : new RoundHistory(attempts, excluded, waitedForCatchUp, benched,
+        new Undecodable(undecodable.round(), undecodable.participants(), undecodable.attempts(), true));
   }
 
   public int attempts(long round) {
@@ -55,10 +90,26 @@ public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> e
     return Set.copyOf(out);
   }
 
+  /**
+   * Members of {@code ring} that were benched and whose wait is over by {@code round}: readmitted. They are in the
+   * ring only because they answered the survey in time (the planner draws rings from the answers), which is the
+   * sign of life readmission asks for; a miss again doubles their next wait.
+   */
+  public Set<String> readmitted(long round, java.util.Collection<String> ring) {
+    Set<String> out = new java.util.TreeSet<>();
+    for (String node : ring) {
+      Bench bench = benched.get(node);
+      if (bench != null && bench.untilRound() < round) {
+        out.add(node);
+      }
+    }
+    return out;
+  }
+
   public RoundHistory withAttempt(long round, int attempt) {
     Map<Long, Integer> next = new HashMap<>(attempts);
     next.put(round, attempt);
-    return new RoundHistory(next, excluded, waitedForCatchUp, benched);
+    return new RoundHistory(next, excluded, waitedForCatchUp, benched, undecodable);
   }
 
   /**
@@ -76,11 +127,11 @@ public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> e
       long rounds = Math.min(MAX_BENCH_ROUNDS, 1L << Math.min(misses - 1, 30));
       bench.put(node, new Bench(misses, round + rounds));
     }
-    return new RoundHistory(attempts, next, waitedForCatchUp, bench);
+    return new RoundHistory(attempts, next, waitedForCatchUp, bench, undecodable);
   }
 
   public RoundHistory withCatchUpWaitBefore(long round) {
-    return new RoundHistory(attempts, excluded, round, benched);
+    return new RoundHistory(attempts, excluded, round, benched, undecodable);
   }
 
   /** A committed round needs no attempt numbers or exclusions any more; its participants have shown they answer. */
@@ -91,6 +142,7 @@ public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> e
     e.remove(round);
     Map<String, Bench> bench = new HashMap<>(benched);
     bench.keySet().removeAll(participants);
-    return new RoundHistory(a, e, waitedForCatchUp, bench);
+    Undecodable stillOpen = undecodable != null && undecodable.round() > round ? undecodable : null;
+    return new RoundHistory(a, e, waitedForCatchUp, bench, stillOpen);
   }
 }

@@ -46,6 +46,16 @@ public final class RoundPlanner {
    */
   public static NextStep next(Collection<MemberStatus> statuses, RoundHistory history, int trainerMembers,
                               int minParticipants, long rounds) {
+    return next(statuses, history, trainerMembers, minParticipants, rounds, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #next(Collection, RoundHistory, int, int, long)}; {@code maxUndecodable}: after this many attempts
+   * in a row at one round whose sum did not decode, the same participants get no further attempt (a pause) until
+   * the history allows one more (after a long backoff).
+   */
+  public static NextStep next(Collection<MemberStatus> statuses, RoundHistory history, int trainerMembers,
+                              int minParticipants, long rounds, int maxUndecodable) {
     if (statuses.isEmpty() || statuses.size() < minParticipants) {
       return new Pause("only " + statuses.size() + " participant(s) answered, at least " + minParticipants
           + " are needed", Findings.NONE);
@@ -102,7 +112,8 @@ public final class RoundPlanner {
       then = new AwaitCatchUp(latest, behind.stream().map(b -> b.member().nodeId()).collect(Collectors.toSet()),
           findings);
     } else {
-      then = attempt(statuses, history, latest, hash, current, trainerMembers, minParticipants, findings);
+      then = attempt(statuses, history, latest, hash, current, trainerMembers, minParticipants, maxUndecodable,
+          findings);
     }
     if (missedCommits.isEmpty() && behind.isEmpty()) {
       return then;
@@ -117,7 +128,7 @@ public final class RoundPlanner {
   /** The next attempt at the round after {@code latest}, or a pause when too few members can take part. */
   private static NextStep attempt(Collection<MemberStatus> statuses, RoundHistory history, long latest, String hash,
                                   List<RingMember> current, int trainerMembers, int minParticipants,
-                                  Findings findings) {
+                                  int maxUndecodable, Findings findings) {
     long round = latest + 1;
     Set<String> excluded = history.excluded(round);
     List<RingMember> without = current.stream().filter(p -> !excluded.contains(p.nodeId())).toList();
@@ -133,6 +144,14 @@ public final class RoundPlanner {
     if (ring.size() < minParticipants) {
       return new Pause("only " + ring.size() + " participant(s) hold round " + latest + ", at least "
           + minParticipants + " are needed", findings);
+    }
+    RoundHistory.Undecodable garbage = history.undecodable();
+    Set<String> ringIds = ring.stream().map(RingMember::nodeId).collect(Collectors.toSet());
+    // Another attempt with the same members would only sum the same garbage again: wait for the membership to
+    // change (a revoked culprit drops out of the ring) or for the long backoff.
+    if (garbage != null && garbage.round() == round && garbage.attempts() >= maxUndecodable
+        && !garbage.retryAllowed() && garbage.participants().equals(ringIds)) {
+      return new NextStep.PauseUndecodable(round, garbage.participants(), garbage.attempts(), findings);
     }
     int attemptNumber = history.attempts(round) + 1;
     boolean retrain = false;

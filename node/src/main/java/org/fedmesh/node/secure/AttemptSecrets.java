@@ -8,6 +8,7 @@ import java.util.Map;
 import org.fedmesh.mpc.EphemeralKeyPair;
 import org.fedmesh.mpc.KeyVerificationException;
 import org.fedmesh.mpc.PairwiseMasks;
+import org.fedmesh.mpc.RingMacKeys;
 import org.fedmesh.mpc.SignedEphemeralKey;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.protocols.AttemptId;
@@ -76,6 +77,28 @@ public final class AttemptSecrets {
       peers.put(member, key.publicKey());
     }
     return peers;
+  }
+
+  /**
+   * The keys of this member's two ring links in this attempt, from the verified {@code peerKeys}: {@code send}
+   * authenticates its pieces to {@code successor}, {@code receive} those from {@code predecessor}. Each comes from
+   * the pair's X25519 secret under its own label and direction, never the mask seed itself.
+   */
+  public LinkKeys linkKeys(String predecessor, String successor, Map<String, byte[]> peerKeys) {
+    String me = identity.nodeId();
+    byte[] send = RingMacKeys.derive(keyPair.agree(peerKeys.get(successor)), attempt.round(), attempt.attempt(),
+        attempt.nonce(), me, successor);
+    byte[] receive = RingMacKeys.derive(keyPair.agree(peerKeys.get(predecessor)), attempt.round(),
+        attempt.attempt(), attempt.nonce(), predecessor, me);
+    return new LinkKeys(send, receive);
+  }
+
+  /** The MAC keys of a member's outgoing and incoming ring link. */
+  public record LinkKeys(byte[] send, byte[] receive) {
+    @Override
+    public String toString() {
+      return "LinkKeys[…]";
+    }
   }
 
   /**

@@ -113,6 +113,9 @@ class AttemptSessionTest {
 
   private void toPreparingMasks() {
     session.tell(new AttemptSession.Keys(keys));
+    // the link keys go to the endpoint as soon as the peers' keys verify, before any masking
+    RingAllReduce.Keys links = ring.expectMessageClass(RingAllReduce.Keys.class, WAIT);
+    assertEquals(attempt, links.attempt());
     crypto.awaitQueued(); // the masks, made while the model trains
   }
 
@@ -277,7 +280,20 @@ class AttemptSessionTest {
     crypto.awaitQueued();
     assertEquals(Phase.MASKING, phase());
     crypto.runNext();
+    assertEquals(attempt, ring.expectMessageClass(RingAllReduce.Keys.class, WAIT).attempt(), "keys before start");
     assertEquals(attempt, ring.expectMessageClass(RingAllReduce.Start.class, WAIT).attempt());
+  }
+
+  @Test
+  void ringSumOfGarbage_failsAsUndecodableSum_notAsThisMembersFault() {
+    ActorRef<RingAllReduce.Outcome> replies = toSumming();
+    long[] garbage = new java.util.SplittableRandom(3).longs(CODEC.vectorLength(PARAMS)).toArray();
+    replies.tell(new RingAllReduce.Completed(attempt, garbage, 64, 2));
+    crypto.awaitQueued();
+    crypto.runNext();
+    AttemptSession.Failed failed = assertInstanceOf(AttemptSession.Failed.class,
+        participant.expectMessageClass(AttemptSession.Outcome.class, WAIT));
+    assertEquals(org.fedmesh.protocols.RoundProtocol.FailureKind.UNDECODABLE_SUM, failed.kind(), failed.reason());
   }
 
   @Test

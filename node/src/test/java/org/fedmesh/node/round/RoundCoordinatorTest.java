@@ -100,7 +100,7 @@ class RoundCoordinatorTest {
 
   private void startCoordinator(int minParticipants, long rounds) {
     CoordinatorSettings settings = new CoordinatorSettings(minParticipants, DEADLINE, SURVEY_TIMEOUT,
-        Duration.ofMillis(200), 3);
+        Duration.ofMillis(200), 3, 3, Duration.ofMinutes(30));
     kit.spawn(RoundCoordinator.create(settings, rounds, false, Map.of()), "coordinator");
   }
 

@@ -48,4 +48,27 @@ class RoundHistoryTest {
     h = h.committed(6, Set.of("node-1", "node-2", "node-3"));
     assertEquals(Set.of("node-4"), h.excluded(7));
   }
+
+  @Test
+  void readmitted_onlyOnceTheWaitIsOverAndOnlyMembersInTheRing() {
+    RoundHistory h = RoundHistory.EMPTY.withExcluded(3, Set.of("node-4", "node-5"));
+    assertEquals(Set.of(), h.readmitted(4, Set.of("node-1", "node-4")), "still sitting out round 4");
+    assertEquals(Set.of("node-4"), h.readmitted(5, Set.of("node-1", "node-4")),
+        "node-5 did not answer the survey, so it is not in the ring and not readmitted");
+    assertEquals(Set.of(), h.committed(5, Set.of("node-1", "node-4")).readmitted(6, Set.of("node-1", "node-4")),
+        "a committed round clears the bench");
+  }
+  @Test
+  void withUndecodable_sameRoundAndMembers_countsInARow_otherMembersStartAgain() {
+    RoundHistory h = RoundHistory.EMPTY.withUndecodable(4, Set.of("a", "b", "c")).withUndecodable(4,
+        Set.of("a", "b", "c"));
+    assertEquals(2, h.undecodable().attempts());
+    assertEquals(1, h.withUndecodable(4, Set.of("a", "b")).undecodable().attempts(), "another ring starts again");
+    assertEquals(1, h.withUndecodable(5, Set.of("a", "b", "c")).undecodable().attempts(), "another round too");
+    assertEquals(true, h.withUndecodableRetryAllowed().undecodable().retryAllowed());
+    assertEquals(false, h.withUndecodableRetryAllowed().withUndecodable(4, Set.of("a", "b", "c")).undecodable()
+        .retryAllowed(), "the allowed retry failed: paused again");
+    assertEquals(null, h.committed(4, Set.of("a", "b")).undecodable(), "a committed round ends the run");
+    assertEquals(2, h.withExcluded(4, Set.of("c")).withAttempt(4, 3).undecodable().attempts(), "kept across");
+  }
 }

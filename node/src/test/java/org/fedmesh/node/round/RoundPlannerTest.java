@@ -299,4 +299,50 @@ class RoundPlannerTest {
     assertEquals(Map.of(H3, 2L, OTHER, 1L), start.findings().disagreeingHashes());
     assertEquals(3, start.findings().latestRound());
   }
+
+  // ---------------------------------------------------------------- sums that do not decode
+
+  private static final int MAX_GARBAGE = 3;
+
+  private static RoundHistory undecodable(long round, Set<String> participants, int times) {
+    RoundHistory h = RoundHistory.EMPTY;
+    for (int i = 0; i < times; i++) {
+      h = h.withUndecodable(round, participants);
+    }
+    return h;
+  }
+
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> undecodableTable() {
+    Set<String> abc = Set.of("a", "b", "c");
+    return java.util.stream.Stream.of(
+        // history, who answers, pauses?
+        org.junit.jupiter.params.provider.Arguments.of("below the limit", undecodable(4, abc, 2), abc, false),
+        org.junit.jupiter.params.provider.Arguments.of("at the limit, same members", undecodable(4, abc, 3), abc,
+            true),
+        org.junit.jupiter.params.provider.Arguments.of("at the limit, a member revoked", undecodable(4, abc, 3),
+            Set.of("a", "b"), false),
+        org.junit.jupiter.params.provider.Arguments.of("at the limit, a member joined",
+            undecodable(4, Set.of("a", "b"), 3), abc, false),
+        org.junit.jupiter.params.provider.Arguments.of("at the limit, long backoff over",
+            undecodable(4, abc, 3).withUndecodableRetryAllowed(), abc, false),
+        org.junit.jupiter.params.provider.Arguments.of("the retry after the backoff failed too",
+            undecodable(4, abc, 3).withUndecodableRetryAllowed().withUndecodable(4, abc), abc, true),
+        org.junit.jupiter.params.provider.Arguments.of("an earlier round's garbage", undecodable(3, abc, 5), abc,
+            false));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("undecodableTable")
+  void next_afterSumsThatDoNotDecode_pausesOnlyAtTheLimitWithTheSameMembers(String name, RoundHistory history,
+                                                                             Set<String> answering, boolean pauses) {
+    List<MemberStatus> statuses = answering.stream().sorted().map(id -> at(id, 3, H3)).toList();
+    NextStep step = RoundPlanner.next(statuses, history, answering.size(), MIN, UNLIMITED, MAX_GARBAGE);
+    if (pauses) {
+      NextStep.PauseUndecodable pause = assertInstanceOf(NextStep.PauseUndecodable.class, step);
+      assertEquals(4, pause.round());
+      assertEquals(answering, pause.participants());
+    } else {
+      assertInstanceOf(StartAttempt.class, step);
+    }
+  }
 }
