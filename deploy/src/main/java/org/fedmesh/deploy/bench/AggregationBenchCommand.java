@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.fedmesh.deploy.JsonReport;
 import org.fedmesh.deploy.cli.OnOff;
+import org.fedmesh.gossip.PieceMac;
 import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.ConsortiumCa;
 import org.fedmesh.mpc.pki.MemberIdentity;
@@ -117,7 +118,7 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "bytes sent per member %,d (%.2f vectors of %,d bytes, plain and secure alike);"
         + " masks %.0f MB/s on one core%n", bytesPerNode, bytesPerNode / (double) vectorBytes, vectorBytes,
         maskBytesPerSecond / 1e6);
-    System.out.printf(Locale.ROOT, "ring piece MACs (HmacSHA256, %,d-byte pieces) %.0f MB/s on one core: about"
+    System.out.printf(Locale.ROOT, "ring piece MACs (" + PieceMac.ALGORITHM + ", %,d-byte pieces) %.0f MB/s on one core: about"
         + " %.3f s per member per secure aggregation (%.0f%% of the secure median)%n", pieceBytes,
         macBytesPerSecond / 1e6, macSeconds, 100 * macSeconds / secureMedian);
     if (report != null) {
@@ -148,8 +149,8 @@ public final class AggregationBenchCommand implements Callable<Integer> {
       r.put("server_bytes_received_equivalent", vectorBytes * nodes);
       r.put("mask_bytes_per_second", maskBytesPerSecond);
       r.put("keystream_bytes_per_second", keystream);
-      r.put("ring_mac", "HmacSHA256 (JDK) over every ring piece, tagged by the sender, verified by the receiver;"
-          + " secure runs only");
+      r.put("ring_mac", PieceMac.ALGORITHM + " (JDK) over every ring piece, tagged by the sender, verified by the"
+          + " receiver; secure runs only");
       r.put("ring_mac_bytes_per_second", macBytesPerSecond);
       r.put("ring_mac_seconds_per_node_estimate", macSeconds);
       r.put("exact", exact);

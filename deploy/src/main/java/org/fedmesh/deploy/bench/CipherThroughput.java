@@ -9,8 +9,11 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.fedmesh.gossip.PieceMac;
 import org.fedmesh.mpc.MaskPrg;
 import org.fedmesh.mpc.PairSeeds;
+import org.fedmesh.protocols.AllReduceProtocol;
+import org.fedmesh.protocols.AttemptId;
 
 /**
  * What the machine's JDK does per second for masking, for the aggregation report: the bare keystreams of ChaCha20
@@ -45,19 +48,22 @@ final class CipherThroughput {
   }
 
   /**
-   * Bytes per second through HmacSHA256, the JDK's (SHA extensions where the CPU has them), as the ring endpoint MACs
-   * pieces: one tag per {@code pieceBytes}. Every piece is tagged by its sender and verified by its receiver.
+   * Bytes per second through the ring endpoint's own piece tags ({@link PieceMac}), one tag per {@code pieceBytes}.
+   * Every piece is tagged by its sender and verified by its receiver. Each repetition uses a fresh link key, as each
+   * attempt does, so that no piece's nonce repeats under a key.
    */
   static double ringMacBytesPerSecond(int bytes, int pieceBytes, int repetitions) throws GeneralSecurityException {
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(key, "HmacSHA256"));
-    byte[] piece = new byte[pieceBytes];
+    long[] piece = new long[pieceBytes / Long.BYTES];
+    AttemptId attempt = new AttemptId(1, 1, 2, 3);
+    SecureRandom random = new SecureRandom();
     return medianBytesPerSecond(bytes, repetitions, () -> {
+      byte[] key = new byte[32];
+      random.nextBytes(key);
+      PieceMac mac = new PieceMac(key);
+      int offset = 0;
       for (long left = bytes; left > 0; left -= pieceBytes) {
-        mac.update(piece, 0, (int) Math.min(left, pieceBytes));
-        mac.doFinal();
+        mac.tag(attempt, AllReduceProtocol.Phase.REDUCE_SCATTER, 0, 0, offset, piece);
+        offset += piece.length;
       }
     });
   }
