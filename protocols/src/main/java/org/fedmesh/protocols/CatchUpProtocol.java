@@ -20,10 +20,22 @@ public final class CatchUpProtocol {
    * their own commit or journal; the member refuses to fetch anything without a valid one.
    */
   public record CatchUp(long round, String hash, List<ActorRef<RoundProtocol.ParticipantCommand>> sources,
-                        ActorRef<RoundProtocol.CoordinatorCommand> replyTo, RoundProtocol.CommitProof certificate)
-      implements RoundProtocol.ParticipantCommand, CborSerializable {
+                        ActorRef<RoundProtocol.CoordinatorCommand> replyTo, RoundProtocol.CommitProof certificate,
+                        RoundProtocol.ControlSignature seal)
+      implements RoundProtocol.ParticipantCommand, CborSerializable, RoundProtocol.Sealable<CatchUp> {
     public CatchUp {
       sources = List.copyOf(sources);
+    }
+
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public CatchUp(long round, String hash, List<ActorRef<RoundProtocol.ParticipantCommand>> sources,
+                   ActorRef<RoundProtocol.CoordinatorCommand> replyTo, RoundProtocol.CommitProof certificate) {
+      this(round, hash, sources, replyTo, certificate, null);
+    }
+
+    @Override
+    public CatchUp withSeal(RoundProtocol.ControlSignature seal) {
+      return new CatchUp(round, hash, sources, replyTo, certificate, seal);
     }
   }
 

@@ -77,10 +77,22 @@ public final class RoundProtocol {
       boolean secure,
       boolean retrain,
       Map<String, String> sharedSettings,
-      ActorRef<CoordinatorCommand> coordinator) implements ParticipantCommand, CborSerializable {
+      ActorRef<CoordinatorCommand> coordinator,
+      ControlSignature seal) implements ParticipantCommand, CborSerializable, Sealable<StartRound> {
     public StartRound {
       ring = List.copyOf(ring);
       sharedSettings = Map.copyOf(sharedSettings);
+    }
+
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public StartRound(AttemptId attempt, List<RingMember> ring, String baseModelHash, boolean secure, boolean retrain,
+                      Map<String, String> sharedSettings, ActorRef<CoordinatorCommand> coordinator) {
+      this(attempt, ring, baseModelHash, secure, retrain, sharedSettings, coordinator, null);
+    }
+
+    @Override
+    public StartRound withSeal(ControlSignature seal) {
+      return new StartRound(attempt, ring, baseModelHash, secure, retrain, sharedSettings, coordinator, seal);
     }
   }
 
@@ -112,15 +124,37 @@ public final class RoundProtocol {
    * The participant is in the attempt and its ring endpoint expects it, so peers may send to it; {@code key} is its
    * signed ephemeral key, null in a plain round.
    */
-  public record Ready(AttemptId attempt, String nodeId, KeyAdvert key) implements CoordinatorCommand, CborSerializable {}
+  public record Ready(AttemptId attempt, String nodeId, KeyAdvert key, ControlSignature seal)
+      implements CoordinatorCommand, CborSerializable, Sealable<Ready> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public Ready(AttemptId attempt, String nodeId, KeyAdvert key) {
+      this(attempt, nodeId, key, null);
+    }
+
+    @Override
+    public Ready withSeal(ControlSignature seal) {
+      return new Ready(attempt, nodeId, key, seal);
+    }
+  }
 
   /**
    * Sent once every participant is {@link Ready}: the go for the all-reduce, with every participant's signed key as
    * the coordinator relays them (empty in a plain round); each participant verifies all of them.
    */
-  public record RoundKeys(AttemptId attempt, List<KeyAdvert> keys) implements ParticipantCommand, CborSerializable {
+  public record RoundKeys(AttemptId attempt, List<KeyAdvert> keys, ControlSignature seal)
+      implements ParticipantCommand, CborSerializable, Sealable<RoundKeys> {
     public RoundKeys {
       keys = List.copyOf(keys);
+    }
+
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public RoundKeys(AttemptId attempt, List<KeyAdvert> keys) {
+      this(attempt, keys, null);
+    }
+
+    @Override
+    public RoundKeys withSeal(ControlSignature seal) {
+      return new RoundKeys(attempt, keys, seal);
     }
   }
 
@@ -128,7 +162,18 @@ public final class RoundProtocol {
    * The participant's update is trained, encoded and masked, and handed to the ring: from here on only the
    * all-reduce can hold it up. Tells a deadline's stragglers from members waiting on them.
    */
-  public record Contributed(AttemptId attempt, String nodeId) implements CoordinatorCommand, CborSerializable {}
+  public record Contributed(AttemptId attempt, String nodeId, ControlSignature seal)
+      implements CoordinatorCommand, CborSerializable, Sealable<Contributed> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public Contributed(AttemptId attempt, String nodeId) {
+      this(attempt, nodeId, null);
+    }
+
+    @Override
+    public Contributed withSeal(ControlSignature seal) {
+      return new Contributed(attempt, nodeId, seal);
+    }
+  }
 
   /**
    * The participant decoded the sum and holds the new model as pending; its hash for the coordinator to compare,
@@ -137,11 +182,32 @@ public final class RoundProtocol {
    * signature of the result, which the coordinator gathers into the commit certificate.
    */
   public record Aggregated(AttemptId attempt, String nodeId, String modelHash, double meanLoss, long totalSamples,
-                           long aggregationNanos, ResultSignature signature)
-      implements CoordinatorCommand, CborSerializable {}
+                           long aggregationNanos, ResultSignature signature, ControlSignature seal)
+      implements CoordinatorCommand, CborSerializable, Sealable<Aggregated> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public Aggregated(AttemptId attempt, String nodeId, String modelHash, double meanLoss, long totalSamples,
+                      long aggregationNanos, ResultSignature signature) {
+      this(attempt, nodeId, modelHash, meanLoss, totalSamples, aggregationNanos, signature, null);
+    }
 
-  public record AttemptFailed(AttemptId attempt, String nodeId, String reason)
-      implements CoordinatorCommand, CborSerializable {}
+    @Override
+    public Aggregated withSeal(ControlSignature seal) {
+      return new Aggregated(attempt, nodeId, modelHash, meanLoss, totalSamples, aggregationNanos, signature, seal);
+    }
+  }
+
+  public record AttemptFailed(AttemptId attempt, String nodeId, String reason, ControlSignature seal)
+      implements CoordinatorCommand, CborSerializable, Sealable<AttemptFailed> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public AttemptFailed(AttemptId attempt, String nodeId, String reason) {
+      this(attempt, nodeId, reason, null);
+    }
+
+    @Override
+    public AttemptFailed withSeal(ControlSignature seal) {
+      return new AttemptFailed(attempt, nodeId, reason, seal);
+    }
+  }
 
   /**
    * Commits the attempt's result, which must hash to {@code modelHash}; the member acknowledges to {@code replyTo}.
@@ -149,19 +215,95 @@ public final class RoundProtocol {
    * coordinator's word.
    */
   public record CommitRound(AttemptId attempt, String modelHash, CommitProof certificate,
-                            ActorRef<CoordinatorCommand> replyTo) implements ParticipantCommand, CborSerializable {}
+                            ActorRef<CoordinatorCommand> replyTo, ControlSignature seal)
+      implements ParticipantCommand, CborSerializable, Sealable<CommitRound> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public CommitRound(AttemptId attempt, String modelHash, CommitProof certificate,
+                       ActorRef<CoordinatorCommand> replyTo) {
+      this(attempt, modelHash, certificate, replyTo, null);
+    }
 
-  public record RoundCommitted(AttemptId attempt, String nodeId, String modelHash)
-      implements CoordinatorCommand, CborSerializable {}
+    @Override
+    public CommitRound withSeal(ControlSignature seal) {
+      return new CommitRound(attempt, modelHash, certificate, replyTo, seal);
+    }
+  }
+
+  public record RoundCommitted(AttemptId attempt, String nodeId, String modelHash, ControlSignature seal)
+      implements CoordinatorCommand, CborSerializable, Sealable<RoundCommitted> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public RoundCommitted(AttemptId attempt, String nodeId, String modelHash) {
+      this(attempt, nodeId, modelHash, null);
+    }
+
+    @Override
+    public RoundCommitted withSeal(ControlSignature seal) {
+      return new RoundCommitted(attempt, nodeId, modelHash, seal);
+    }
+  }
 
   /**
    * The member could not make the commit durable (its checkpoint was not written): it does not hold the round and
    * keeps the result pending, so the next survey sends it the commit again. Never acknowledged as committed.
    */
-  public record CommitFailed(AttemptId attempt, String nodeId, String reason)
-      implements CoordinatorCommand, CborSerializable {}
+  public record CommitFailed(AttemptId attempt, String nodeId, String reason, ControlSignature seal)
+      implements CoordinatorCommand, CborSerializable, Sealable<CommitFailed> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public CommitFailed(AttemptId attempt, String nodeId, String reason) {
+      this(attempt, nodeId, reason, null);
+    }
 
-  public record AbortAttempt(AttemptId attempt, String reason) implements ParticipantCommand, CborSerializable {}
+    @Override
+    public CommitFailed withSeal(ControlSignature seal) {
+      return new CommitFailed(attempt, nodeId, reason, seal);
+    }
+  }
+
+  public record AbortAttempt(AttemptId attempt, String reason, ControlSignature seal)
+      implements ParticipantCommand, CborSerializable, Sealable<AbortAttempt> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public AbortAttempt(AttemptId attempt, String reason) {
+      this(attempt, reason, null);
+    }
+
+    @Override
+    public AbortAttempt withSeal(ControlSignature seal) {
+      return new AbortAttempt(attempt, reason, seal);
+    }
+  }
+
+  /**
+   * A message bound to its sender: {@link #seal} is the sender's signature over the message's statement (see
+   * {@code org.fedmesh.node.round.ControlStatements}), null until sealed. Receivers act on a message only once its
+   * seal verifies and names the sender the message's role requires.
+   */
+  public interface Sealable<M extends Sealable<M>> {
+    ControlSignature seal();
+
+    /** This message with {@code seal}; every other field unchanged. */
+    M withSeal(ControlSignature seal);
+  }
+
+  /**
+   * A control message's seal, in the canonical encoding of {@code org.fedmesh.mpc.ControlSeal} (this module does
+   * not read it): the signer's node id and certificate and its signature over the message's statement.
+   */
+  public record ControlSignature(byte[] encoded) implements CborSerializable {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ControlSignature c && Arrays.equals(encoded, c.encoded);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(encoded);
+    }
+
+    @Override
+    public String toString() {
+      return "ControlSignature[" + encoded.length + " bytes]";
+    }
+  }
 
   /**
    * One participant's signed round result, in the canonical encoding of {@code org.fedmesh.mpc.SignedRoundResult}
