@@ -65,21 +65,27 @@ final class AttemptRun {
   private final Set<String> members;
   private final boolean secure;
   private final ActorRef<Outcome> parent;
+  private final ControlSeals seals;
+  private final ParticipantSenders senders;
   private final long startedNanos = System.nanoTime();
 
-  /** Sends {@code start}, given the ref the members reply to (this actor), and runs the attempt it starts. */
+  /**
+   * Sends {@code start}, given the ref the members reply to (this actor), and runs the attempt it starts; seals what
+   * it sends and accepts from the members only what they sealed themselves ({@link ParticipantSenders}).
+   */
   static Behavior<CoordinatorCommand> create(Function<ActorRef<CoordinatorCommand>, StartRound> start,
-                                             Duration deadline, ActorRef<Outcome> parent) {
+                                             Duration deadline, ActorRef<Outcome> parent, ControlSeals seals) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      StartRound message = start.apply(context.getSelf());
+      StartRound message = seals.seal(start.apply(context.getSelf()));
       message.ring().forEach(p -> p.participant().tell(message));
       // One deadline for the whole attempt, both phases.
       timers.startSingleTimer(Deadline.INSTANCE, deadline);
-      return new AttemptRun(context, message, parent).collectingReadiness();
+      return new AttemptRun(context, message, parent, seals).collectingReadiness();
     }));
   }
 
-  private AttemptRun(ActorContext<CoordinatorCommand> context, StartRound start, ActorRef<Outcome> parent) {
+  private AttemptRun(ActorContext<CoordinatorCommand> context, StartRound start, ActorRef<Outcome> parent,
+                     ControlSeals seals) {
     this.context = context;
     this.start = start;
     this.id = start.attempt();
@@ -87,12 +93,17 @@ final class AttemptRun {
     this.members = ring.stream().map(RingMember::nodeId).collect(Collectors.toUnmodifiableSet());
     this.secure = start.secure();
     this.parent = parent;
+    this.seals = seals;
+    this.senders = new ParticipantSenders(seals, id, members, context.getLog());
   }
 
   private Behavior<CoordinatorCommand> collectingReadiness() {
     Map<String, Optional<KeyAdvert>> ready = new HashMap<>();
     return Behaviors.receive(CoordinatorCommand.class)
         .onMessage(Ready.class, m -> {
+          if (!senders.accepts(m, m.nodeId())) {
+            return Behaviors.same();
+          }
           if (!m.attempt().equals(id) || !members.contains(m.nodeId()) || ready.containsKey(m.nodeId())
               || (m.key() != null && !m.key().nodeId().equals(m.nodeId())) || (m.key() == null) == secure) {
             context.getLog().warn("Dropped a ready message for {} from {}: not expected", m.attempt(), m.nodeId());
@@ -104,7 +115,7 @@ final class AttemptRun {
           }
           List<KeyAdvert> keys = secure ? ring.stream().map(p -> ready.get(p.nodeId()).orElseThrow()).toList()
               : List.of();
-          RoundKeys go = new RoundKeys(id, keys);
+          RoundKeys go = seals.seal(new RoundKeys(id, keys));
           ring.forEach(p -> p.participant().tell(go));
           return aggregating();
         })
@@ -119,12 +130,15 @@ final class AttemptRun {
     Map<String, Aggregated> results = new HashMap<>();
     return Behaviors.receive(CoordinatorCommand.class)
         .onMessage(Contributed.class, m -> {
-          if (m.attempt().equals(id) && members.contains(m.nodeId())) {
+          if (m.attempt().equals(id) && senders.accepts(m, m.nodeId())) {
             contributed.add(m.nodeId());
           }
           return Behaviors.same();
         })
         .onMessage(Aggregated.class, m -> {
+          if (!senders.accepts(m, m.nodeId())) {
+            return Behaviors.same();
+          }
           if (!m.attempt().equals(id) || !members.contains(m.nodeId())) {
             context.getLog().warn("Dropped a result for {} from {}: not expected", m.attempt(), m.nodeId());
             return Behaviors.same();
@@ -165,12 +179,12 @@ final class AttemptRun {
   }
 
   private Behavior<CoordinatorCommand> failed(AttemptFailed m) {
-    return m.attempt().equals(id) && members.contains(m.nodeId())
+    return m.attempt().equals(id) && senders.accepts(m, m.nodeId())
         ? abandon(m.nodeId() + " failed: " + m.reason()) : Behaviors.same();
   }
 
   private Behavior<CoordinatorCommand> abandon(String reason) {
-    AbortAttempt abort = new AbortAttempt(id, reason);
+    AbortAttempt abort = seals.seal(new AbortAttempt(id, reason));
     ring.forEach(p -> p.participant().tell(abort));
     parent.tell(new Abandoned(id, reason));
     return Behaviors.stopped();
@@ -180,7 +194,7 @@ final class AttemptRun {
   private Behavior<CoordinatorCommand> deadlinePassed(Set<String> reachedPhase) {
     Set<String> behind = new HashSet<>(members);
     behind.removeAll(reachedPhase);
-    AbortAttempt abort = new AbortAttempt(id, "missed the deadline");
+    AbortAttempt abort = seals.seal(new AbortAttempt(id, "missed the deadline"));
     ring.stream().filter(p -> behind.contains(p.nodeId())).forEach(p -> p.participant().tell(abort));
     parent.tell(new DeadlinePassed(id, Set.copyOf(behind)));
     return Behaviors.stopped();

@@ -1,0 +1,250 @@
+package org.fedmesh.node.round;
+
+import static org.fedmesh.node.round.ParticipantProtocolTest.PARAMS;
+import static org.fedmesh.node.round.ParticipantProtocolTest.assertNoChunks;
+import static org.fedmesh.node.round.ParticipantProtocolTest.baseHash;
+import static org.fedmesh.node.round.ParticipantProtocolTest.certificateOf;
+import static org.fedmesh.node.round.ParticipantProtocolTest.collectResults;
+import static org.fedmesh.node.round.ParticipantProtocolTest.majorityCertificate;
+import static org.fedmesh.node.round.ParticipantProtocolTest.runSecureRound;
+import static org.fedmesh.node.round.ParticipantProtocolTest.startAndCollectKeys;
+import static org.fedmesh.node.round.ParticipantProtocolTest.status;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.fedmesh.mpc.ControlSeal;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
+import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
+import org.fedmesh.protocols.RoundProtocol.Aggregated;
+import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
+import org.fedmesh.protocols.RoundProtocol.CommitProof;
+import org.fedmesh.protocols.RoundProtocol.CommitRound;
+import org.fedmesh.protocols.RoundProtocol.ControlSignature;
+import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
+import org.fedmesh.protocols.RoundProtocol.MemberStatus;
+import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
+import org.fedmesh.protocols.RoundProtocol.Ready;
+import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
+import org.fedmesh.protocols.RoundProtocol.RoundKeys;
+import org.fedmesh.protocols.RoundProtocol.StartRound;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Coordinator messages are acted on only when sealed by the coordinator's host in the member's view (site-a in the
+ * harness). Real members over Artery, each in its own actor system with its own certified identity; site-b, a
+ * certified member that is not the host, plays coordinator, and other forgers alter or replay seals. Every refusal
+ * is logged naming the signer, and the victim keeps its state: the honest message afterwards still works, so the
+ * refusal was about the seal and nothing else.
+ */
+class ImpersonatedCoordinatorTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final Duration QUIET = Duration.ofMillis(500);
+  private static final int NOT_THE_HOST = 1; // site-b
+  private static List<LocalUpdates> three;
+
+  @BeforeAll
+  static void updates() {
+    SplittableRandom random = new SplittableRandom(13);
+    three = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      float[] delta = new float[PARAMS];
+      for (int j = 0; j < PARAMS; j++) {
+        delta[j] = (float) random.nextGaussian() * 0.01f;
+      }
+      three.add(new FixedUpdates(new float[PARAMS], delta, 100 + 10L * i, 0.2));
+    }
+  }
+
+  private static ParticipantHarness harness() {
+    return new ParticipantHarness(TestSignatures.ca("participants"), three, true);
+  }
+
+  private static StartRound startRound(ParticipantHarness h, AttemptId id) {
+    return new StartRound(id, h.ring(), baseHash(), true, false, ParticipantHarness.SHARED, h.coordinator.ref());
+  }
+
+  @Test
+  void startRound_sealedByAMemberThatIsNotTheHost_isRefusedAnsweredOnceAndNothingStarts() throws Exception {
+    try (ParticipantHarness h = harness()) {
+      AttemptId id = ParticipantHarness.attempt(1, 1);
+      StartRound forged = h.sealedBy(NOT_THE_HOST, startRound(h, id));
+      LoggingTestKit.warn("Refused StartRound for " + id).withMessageContains("signed by 'site-b'")
+          .withMessageContains("host in the view of site-c is 'site-a'")
+          .expect(h.kits.get(0).system(), () -> {
+            h.tell(2, forged);
+            return null;
+          });
+      // Answered, so that a genuine coordinator a member does not see as host yet retries soon: sealed by the victim.
+      AttemptFailed answer = h.coordinator.expectMessageClass(AttemptFailed.class, WAIT);
+      assertEquals(id, answer.attempt());
+      assertEquals("site-c", answer.nodeId());
+      assertEquals("site-c", ControlSeals.of(h.kits.get(0).system(), h.identities.get(0)).signer(answer));
+      assertTrue(answer.reason().contains("'site-b'") && answer.reason().contains("'site-a'"), answer.reason());
+      h.tell(2, forged); // a replay makes the victim sign nothing more
+      h.coordinator.expectNoMessage(QUIET); // no Ready: the attempt did not start
+      assertNoChunks(h.received.get(2));
+      MemberStatus victim = status(h, 2);
+      assertEquals(0, victim.committedRound());
+      assertNull(victim.pendingAttempt());
+      // The host's StartRound for the same round is taken: the refusal changed nothing.
+      Map<String, Aggregated> results = runSecureRound(h, ParticipantHarness.attempt(1, 1), h.ring());
+      assertEquals(3, results.size());
+    }
+  }
+
+  @Test
+  void abortAndKeys_sealedByAMemberThatIsNotTheHost_areRefusedAndTheAttemptGoesOn() {
+    try (ParticipantHarness h = harness()) {
+      AttemptId id = ParticipantHarness.attempt(1, 1);
+      List<KeyAdvert> keys = startAndCollectKeys(h, id, h.ring());
+      AbortAttempt abort = h.sealedBy(NOT_THE_HOST, new AbortAttempt(id, "forged"));
+      LoggingTestKit.warn("Refused AbortAttempt for " + id).withMessageContains("signed by 'site-b'")
+          .withOccurrences(3).expect(h.kits.get(0).system(), () -> {
+            h.ring().forEach(p -> p.participant().tell(abort));
+            return null;
+          });
+      RoundKeys go = h.sealedBy(NOT_THE_HOST, new RoundKeys(id, keys));
+      LoggingTestKit.warn("Refused RoundKeys for " + id).withMessageContains("signed by 'site-b'")
+          .withOccurrences(3).expect(h.kits.get(0).system(), () -> {
+            h.ring().forEach(p -> p.participant().tell(go));
+            return null;
+          });
+      h.coordinator.expectNoMessage(QUIET);
+      h.received.forEach(ParticipantProtocolTest::assertNoChunks);
+      // Not aborted: the host's keys run the attempt to its end.
+      RoundKeys honest = h.sealed(new RoundKeys(id, keys));
+      h.ring().forEach(p -> p.participant().tell(honest));
+      Map<String, Aggregated> results = collectResults(h, id, 3);
+      assertEquals(1, results.values().stream().map(Aggregated::modelHash).distinct().count());
+    }
+  }
+
+  @Test
+  void commitAndCatchUp_sealedByAMemberThatIsNotTheHost_areRefusedAndTheModelIsKept() {
+    try (ParticipantHarness h = harness()) {
+      AttemptId id = ParticipantHarness.attempt(1, 1);
+      Map<String, Aggregated> results = runSecureRound(h, id, h.ring());
+      String hash = results.get("site-a").modelHash();
+      CommitProof certificate = certificateOf(h.ring(), results);
+      CommitRound forged = h.sealedBy(NOT_THE_HOST, new CommitRound(id, hash, certificate, h.coordinator.ref()));
+      LoggingTestKit.warn("Refused CommitRound for " + id).withMessageContains("signed by 'site-b'")
+          .withOccurrences(3).expect(h.kits.get(0).system(), () -> {
+            h.ring().forEach(p -> p.participant().tell(forged));
+            return null;
+          });
+      TestProbe<ParticipantCommand> peer = h.kits.get(0).createTestProbe();
+      ModelState elsewhere = ModelState.of(1, new float[PARAMS], new float[0]);
+      CatchUp catchUp = h.sealedBy(NOT_THE_HOST, new CatchUp(1, elsewhere.hash(), List.of(peer.ref()),
+          h.coordinator.ref(), majorityCertificate(1, elsewhere.hash())));
+      LoggingTestKit.warn("Refused CatchUp to round 1").withMessageContains("signed by 'site-b'")
+          .expect(h.kits.get(0).system(), () -> {
+            h.tell(2, catchUp);
+            return null;
+          });
+      peer.expectNoMessage(QUIET); // nobody was asked for a model
+      h.coordinator.expectNoMessage(QUIET); // nothing acknowledged
+      for (int i = 0; i < 3; i++) {
+        MemberStatus s = status(h, i);
+        assertEquals(0, s.committedRound(), s.member().nodeId() + " kept its model");
+        assertEquals(id, s.pendingAttempt(), s.member().nodeId() + " still holds the result");
+      }
+      CommitRound honest = h.sealed(new CommitRound(id, hash, certificate, h.coordinator.ref()));
+      h.ring().forEach(p -> p.participant().tell(honest));
+      Set<String> acknowledged = new HashSet<>();
+      while (acknowledged.size() < 3) {
+        if (h.coordinator.receiveMessage(WAIT) instanceof RoundCommitted c) {
+          acknowledged.add(c.nodeId());
+        }
+      }
+    }
+  }
+
+  @Test
+  void startRound_withAForgedOrAlteredSeal_isRefusedAndUnanswered() {
+    try (ParticipantHarness h = harness()) {
+      AttemptId id = ParticipantHarness.attempt(1, 1);
+      StartRound honest = h.sealed(startRound(h, id));
+      ControlSeal seal = ControlSeal.decode(honest.seal().encoded());
+      ControlSeal bobs = ControlSeal.decode(h.sealedBy(NOT_THE_HOST, startRound(h, id)).seal().encoded());
+      byte[] flipped = seal.signature();
+      flipped[17] ^= 1;
+      Map<String, Supplier<StartRound>> forgeries = new LinkedHashMap<>();
+      Map<String, String> reasons = new LinkedHashMap<>();
+      forgeries.put("unsealed", () -> startRound(h, id));
+      reasons.put("unsealed", "not sealed");
+      forgeries.put("flipped bit", () -> honest.withSeal(encoded(new ControlSeal("site-a", seal.certificateDer(),
+          flipped))));
+      reasons.put("flipped bit", "bad signature");
+      forgeries.put("altered field", () -> new StartRound(id, h.ring(), baseHash(), false, false,
+          ParticipantHarness.SHARED, h.coordinator.ref(), honest.seal()));
+      reasons.put("altered field", "bad signature");
+      forgeries.put("another attempt's seal", () -> startRound(h, ParticipantHarness.attempt(1, 1))
+          .withSeal(honest.seal()));
+      reasons.put("another attempt's seal", "bad signature");
+      forgeries.put("foreign CA", () -> ControlSeals.of(h.kits.get(0).system(),
+          TestSignatures.identity("rogue", "site-a")).seal(startRound(h, id)));
+      reasons.put("foreign CA", "not from this consortium's CA");
+      forgeries.put("host's name, another's certificate", () -> honest.withSeal(encoded(new ControlSeal("site-a",
+          bobs.certificateDer(), bobs.signature()))));
+      reasons.put("host's name, another's certificate", "CN mismatch");
+
+      for (Map.Entry<String, Supplier<StartRound>> forgery : forgeries.entrySet()) {
+        StartRound forged = forgery.getValue().get();
+        LoggingTestKit.warn("Refused StartRound for " + forged.attempt()).withMessageContains("does not verify")
+            .withMessageContains(reasons.get(forgery.getKey())).expect(h.kits.get(0).system(), () -> {
+              h.tell(1, forged);
+              return null;
+            });
+      }
+      h.coordinator.expectNoMessage(QUIET); // no Ready, and no answer to a signer nobody verified
+      assertNoChunks(h.received.get(1));
+      assertNull(status(h, 1).pendingAttempt());
+    }
+  }
+
+  @Test
+  void replayedStartRound_ofAnOlderOrTheSameAttempt_isIgnoredAndTheCurrentOneGoesOn() {
+    try (ParticipantHarness h = harness()) {
+      AttemptId first = ParticipantHarness.attempt(1, 1);
+      StartRound old = h.sealed(startRound(h, first));
+      h.ring().forEach(p -> p.participant().tell(old));
+      for (int i = 0; i < 3; i++) {
+        h.coordinator.expectMessageClass(Ready.class, WAIT);
+      }
+      AbortAttempt abort = h.sealed(new AbortAttempt(first, "retry"));
+      h.ring().forEach(p -> p.participant().tell(abort));
+      AttemptId second = ParticipantHarness.attempt(1, 2);
+      List<KeyAdvert> keys = startAndCollectKeys(h, second, h.ring());
+      // A ring member that kept the host's genuine StartRounds replays them.
+      LoggingTestKit.warn("Ignored StartRound for " + first).withMessageContains("stale").withOccurrences(3)
+          .expect(h.kits.get(0).system(), () -> {
+            h.ring().forEach(p -> p.participant().tell(old));
+            return null;
+          });
+      StartRound current = h.sealed(startRound(h, second));
+      h.tell(0, current); // the attempt in flight, started again: taken already, so ignored too
+      h.coordinator.expectNoMessage(QUIET);
+      RoundKeys go = h.sealed(new RoundKeys(second, keys));
+      h.ring().forEach(p -> p.participant().tell(go));
+      assertEquals(3, collectResults(h, second, 3).size());
+    }
+  }
+
+  private static ControlSignature encoded(ControlSeal seal) {
+    return new ControlSignature(seal.encode());
+  }
+}
