@@ -25,6 +25,36 @@ import org.apache.pekko.actor.typed.ActorRef;
  *               ◀───────────────────   RoundCommitted (checkpoint written) | CommitFailed
  *   AbortAttempt ──────────────────▶   drops the attempt (keeps its trained update for the next attempt)
  * </pre>
+ *
+ * <p>Who may send what, and what stops a forged, replayed or stale message. Every {@link Sealable} message carries
+ * its sender's seal: a signature with its certified identity key over a type tag and every field (the attempt with
+ * its random nonce, actor refs by full address). "Host" is the member hosting the coordinator singleton in the
+ * receiver's own view of the cluster (the oldest trainer member, up or leaving).
+ *
+ * <table>
+ *   <caption>Control messages</caption>
+ *   <tr><th>message</th><th>sender</th><th>forged (by another certified member or an outsider)</th>
+ *       <th>replayed or stale</th></tr>
+ *   <tr><td>StartRound</td><td>coordinator</td><td>refused unless sealed by the host; a non-host signer is answered
+ *       once with AttemptFailed</td><td>ignored if its attempt is older than, or the same as, one taken in its
+ *       round</td></tr>
+ *   <tr><td>RoundKeys</td><td>coordinator</td><td>refused unless sealed by the host; each key is signed by its
+ *       owner too</td><td>ignored unless for the attempt in flight (the seal covers the nonce)</td></tr>
+ *   <tr><td>AbortAttempt</td><td>coordinator</td><td>refused unless sealed by the host</td><td>ends nothing unless
+ *       it names the attempt in flight or pending</td></tr>
+ *   <tr><td>CommitRound</td><td>coordinator</td><td>refused unless sealed by the host; the commit certificate must
+ *       verify as well</td><td>commits only the pending result it certifies; for the round held, acknowledged
+ *       again</td></tr>
+ *   <tr><td>CatchUp</td><td>coordinator</td><td>refused unless sealed by the host; the certificate must
+ *       verify</td><td>ignored for a round held already</td></tr>
+ *   <tr><td>Ready, Contributed, AttemptFailed, Aggregated</td><td>participant named by nodeId</td><td>dropped unless
+ *       the seal's signer is that node and a member of the attempt</td><td>the attempt's own child actor receives
+ *       them: another attempt's land in dead letters; a repeat changes nothing</td></tr>
+ *   <tr><td>RoundCommitted, CommitFailed</td><td>participant named by nodeId</td><td>dropped unless the seal's
+ *       signer is that node and in the ring</td><td>counted once per node, for the commit under way</td></tr>
+ *   <tr><td>QueryStatus, MemberStatus</td><td>coordinator, participant</td><td>not sealed: a query changes
+ *       nothing; a false status can only keep a member out of a ring or make an attempt fail</td><td>-</td></tr>
+ * </table>
  */
 public final class RoundProtocol {
   private RoundProtocol() {}
