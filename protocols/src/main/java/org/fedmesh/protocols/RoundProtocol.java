@@ -73,8 +73,9 @@ public final class RoundProtocol {
    * (null at round 0, or when its journal lost it); the attempt whose result it holds as pending (null when none)
    * with that result's hash and its signature of it; and the latest uncommitted attempt of which it has seen part
    * of the sum (null when none) — retrying that round with fewer members and the same updates would reveal the
-   * difference. The signatures let a coordinator that took over commit a result, or bring members up to date,
-   * without having seen the round.
+   * difference; and the latest attempt it took part in (null when none): it ignores a StartRound of an older attempt
+   * of that round as a replay, so a coordinator that took over numbers its attempt after it. The signatures let a
+   * coordinator that took over commit a result, or bring members up to date, without having seen the round.
    */
   public record MemberStatus(
       RingMember member,
@@ -84,7 +85,16 @@ public final class RoundProtocol {
       AttemptId pendingAttempt,
       String pendingHash,
       ResultSignature pendingSignature,
-      AttemptId revealedAttempt) implements CoordinatorCommand, CborSerializable {}
+      AttemptId revealedAttempt,
+      AttemptId takenAttempt) implements CoordinatorCommand, CborSerializable {
+    /** A member that has taken part in no attempt (or does not say). */
+    public MemberStatus(RingMember member, long committedRound, String committedHash, CommitProof committedCertificate,
+                        AttemptId pendingAttempt, String pendingHash, ResultSignature pendingSignature,
+                        AttemptId revealedAttempt) {
+      this(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash, pendingSignature,
+          revealedAttempt, null);
+    }
+  }
 
   /** One member of a round's ring, in ring order. */
   public record RingMember(

@@ -76,6 +76,7 @@ class SerializationTest {
         new RoundProtocol.QueryStatus(coordinator),
         new RoundProtocol.MemberStatus(member, 6, "ab12", certificate, ATTEMPT, "cd34", signature, ATTEMPT),
         new RoundProtocol.MemberStatus(member, 0, "ab12", null, null, null, null, null),
+        new RoundProtocol.MemberStatus(member, 0, "ab12", null, null, null, null, null, ATTEMPT),
         new CatchUpProtocol.CatchUp(5, "ab12", List.of(participant, participant), coordinator, certificate),
         new CatchUpProtocol.FetchModel(3, participant),
         new CatchUpProtocol.ModelUnavailable(3, "site-a", "not committed yet"));

@@ -173,7 +173,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     query.replyTo().tell(new MemberStatus(new RingMember(setup.nodeId(), getContext().getSelf(), setup.ring()),
         committed.round(), committed.hash(), committedProof, pending.map(Pending::attempt).orElse(null),
         pending.map(p -> p.state().hash()).orElse(null), pending.map(Pending::signature).orElse(null),
-        revealedAttempt));
+        revealedAttempt, lastTaken));
     return this;
   }
 

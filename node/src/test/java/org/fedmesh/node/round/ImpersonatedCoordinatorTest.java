@@ -245,6 +245,7 @@ class ImpersonatedCoordinatorTest {
             h.ring().forEach(p -> p.participant().tell(old));
             return null;
           });
+      assertEquals(second, status(h, 0).takenAttempt(), "reported, so that a new coordinator numbers after it");
       StartRound current = h.sealed(startRound(h, second));
       h.tell(0, current); // the attempt in flight, started again: taken already, so ignored too
       h.coordinator.expectNoMessage(QUIET);
