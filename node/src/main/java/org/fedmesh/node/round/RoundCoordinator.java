@@ -185,11 +185,14 @@ public final class RoundCoordinator {
         m.member().participant().tell(seals.seal(new CommitRound(m.attempt(), b.hash(), b.certificate(),
             context.getSelf())));
       }
-      for (BringUpToDate.Behind s : b.behind()) {
-        context.getLog().info("{} holds round {}, the latest is {}: it catches up from a peer",
-            s.member().nodeId(), s.committedRound(), b.round());
-        s.member().participant().tell(seals.seal(new CatchUp(b.round(), b.hash(), b.sources(), context.getSelf(),
-            b.certificate())));
+      if (!b.behind().isEmpty()) {
+        CatchUp catchUp = seals.seal(new CatchUp(b.round(), b.hash(), b.sources(), context.getSelf(),
+            b.certificate())); // the same for every member behind: one signature
+        for (BringUpToDate.Behind s : b.behind()) {
+          context.getLog().info("{} holds round {}, the latest is {}: it catches up from a peer",
+              s.member().nodeId(), s.committedRound(), b.round());
+          s.member().participant().tell(catchUp);
+        }
       }
       return carryOut(b.then());
     } else if (step instanceof AwaitCatchUp a) {
