@@ -101,6 +101,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   });
   /** The latest attempt this member took part in: a StartRound of an older attempt of its round is stale. */
   private AttemptId lastTaken;
+  /** The acknowledgement of the committed round, sent again as it is: a replayed commit costs no signature. */
+  private Optional<RoundCommitted> acknowledged = Optional.empty();
 
   private ModelState committed;
   /** The certificate of {@link #committed}; null at round 0 and when the journal lost it. */
@@ -199,13 +201,16 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     }
     int myIndex = RoundRules.indexOf(start, setup.nodeId(), getContext().getSelf());
     if (myIndex < 0) {
-      getContext().getLog().warn("Ignored StartRound for {}: {} is not in its ring", id, setup.nodeId());
+      gate.warnOnce("ring|" + id, "Ignored StartRound for " + id + ": " + setup.nodeId() + " is not in its ring");
       return this;
     }
     Optional<String> refusal = ringDown.or(() -> RoundRules.refusal(start, setup, committed));
     if (refusal.isPresent()) {
-      getContext().getLog().warn("Refused {}: {}", id, refusal.get());
-      start.coordinator().tell(seal(new AttemptFailed(id, setup.nodeId(), refusal.get())));
+      // Logged and answered once per attempt: a replayed StartRound (sealed by the host) must not make it sign.
+      gate.warnOnce("rules|" + id, "Refused " + id + ": " + refusal.get());
+      if (answeredRefusals.add(id)) {
+        start.coordinator().tell(seal(new AttemptFailed(id, setup.nodeId(), refusal.get())));
+      }
       return this;
     }
     endAttempt();
@@ -265,8 +270,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     }
     Optional<LiveAttempt> a = live.filter(l -> l.id().equals(keys.attempt()));
     if (a.isEmpty()) {
-      getContext().getLog().warn("Dropped keys for {}: not the attempt in flight ({})", keys.attempt(),
-          live.map(l -> l.id().toString()).orElse("none"));
+      gate.warnOnce("keys|" + keys.attempt(), "Dropped keys for " + keys.attempt() + ": not the attempt in flight ("
+          + live.map(l -> l.id().toString()).orElse("none") + ")");
     }
     a.ifPresent(l -> l.session().tell(new AttemptSession.Keys(keys)));
     return this;
@@ -324,14 +329,18 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         getContext().getLog().info("Committed round {} ({}), mean training loss {}", next.round(),
             next.shortHash(), String.format("%.4f", loss));
         setup.listener().committed(setup.nodeId(), next, loss);
-        commit.replyTo().tell(seal(new RoundCommitted(commit.attempt(), setup.nodeId(), next.hash())));
+        acknowledged = Optional.of(seal(new RoundCommitted(commit.attempt(), setup.nodeId(), next.hash())));
+        commit.replyTo().tell(acknowledged.get());
       }, reason -> commit.replyTo().tell(seal(new CommitFailed(commit.attempt(), setup.nodeId(), reason))));
     } else if (commit.attempt().round() == committed.round() && commit.modelHash().equals(committed.hash())) {
       // A coordinator that took over re-sends commits it cannot know were applied: acknowledge again.
-      commit.replyTo().tell(seal(new RoundCommitted(commit.attempt(), setup.nodeId(), committed.hash())));
+      RoundCommitted ack = new RoundCommitted(commit.attempt(), setup.nodeId(), committed.hash());
+      acknowledged = acknowledged.filter(a -> a.withSeal(null).equals(ack)).or(() -> Optional.of(seal(ack)));
+      commit.replyTo().tell(acknowledged.get());
     } else {
-      getContext().getLog().warn("Ignored a commit for {} ({}): this node holds no such pending model",
-          commit.attempt(), RoundRules.abbreviate(commit.modelHash()));
+      gate.warnOnce("commit|" + commit.attempt() + "|" + commit.modelHash(), "Ignored a commit for "
+          + commit.attempt() + " (" + RoundRules.abbreviate(commit.modelHash())
+          + "): this node holds no such pending model");
     }
     return this;
   }

@@ -15,11 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
@@ -164,12 +162,17 @@ class ImpersonatedCoordinatorTest {
       }
       CommitRound honest = h.sealed(new CommitRound(id, hash, certificate, h.coordinator.ref()));
       h.ring().forEach(p -> p.participant().tell(honest));
-      Set<String> acknowledged = new HashSet<>();
+      Map<String, RoundCommitted> acknowledged = new LinkedHashMap<>();
       while (acknowledged.size() < 3) {
         if (h.coordinator.receiveMessage(WAIT) instanceof RoundCommitted c) {
-          acknowledged.add(c.nodeId());
+          acknowledged.put(c.nodeId(), c);
         }
       }
+      // Replayed, the host's commit is acknowledged again with the same sealed message: no signature per replay.
+      h.tell(0, honest);
+      h.tell(0, honest);
+      assertEquals(acknowledged.get("site-a"), h.coordinator.expectMessageClass(RoundCommitted.class, WAIT));
+      assertEquals(acknowledged.get("site-a"), h.coordinator.expectMessageClass(RoundCommitted.class, WAIT));
     }
   }
 
