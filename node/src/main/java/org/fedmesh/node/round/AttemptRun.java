@@ -106,7 +106,8 @@ final class AttemptRun {
           }
           if (!m.attempt().equals(id) || !members.contains(m.nodeId()) || ready.containsKey(m.nodeId())
               || (m.key() != null && !m.key().nodeId().equals(m.nodeId())) || (m.key() == null) == secure) {
-            context.getLog().warn("Dropped a ready message for {} from {}: not expected", m.attempt(), m.nodeId());
+            senders.warnOnce("ready|" + m.nodeId() + "|" + m.attempt(), "Dropped a ready message for "
+                + m.attempt() + " from " + m.nodeId() + ": not expected");
             return Behaviors.same();
           }
           ready.put(m.nodeId(), Optional.ofNullable(m.key()));
@@ -140,7 +141,8 @@ final class AttemptRun {
             return Behaviors.same();
           }
           if (!m.attempt().equals(id) || !members.contains(m.nodeId())) {
-            context.getLog().warn("Dropped a result for {} from {}: not expected", m.attempt(), m.nodeId());
+            senders.warnOnce("result|" + m.nodeId() + "|" + m.attempt(), "Dropped a result for " + m.attempt()
+                + " from " + m.nodeId() + ": not expected");
             return Behaviors.same();
           }
           results.put(m.nodeId(), m);

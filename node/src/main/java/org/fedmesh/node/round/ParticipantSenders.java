@@ -52,4 +52,9 @@ final class ParticipantSenders {
     }
     return true;
   }
+
+  /** Warns about a message of a verified sender that is dropped anyway (a repeat), once per {@code key}. */
+  void warnOnce(String key, String message) {
+    log.refuse(key, message);
+  }
 }
