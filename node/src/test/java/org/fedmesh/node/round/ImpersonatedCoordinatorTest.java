@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,9 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.fedmesh.mpc.ControlSeal;
+import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
@@ -31,20 +35,24 @@ import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.ControlSignature;
+import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.Ready;
+import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
 import org.fedmesh.protocols.RoundProtocol.RoundKeys;
+import org.fedmesh.protocols.RoundProtocol.Sealable;
 import org.fedmesh.protocols.RoundProtocol.StartRound;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Coordinator messages are acted on only when sealed by the coordinator's host in the member's view (site-a in the
- * harness). Real members over Artery, each in its own actor system with its own certified identity; site-b, a
- * certified member that is not the host, plays coordinator, and other forgers alter or replay seals. Every refusal
+ * harness). Real members over Artery, each in its own actor system with its own certified identity; site-m, a
+ * certified member that is not the host, plays coordinator from an actor system of its own, and other forgers alter
+ * or replay seals. Every refusal
  * is logged naming the signer, and the victim keeps its state: the honest message afterwards still works, so the
  * refusal was about the seal and nothing else.
  */
@@ -79,21 +87,24 @@ class ImpersonatedCoordinatorTest {
   void startRound_sealedByAMemberThatIsNotTheHost_isRefusedAnsweredOnceAndNothingStarts() throws Exception {
     try (ParticipantHarness h = harness()) {
       AttemptId id = ParticipantHarness.attempt(1, 1);
-      StartRound forged = h.sealedBy(NOT_THE_HOST, startRound(h, id));
-      LoggingTestKit.warn("Refused StartRound for " + id).withMessageContains("signed by 'site-b'")
+      Mallory mallory = new Mallory(h);
+      StartRound forged = mallory.seal(new StartRound(id, mallory.ring, baseHash(), true, false,
+          ParticipantHarness.SHARED, mallory.inbox.ref()));
+      LoggingTestKit.warn("Refused StartRound for " + id).withMessageContains("signed by 'site-m'")
           .withMessageContains("host in the view of site-c is 'site-a'")
           .expect(h.kits.get(0).system(), () -> {
-            h.tell(2, forged);
+            mallory.send(2, forged);
             return null;
           });
       // Answered, so that a genuine coordinator a member does not see as host yet retries soon: sealed by the victim.
-      AttemptFailed answer = h.coordinator.expectMessageClass(AttemptFailed.class, WAIT);
+      AttemptFailed answer = mallory.inbox.expectMessageClass(AttemptFailed.class, WAIT);
       assertEquals(id, answer.attempt());
       assertEquals("site-c", answer.nodeId());
-      assertEquals("site-c", ControlSeals.of(h.kits.get(0).system(), h.identities.get(0)).signer(answer));
-      assertTrue(answer.reason().contains("'site-b'") && answer.reason().contains("'site-a'"), answer.reason());
-      h.tell(2, forged); // a replay makes the victim sign nothing more
-      h.coordinator.expectNoMessage(QUIET); // no Ready: the attempt did not start
+      assertEquals("site-c", mallory.seals.signer(answer));
+      assertTrue(answer.reason().contains("'site-m'") && answer.reason().contains("'site-a'"), answer.reason());
+      mallory.send(2, forged); // a replay makes the victim sign nothing more
+      mallory.inbox.expectNoMessage(QUIET); // no Ready: the attempt did not start
+      h.coordinator.expectNoMessage(QUIET);
       assertNoChunks(h.received.get(2));
       MemberStatus victim = status(h, 2);
       assertEquals(0, victim.committedRound());
@@ -109,16 +120,17 @@ class ImpersonatedCoordinatorTest {
     try (ParticipantHarness h = harness()) {
       AttemptId id = ParticipantHarness.attempt(1, 1);
       List<KeyAdvert> keys = startAndCollectKeys(h, id, h.ring());
-      AbortAttempt abort = h.sealedBy(NOT_THE_HOST, new AbortAttempt(id, "forged"));
-      LoggingTestKit.warn("Refused AbortAttempt for " + id).withMessageContains("signed by 'site-b'")
+      Mallory mallory = new Mallory(h);
+      AbortAttempt abort = mallory.seal(new AbortAttempt(id, "forged"));
+      LoggingTestKit.warn("Refused AbortAttempt for " + id).withMessageContains("signed by 'site-m'")
           .withOccurrences(3).expect(h.kits.get(0).system(), () -> {
-            h.ring().forEach(p -> p.participant().tell(abort));
+            mallory.sendToAll(abort);
             return null;
           });
-      RoundKeys go = h.sealedBy(NOT_THE_HOST, new RoundKeys(id, keys));
-      LoggingTestKit.warn("Refused RoundKeys for " + id).withMessageContains("signed by 'site-b'")
+      RoundKeys go = mallory.seal(new RoundKeys(id, keys));
+      LoggingTestKit.warn("Refused RoundKeys for " + id).withMessageContains("signed by 'site-m'")
           .withOccurrences(3).expect(h.kits.get(0).system(), () -> {
-            h.ring().forEach(p -> p.participant().tell(go));
+            mallory.sendToAll(go);
             return null;
           });
       h.coordinator.expectNoMessage(QUIET);
@@ -138,23 +150,25 @@ class ImpersonatedCoordinatorTest {
       Map<String, Aggregated> results = runSecureRound(h, id, h.ring());
       String hash = results.get("site-a").modelHash();
       CommitProof certificate = certificateOf(h.ring(), results);
-      CommitRound forged = h.sealedBy(NOT_THE_HOST, new CommitRound(id, hash, certificate, h.coordinator.ref()));
-      LoggingTestKit.warn("Refused CommitRound for " + id).withMessageContains("signed by 'site-b'")
+      Mallory mallory = new Mallory(h);
+      CommitRound forged = mallory.seal(new CommitRound(id, hash, certificate, mallory.inbox.ref()));
+      LoggingTestKit.warn("Refused CommitRound for " + id).withMessageContains("signed by 'site-m'")
           .withOccurrences(3).expect(h.kits.get(0).system(), () -> {
-            h.ring().forEach(p -> p.participant().tell(forged));
+            mallory.sendToAll(forged);
             return null;
           });
-      TestProbe<ParticipantCommand> peer = h.kits.get(0).createTestProbe();
+      TestProbe<ParticipantCommand> peer = mallory.kit.createTestProbe();
       ModelState elsewhere = ModelState.of(1, new float[PARAMS], new float[0]);
-      CatchUp catchUp = h.sealedBy(NOT_THE_HOST, new CatchUp(1, elsewhere.hash(), List.of(peer.ref()),
-          h.coordinator.ref(), majorityCertificate(1, elsewhere.hash())));
-      LoggingTestKit.warn("Refused CatchUp to round 1").withMessageContains("signed by 'site-b'")
+      CatchUp catchUp = mallory.seal(new CatchUp(1, elsewhere.hash(), List.of(peer.ref()), mallory.inbox.ref(),
+          majorityCertificate(1, elsewhere.hash())));
+      LoggingTestKit.warn("Refused CatchUp to round 1").withMessageContains("signed by 'site-m'")
           .expect(h.kits.get(0).system(), () -> {
-            h.tell(2, catchUp);
+            mallory.send(2, catchUp);
             return null;
           });
       peer.expectNoMessage(QUIET); // nobody was asked for a model
-      h.coordinator.expectNoMessage(QUIET); // nothing acknowledged
+      mallory.inbox.expectNoMessage(QUIET); // nothing acknowledged
+      h.coordinator.expectNoMessage(QUIET);
       for (int i = 0; i < 3; i++) {
         MemberStatus s = status(h, i);
         assertEquals(0, s.committedRound(), s.member().nodeId() + " kept its model");
@@ -255,6 +269,42 @@ class ImpersonatedCoordinatorTest {
       RoundKeys go = h.sealed(new RoundKeys(second, keys));
       h.ring().forEach(p -> p.participant().tell(go));
       assertEquals(3, collectResults(h, second, 3).size());
+    }
+  }
+
+  /**
+   * A certified member, site-m, that is not the coordinator's host, in its own actor system with its own certificate,
+   * sending over Artery; stopped with the harness.
+   */
+  private static final class Mallory {
+    final ActorTestKit kit;
+    final ControlSeals seals;
+    final TestProbe<CoordinatorCommand> inbox;
+    /** The harness's ring, as refs of this system. */
+    final List<RingMember> ring;
+
+    Mallory(ParticipantHarness h) {
+      kit = ActorTestKit.create("fedmesh", ParticipantHarness.REMOTE.withFallback(ConfigFactory.load()));
+      h.kits.add(kit);
+      seals = ControlSeals.of(kit.system(), TestSignatures.identity("participants", "site-m"));
+      inbox = kit.createTestProbe();
+      ActorRefResolver there = ActorRefResolver.get(h.kits.get(0).system());
+      ActorRefResolver here = ActorRefResolver.get(kit.system());
+      ring = h.ring().stream().map(m -> new RingMember(m.nodeId(),
+          here.<ParticipantCommand>resolveActorRef(there.toSerializationFormat(m.participant())),
+          here.<AllReduceProtocol.Command>resolveActorRef(there.toSerializationFormat(m.ring())))).toList();
+    }
+
+    <M extends Sealable<M>> M seal(M message) {
+      return seals.seal(message);
+    }
+
+    void send(int member, ParticipantCommand message) {
+      ring.get(member).participant().tell(message);
+    }
+
+    void sendToAll(ParticipantCommand message) {
+      ring.forEach(m -> m.participant().tell(message));
     }
   }
 

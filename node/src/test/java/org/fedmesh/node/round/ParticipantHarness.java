@@ -33,7 +33,7 @@ import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
  */
 final class ParticipantHarness implements AutoCloseable {
   static final WeightedUpdateCodec CODEC = WeightedUpdateCodec.create(100, 20, 16, 1_000_000, 1000);
-  private static final Config REMOTE = ConfigFactory.parseString("""
+  static final Config REMOTE = ConfigFactory.parseString("""
       pekko.actor.provider = remote
       pekko.remote.artery.canonical.hostname = 127.0.0.1
       pekko.remote.artery.canonical.port = 0
