@@ -6,36 +6,43 @@ import java.nio.charset.StandardCharsets;
 /**
  * Unambiguous byte encoding for signed payloads and KDF info strings: integers at fixed width (big-endian),
  * byte strings and UTF-8 strings prefixed by their 4-byte length, so no two field sequences encode alike.
+ * Public so that modules that know the message types (node) can build the statements a {@link ControlSeal}
+ * signs with the same encoding as every other signed payload.
  */
-final class CanonicalBytes {
+public final class CanonicalBytes {
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-  CanonicalBytes putLong(long value) {
+  public CanonicalBytes putLong(long value) {
     for (int shift = 56; shift >= 0; shift -= 8) {
       out.write((int) (value >>> shift));
     }
     return this;
   }
 
-  CanonicalBytes putInt(int value) {
+  public CanonicalBytes putInt(int value) {
     for (int shift = 24; shift >= 0; shift -= 8) {
       out.write(value >>> shift);
     }
     return this;
   }
 
-  CanonicalBytes putBytes(byte[] bytes) {
+  public CanonicalBytes putBytes(byte[] bytes) {
     putInt(bytes.length);
     out.writeBytes(bytes);
     return this;
   }
 
-  CanonicalBytes putString(String text) {
+  public CanonicalBytes putString(String text) {
     return putBytes(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  byte[] toByteArray() {
+  public CanonicalBytes putBoolean(boolean value) {
+    out.write(value ? 1 : 0);
+    return this;
+  }
+
+  public byte[] toByteArray() {
     return out.toByteArray();
   }
 }

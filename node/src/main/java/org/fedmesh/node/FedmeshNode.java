@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.WeightedUpdateCodec;
@@ -114,8 +115,10 @@ public final class FedmeshNode implements AutoCloseable {
       context.getSystem().receptionist().tell(Receptionist.register(Participant.KEY, participant));
       ClusterSingleton.get(context.getSystem()).init(SingletonActor.<CoordinatorCommand>of(
               RoundCoordinator.create(settings.coordinator(), settings.rounds(), settings.aggregation().secure(),
-                  SharedSettings.fingerprint(settings)),
+                  SharedSettings.fingerprint(settings), identity),
               SINGLETON_NAME)
+          // On the oldest trainer: the host members expect coordinator messages sealed by (CoordinatorHost).
+          .withSettings(ClusterSingletonSettings.create(context.getSystem()).withRole(RoundCoordinator.TRAINER_ROLE))
           .withStopMessage(RoundCoordinator.Stop.INSTANCE));
       if (settings.membership().watchIsolation()) {
         context.spawn(IsolationWatch.create(settings.membership()), "isolation-watch");

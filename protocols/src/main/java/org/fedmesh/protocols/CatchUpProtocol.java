@@ -17,13 +17,27 @@ public final class CatchUpProtocol {
    * From the coordinator to a member that is behind: fetch the model committed at {@code round}, whose hash is
    * {@code hash}, from one of {@code sources} (members that hold it), then report its new status to
    * {@code replyTo}. {@code certificate} is the commit certificate of that round, as the sources reported it from
-   * their own commit or journal; the member refuses to fetch anything without a valid one.
+   * their own commit or journal; the member refuses to fetch anything without a valid one. Sealed by the coordinator's
+   * host (see the table in {@link RoundProtocol}); {@code FetchModel}, {@code ModelPart} and {@code ModelUnavailable}
+   * are not: a peer's model is checked against the certificate's hash, whoever sends it.
    */
   public record CatchUp(long round, String hash, List<ActorRef<RoundProtocol.ParticipantCommand>> sources,
-                        ActorRef<RoundProtocol.CoordinatorCommand> replyTo, RoundProtocol.CommitProof certificate)
-      implements RoundProtocol.ParticipantCommand, CborSerializable {
+                        ActorRef<RoundProtocol.CoordinatorCommand> replyTo, RoundProtocol.CommitProof certificate,
+                        RoundProtocol.ControlSignature seal)
+      implements RoundProtocol.ParticipantCommand, CborSerializable, RoundProtocol.Sealable<CatchUp> {
     public CatchUp {
       sources = List.copyOf(sources);
+    }
+
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public CatchUp(long round, String hash, List<ActorRef<RoundProtocol.ParticipantCommand>> sources,
+                   ActorRef<RoundProtocol.CoordinatorCommand> replyTo, RoundProtocol.CommitProof certificate) {
+      this(round, hash, sources, replyTo, certificate, null);
+    }
+
+    @Override
+    public CatchUp withSeal(RoundProtocol.ControlSignature seal) {
+      return new CatchUp(round, hash, sources, replyTo, certificate, seal);
     }
   }
 

@@ -29,6 +29,41 @@ import org.apache.pekko.actor.typed.ActorRef;
  *   ReportRingLinks ───────────────▶
  *               ◀───────────────────   RingLinks (what its ring predecessor sent it: its own pieces, misfits)
  * </pre>
+ *
+ * <p>Who may send what, and what stops a forged, replayed or stale message. Every {@link Sealable} message carries
+ * its sender's seal: a signature with its certified identity key over a type tag and every field (the attempt with
+ * its random nonce, actor refs by full address). "Host" is the member hosting the coordinator singleton in the
+ * receiver's own view of the cluster (the oldest trainer member, up or leaving).
+ *
+ * <table>
+ *   <caption>Control messages</caption>
+ *   <tr><th>message</th><th>sender</th><th>forged (by another certified member or an outsider)</th>
+ *       <th>replayed or stale</th></tr>
+ *   <tr><td>StartRound</td><td>coordinator</td><td>refused unless sealed by the host; a non-host signer is answered
+ *       once with AttemptFailed</td><td>ignored if its attempt is older than, or the same as, one taken in its
+ *       round</td></tr>
+ *   <tr><td>RoundKeys</td><td>coordinator</td><td>refused unless sealed by the host; each key is signed by its
+ *       owner too</td><td>ignored unless for the attempt in flight (the seal covers the nonce)</td></tr>
+ *   <tr><td>AbortAttempt</td><td>coordinator</td><td>refused unless sealed by the host</td><td>ends nothing unless
+ *       it names the attempt in flight or pending</td></tr>
+ *   <tr><td>CommitRound</td><td>coordinator</td><td>refused unless sealed by the host; the commit certificate must
+ *       verify as well</td><td>commits only the pending result it certifies; for the round held, acknowledged
+ *       again</td></tr>
+ *   <tr><td>CatchUp</td><td>coordinator</td><td>refused unless sealed by the host; the certificate must
+ *       verify</td><td>ignored for a round held already</td></tr>
+ *   <tr><td>Ready, Contributed, AttemptFailed, Aggregated</td><td>participant named by nodeId</td><td>dropped unless
+ *       the seal's signer is that node and a member of the attempt</td><td>the attempt's own child actor receives
+ *       them: another attempt's land in dead letters; a repeat changes nothing</td></tr>
+ *   <tr><td>RoundCommitted, CommitFailed</td><td>participant named by nodeId</td><td>dropped unless the seal's
+ *       signer is that node and in the ring</td><td>counted once per node, for the commit under way</td></tr>
+ *   <tr><td>RingLinks</td><td>participant named by nodeId</td><td>dropped unless the seal's signer is that node
+ *       and a member of the attempt: a report accuses its sender's predecessor</td><td>only the attempt's own child
+ *       asks and counts them, once per node</td></tr>
+ *   <tr><td>ReportRingLinks</td><td>coordinator</td><td>not sealed: a query; a forger learns how many pieces a
+ *       member got from its predecessor, nothing of their values</td><td>-</td></tr>
+ *   <tr><td>QueryStatus, MemberStatus</td><td>coordinator, participant</td><td>not sealed: a query changes
+ *       nothing; a false status can only keep a member out of a ring or make an attempt fail</td><td>-</td></tr>
+ * </table>
  */
 public final class RoundProtocol {
   private RoundProtocol() {}
@@ -47,8 +82,9 @@ public final class RoundProtocol {
    * (null at round 0, or when its journal lost it); the attempt whose result it holds as pending (null when none)
    * with that result's hash and its signature of it; and the latest uncommitted attempt of which it has seen part
    * of the sum (null when none) — retrying that round with fewer members and the same updates would reveal the
-   * difference. The signatures let a coordinator that took over commit a result, or bring members up to date,
-   * without having seen the round.
+   * difference; and the latest attempt it took part in (null when none): it ignores a StartRound of an older attempt
+   * of that round as a replay, so a coordinator that took over numbers its attempt after it. The signatures let a
+   * coordinator that took over commit a result, or bring members up to date, without having seen the round.
    */
   public record MemberStatus(
       RingMember member,
@@ -58,7 +94,16 @@ public final class RoundProtocol {
       AttemptId pendingAttempt,
       String pendingHash,
       ResultSignature pendingSignature,
-      AttemptId revealedAttempt) implements CoordinatorCommand, CborSerializable {}
+      AttemptId revealedAttempt,
+      AttemptId takenAttempt) implements CoordinatorCommand, CborSerializable {
+    /** A member that has taken part in no attempt (or does not say). */
+    public MemberStatus(RingMember member, long committedRound, String committedHash, CommitProof committedCertificate,
+                        AttemptId pendingAttempt, String pendingHash, ResultSignature pendingSignature,
+                        AttemptId revealedAttempt) {
+      this(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash, pendingSignature,
+          revealedAttempt, null);
+    }
+  }
 
   /** One member of a round's ring, in ring order. */
   public record RingMember(
@@ -81,10 +126,22 @@ public final class RoundProtocol {
       boolean secure,
       boolean retrain,
       Map<String, String> sharedSettings,
-      ActorRef<CoordinatorCommand> coordinator) implements ParticipantCommand, CborSerializable {
+      ActorRef<CoordinatorCommand> coordinator,
+      ControlSignature seal) implements ParticipantCommand, CborSerializable, Sealable<StartRound> {
     public StartRound {
       ring = List.copyOf(ring);
       sharedSettings = Map.copyOf(sharedSettings);
+    }
+
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public StartRound(AttemptId attempt, List<RingMember> ring, String baseModelHash, boolean secure, boolean retrain,
+                      Map<String, String> sharedSettings, ActorRef<CoordinatorCommand> coordinator) {
+      this(attempt, ring, baseModelHash, secure, retrain, sharedSettings, coordinator, null);
+    }
+
+    @Override
+    public StartRound withSeal(ControlSignature seal) {
+      return new StartRound(attempt, ring, baseModelHash, secure, retrain, sharedSettings, coordinator, seal);
     }
   }
 
@@ -116,15 +173,37 @@ public final class RoundProtocol {
    * The participant is in the attempt and its ring endpoint expects it, so peers may send to it; {@code key} is its
    * signed ephemeral key, null in a plain round.
    */
-  public record Ready(AttemptId attempt, String nodeId, KeyAdvert key) implements CoordinatorCommand, CborSerializable {}
+  public record Ready(AttemptId attempt, String nodeId, KeyAdvert key, ControlSignature seal)
+      implements CoordinatorCommand, CborSerializable, Sealable<Ready> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public Ready(AttemptId attempt, String nodeId, KeyAdvert key) {
+      this(attempt, nodeId, key, null);
+    }
+
+    @Override
+    public Ready withSeal(ControlSignature seal) {
+      return new Ready(attempt, nodeId, key, seal);
+    }
+  }
 
   /**
    * Sent once every participant is {@link Ready}: the go for the all-reduce, with every participant's signed key as
    * the coordinator relays them (empty in a plain round); each participant verifies all of them.
    */
-  public record RoundKeys(AttemptId attempt, List<KeyAdvert> keys) implements ParticipantCommand, CborSerializable {
+  public record RoundKeys(AttemptId attempt, List<KeyAdvert> keys, ControlSignature seal)
+      implements ParticipantCommand, CborSerializable, Sealable<RoundKeys> {
     public RoundKeys {
       keys = List.copyOf(keys);
+    }
+
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public RoundKeys(AttemptId attempt, List<KeyAdvert> keys) {
+      this(attempt, keys, null);
+    }
+
+    @Override
+    public RoundKeys withSeal(ControlSignature seal) {
+      return new RoundKeys(attempt, keys, seal);
     }
   }
 
@@ -132,7 +211,18 @@ public final class RoundProtocol {
    * The participant's update is trained, encoded and masked, and handed to the ring: from here on only the
    * all-reduce can hold it up. Tells a deadline's stragglers from members waiting on them.
    */
-  public record Contributed(AttemptId attempt, String nodeId) implements CoordinatorCommand, CborSerializable {}
+  public record Contributed(AttemptId attempt, String nodeId, ControlSignature seal)
+      implements CoordinatorCommand, CborSerializable, Sealable<Contributed> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public Contributed(AttemptId attempt, String nodeId) {
+      this(attempt, nodeId, null);
+    }
+
+    @Override
+    public Contributed withSeal(ControlSignature seal) {
+      return new Contributed(attempt, nodeId, seal);
+    }
+  }
 
   /**
    * The participant decoded the sum and holds the new model as pending; its hash for the coordinator to compare,
@@ -141,16 +231,43 @@ public final class RoundProtocol {
    * signature of the result, which the coordinator gathers into the commit certificate.
    */
   public record Aggregated(AttemptId attempt, String nodeId, String modelHash, double meanLoss, long totalSamples,
-                           long aggregationNanos, ResultSignature signature)
-      implements CoordinatorCommand, CborSerializable {}
+                           long aggregationNanos, ResultSignature signature, ControlSignature seal)
+      implements CoordinatorCommand, CborSerializable, Sealable<Aggregated> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public Aggregated(AttemptId attempt, String nodeId, String modelHash, double meanLoss, long totalSamples,
+                      long aggregationNanos, ResultSignature signature) {
+      this(attempt, nodeId, modelHash, meanLoss, totalSamples, aggregationNanos, signature, null);
+    }
+
+    @Override
+    public Aggregated withSeal(ControlSignature seal) {
+      return new Aggregated(attempt, nodeId, modelHash, meanLoss, totalSamples, aggregationNanos, signature, seal);
+    }
+  }
 
   /**
    * The participant cannot go on with the attempt. {@code kind} tells a sum that does not decode (someone summed
    * values that are not a masked update; every member sees the same sum, so the reporter is no more to blame than
    * the others) from this member's own trouble; null from a member that predates it counts as OTHER.
    */
-  public record AttemptFailed(AttemptId attempt, String nodeId, String reason, FailureKind kind)
-      implements CoordinatorCommand, CborSerializable {}
+  public record AttemptFailed(AttemptId attempt, String nodeId, String reason, FailureKind kind,
+                              ControlSignature seal)
+      implements CoordinatorCommand, CborSerializable, Sealable<AttemptFailed> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public AttemptFailed(AttemptId attempt, String nodeId, String reason, FailureKind kind) {
+      this(attempt, nodeId, reason, kind, null);
+    }
+
+    /** Unsealed, of this member's own trouble ({@link FailureKind#OTHER}). */
+    public AttemptFailed(AttemptId attempt, String nodeId, String reason) {
+      this(attempt, nodeId, reason, FailureKind.OTHER, null);
+    }
+
+    @Override
+    public AttemptFailed withSeal(ControlSignature seal) {
+      return new AttemptFailed(attempt, nodeId, reason, kind, seal);
+    }
+  }
 
   /** Why an attempt failed at a member, for the coordinator's decision (the reason text is for people). */
   public enum FailureKind {
@@ -166,19 +283,95 @@ public final class RoundProtocol {
    * coordinator's word.
    */
   public record CommitRound(AttemptId attempt, String modelHash, CommitProof certificate,
-                            ActorRef<CoordinatorCommand> replyTo) implements ParticipantCommand, CborSerializable {}
+                            ActorRef<CoordinatorCommand> replyTo, ControlSignature seal)
+      implements ParticipantCommand, CborSerializable, Sealable<CommitRound> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public CommitRound(AttemptId attempt, String modelHash, CommitProof certificate,
+                       ActorRef<CoordinatorCommand> replyTo) {
+      this(attempt, modelHash, certificate, replyTo, null);
+    }
 
-  public record RoundCommitted(AttemptId attempt, String nodeId, String modelHash)
-      implements CoordinatorCommand, CborSerializable {}
+    @Override
+    public CommitRound withSeal(ControlSignature seal) {
+      return new CommitRound(attempt, modelHash, certificate, replyTo, seal);
+    }
+  }
+
+  public record RoundCommitted(AttemptId attempt, String nodeId, String modelHash, ControlSignature seal)
+      implements CoordinatorCommand, CborSerializable, Sealable<RoundCommitted> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public RoundCommitted(AttemptId attempt, String nodeId, String modelHash) {
+      this(attempt, nodeId, modelHash, null);
+    }
+
+    @Override
+    public RoundCommitted withSeal(ControlSignature seal) {
+      return new RoundCommitted(attempt, nodeId, modelHash, seal);
+    }
+  }
 
   /**
    * The member could not make the commit durable (its checkpoint was not written): it does not hold the round and
    * keeps the result pending, so the next survey sends it the commit again. Never acknowledged as committed.
    */
-  public record CommitFailed(AttemptId attempt, String nodeId, String reason)
-      implements CoordinatorCommand, CborSerializable {}
+  public record CommitFailed(AttemptId attempt, String nodeId, String reason, ControlSignature seal)
+      implements CoordinatorCommand, CborSerializable, Sealable<CommitFailed> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public CommitFailed(AttemptId attempt, String nodeId, String reason) {
+      this(attempt, nodeId, reason, null);
+    }
 
-  public record AbortAttempt(AttemptId attempt, String reason) implements ParticipantCommand, CborSerializable {}
+    @Override
+    public CommitFailed withSeal(ControlSignature seal) {
+      return new CommitFailed(attempt, nodeId, reason, seal);
+    }
+  }
+
+  public record AbortAttempt(AttemptId attempt, String reason, ControlSignature seal)
+      implements ParticipantCommand, CborSerializable, Sealable<AbortAttempt> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public AbortAttempt(AttemptId attempt, String reason) {
+      this(attempt, reason, null);
+    }
+
+    @Override
+    public AbortAttempt withSeal(ControlSignature seal) {
+      return new AbortAttempt(attempt, reason, seal);
+    }
+  }
+
+  /**
+   * A message bound to its sender: {@link #seal} is the sender's signature over the message's statement (see
+   * {@code org.fedmesh.node.round.ControlStatements}), null until sealed. Receivers act on a message only once its
+   * seal verifies and names the sender the message's role requires.
+   */
+  public interface Sealable<M extends Sealable<M>> {
+    ControlSignature seal();
+
+    /** This message with {@code seal}; every other field unchanged. */
+    M withSeal(ControlSignature seal);
+  }
+
+  /**
+   * A control message's seal, in the canonical encoding of {@code org.fedmesh.mpc.ControlSeal} (this module does
+   * not read it): the signer's node id and certificate and its signature over the message's statement.
+   */
+  public record ControlSignature(byte[] encoded) implements CborSerializable {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ControlSignature c && Arrays.equals(encoded, c.encoded);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(encoded);
+    }
+
+    @Override
+    public String toString() {
+      return "ControlSignature[" + encoded.length + " bytes]";
+    }
+  }
 
   /**
    * Asked at an attempt's deadline when every member reported Contributed and the ring is still stuck: what did
@@ -194,12 +387,26 @@ public final class RoundProtocol {
    * {@code misfitPieces}: pieces with the link's valid MAC that do not fit the ring's layout. {@code forgedPieces}
    * (bad MAC) may come from anyone and accuse nobody; reported for the log. {@code overflowPieces}: pieces dropped
    * unverified while the endpoint waited for its link keys with its hold full; then missing pieces accuse nobody
-   * (an injector may have crowded them out).
+   * (an injector may have crowded them out). Sealed by {@code nodeId}: a report accuses a member, so nobody may
+   * send one in another's name.
    */
   public record RingLinks(AttemptId attempt, String nodeId, boolean known, int ownPiecesExpected,
                           int ownPiecesReceived, int misfitPieces, String firstMisfit, int forgedPieces,
-                          int overflowPieces)
-      implements CoordinatorCommand, CborSerializable {}
+                          int overflowPieces, ControlSignature seal)
+      implements CoordinatorCommand, CborSerializable, Sealable<RingLinks> {
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public RingLinks(AttemptId attempt, String nodeId, boolean known, int ownPiecesExpected, int ownPiecesReceived,
+                     int misfitPieces, String firstMisfit, int forgedPieces, int overflowPieces) {
+      this(attempt, nodeId, known, ownPiecesExpected, ownPiecesReceived, misfitPieces, firstMisfit, forgedPieces,
+          overflowPieces, null);
+    }
+
+    @Override
+    public RingLinks withSeal(ControlSignature seal) {
+      return new RingLinks(attempt, nodeId, known, ownPiecesExpected, ownPiecesReceived, misfitPieces, firstMisfit,
+          forgedPieces, overflowPieces, seal);
+    }
+  }
 
   /**
    * One participant's signed round result, in the canonical encoding of {@code org.fedmesh.mpc.SignedRoundResult}

@@ -42,7 +42,21 @@ class SerializationTest {
         new byte[] {6});
     RoundProtocol.ResultSignature signature = new RoundProtocol.ResultSignature(new byte[] {9, 8, 7});
     RoundProtocol.CommitProof certificate = new RoundProtocol.CommitProof(new byte[] {1, 0, -1});
+    RoundProtocol.ControlSignature seal = new RoundProtocol.ControlSignature(new byte[] {5, 4, 3, 2});
     return Stream.of(
+        seal,
+        new RoundProtocol.StartRound(ATTEMPT, List.of(member), "ab12", true, false, Map.of(), coordinator)
+            .withSeal(seal),
+        new RoundProtocol.Ready(ATTEMPT, "site-a", key).withSeal(seal),
+        new RoundProtocol.RoundKeys(ATTEMPT, List.of(key)).withSeal(seal),
+        new RoundProtocol.Aggregated(ATTEMPT, "site-a", "ab12", 0.25, 1234, 5_000_000, signature).withSeal(seal),
+        new RoundProtocol.AttemptFailed(ATTEMPT, "site-a", "refused").withSeal(seal),
+        new RoundProtocol.Contributed(ATTEMPT, "site-a").withSeal(seal),
+        new RoundProtocol.CommitRound(ATTEMPT, "ab12", certificate, coordinator).withSeal(seal),
+        new RoundProtocol.RoundCommitted(ATTEMPT, "site-a", "ab12").withSeal(seal),
+        new RoundProtocol.CommitFailed(ATTEMPT, "site-a", "disk full").withSeal(seal),
+        new RoundProtocol.AbortAttempt(ATTEMPT, "deadline").withSeal(seal),
+        new CatchUpProtocol.CatchUp(5, "ab12", List.of(participant), coordinator, certificate).withSeal(seal),
         ATTEMPT,
         signature,
         certificate,
@@ -68,6 +82,7 @@ class SerializationTest {
         new RoundProtocol.QueryStatus(coordinator),
         new RoundProtocol.MemberStatus(member, 6, "ab12", certificate, ATTEMPT, "cd34", signature, ATTEMPT),
         new RoundProtocol.MemberStatus(member, 0, "ab12", null, null, null, null, null),
+        new RoundProtocol.MemberStatus(member, 0, "ab12", null, null, null, null, null, ATTEMPT),
         new CatchUpProtocol.CatchUp(5, "ab12", List.of(participant, participant), coordinator, certificate),
         new CatchUpProtocol.FetchModel(3, participant),
         new CatchUpProtocol.ModelUnavailable(3, "site-a", "not committed yet"));

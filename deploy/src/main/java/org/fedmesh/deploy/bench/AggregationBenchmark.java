@@ -16,6 +16,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.round.AggregationPipeline;
 import org.fedmesh.node.round.AttemptSession;
+import org.fedmesh.node.round.ControlSeals;
 import org.fedmesh.node.round.LocalUpdates.LocalUpdate;
 import org.fedmesh.node.round.ModelState;
 import org.fedmesh.protocols.AttemptId;
@@ -146,7 +147,8 @@ final class AggregationBenchmark {
       results.add(result);
       StartRound start = new StartRound(id, ring, base.hash(), secure, false, Map.of(), coordinator(i, isReady));
       AttemptSession.Setup setup = new AttemptSession.Setup(identities.get(i).nodeId(), identities.get(i), start,
-          i, base, pipeline, cluster.endpoint(i), cluster.cryptoExecutor(i), participant(i, result));
+          i, base, pipeline, cluster.endpoint(i), cluster.cryptoExecutor(i), participant(i, result),
+          ControlSeals.of(cluster.system(i), identities.get(i)));
       sessions.add(AskPattern.<SessionHost.Command, ActorRef<AttemptSession.Command>>ask(cluster.system(i),
               replyTo -> new SessionHost.Spawn(setup, "bench-attempt-" + names.incrementAndGet(), replyTo),
               TIMEOUT, cluster.system(i).scheduler())

@@ -10,15 +10,17 @@ import org.slf4j.Logger;
  * Logs why a peer was refused without letting peers flood the log: each key (a certificate's fingerprint, or a kind
  * of failed handshake from one place) is logged at most once per interval, and at most {@link #MAX_LINES_PER_INTERVAL}
  * refusals are logged per interval in total, since an outsider can make up new certificates without end. What is
- * left out is counted and reported with the next line.
+ * left out is counted and reported with the next line. Also used for refused control messages (keyed by attempt,
+ * signer and reason), which a certified member can send without end.
  */
-final class RefusalLog {
+public final class RefusalLog {
   static final int MAX_LINES_PER_INTERVAL = 20;
   private static final int MAX_KEYS = 1024;
 
   private final Logger log;
   private final long intervalNanos;
   private final LongSupplier nanoTime;
+  private final String keyName;
   private final Map<String, Long> lastLogged = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
@@ -30,14 +32,20 @@ final class RefusalLog {
   private long suppressed;
 
   RefusalLog(Logger log, Duration interval, LongSupplier nanoTime) {
+    this(log, interval, nanoTime, "each peer certificate");
+  }
+
+  /** {@code keyName} says in each line what a key stands for ("each peer certificate"). */
+  public RefusalLog(Logger log, Duration interval, LongSupplier nanoTime, String keyName) {
     this.log = log;
+    this.keyName = keyName;
     this.intervalNanos = interval.toNanos();
     this.nanoTime = nanoTime;
     this.windowStart = nanoTime.getAsLong();
   }
 
   /** Logs {@code message} as a warning unless {@code key} was logged within the interval or the budget is spent. */
-  void refuse(String key, String message) {
+  public void refuse(String key, String message) {
     String line;
     synchronized (this) {
       long now = nanoTime.getAsLong();
@@ -56,6 +64,6 @@ final class RefusalLog {
           + " repeats within the interval, or over the budget)";
       suppressed = 0;
     }
-    log.warn("{} (each peer certificate is logged at most once per {} s)", line, intervalNanos / 1_000_000_000L);
+    log.warn("{} ({} is logged at most once per {} s)", line, keyName, intervalNanos / 1_000_000_000L);
   }
 }

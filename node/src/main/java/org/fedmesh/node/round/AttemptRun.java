@@ -89,27 +89,31 @@ final class AttemptRun {
   private final ActorRef<Outcome> parent;
   private final TimerScheduler<CoordinatorCommand> timers;
   private final Duration linkSurvey;
+  private final ControlSeals seals;
+  private final ParticipantSenders senders;
   private final long startedNanos = System.nanoTime();
 
   /**
-   * Sends {@code start}, given the ref the members reply to (this actor), and runs the attempt it starts; at the
+   * Sends {@code start}, given the ref the members reply to (this actor), and runs the attempt it starts; seals what
+   * it sends and accepts from the members only what they sealed themselves ({@link ParticipantSenders}). At the
    * deadline it waits at most {@code linkSurvey} for the members' link reports.
    */
   static Behavior<CoordinatorCommand> create(Function<ActorRef<CoordinatorCommand>, StartRound> start,
-                                             Duration deadline, Duration linkSurvey, ActorRef<Outcome> parent) {
+                                             Duration deadline, Duration linkSurvey, ActorRef<Outcome> parent,
+                                             ControlSeals seals) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       // Named after this class, not Pekko's ActorCell, so that alerts on org.fedmesh loggers see the culprits named.
       context.setLoggerName(AttemptRun.class);
-      StartRound message = start.apply(context.getSelf());
+      StartRound message = seals.seal(start.apply(context.getSelf()));
       message.ring().forEach(p -> p.participant().tell(message));
       // One deadline for the whole attempt, both phases.
       timers.startSingleTimer(Deadline.INSTANCE, deadline);
-      return new AttemptRun(context, message, parent, timers, linkSurvey).collectingReadiness();
+      return new AttemptRun(context, message, parent, timers, linkSurvey, seals).collectingReadiness();
     }));
   }
 
   private AttemptRun(ActorContext<CoordinatorCommand> context, StartRound start, ActorRef<Outcome> parent,
-                     TimerScheduler<CoordinatorCommand> timers, Duration linkSurvey) {
+                     TimerScheduler<CoordinatorCommand> timers, Duration linkSurvey, ControlSeals seals) {
     this.context = context;
     this.timers = timers;
     this.linkSurvey = linkSurvey;
@@ -119,15 +123,21 @@ final class AttemptRun {
     this.members = ring.stream().map(RingMember::nodeId).collect(Collectors.toUnmodifiableSet());
     this.secure = start.secure();
     this.parent = parent;
+    this.seals = seals;
+    this.senders = new ParticipantSenders(seals, id, members, context.getLog());
   }
 
   private Behavior<CoordinatorCommand> collectingReadiness() {
     Map<String, Optional<KeyAdvert>> ready = new HashMap<>();
     return Behaviors.receive(CoordinatorCommand.class)
         .onMessage(Ready.class, m -> {
+          if (!senders.accepts(m, m.nodeId())) {
+            return Behaviors.same();
+          }
           if (!m.attempt().equals(id) || !members.contains(m.nodeId()) || ready.containsKey(m.nodeId())
               || (m.key() != null && !m.key().nodeId().equals(m.nodeId())) || (m.key() == null) == secure) {
-            context.getLog().warn("Dropped a ready message for {} from {}: not expected", m.attempt(), m.nodeId());
+            senders.warnOnce("ready|" + m.nodeId() + "|" + m.attempt(), "Dropped a ready message for "
+                + m.attempt() + " from " + m.nodeId() + ": not expected");
             return Behaviors.same();
           }
           ready.put(m.nodeId(), Optional.ofNullable(m.key()));
@@ -136,7 +146,7 @@ final class AttemptRun {
           }
           List<KeyAdvert> keys = secure ? ring.stream().map(p -> ready.get(p.nodeId()).orElseThrow()).toList()
               : List.of();
-          RoundKeys go = new RoundKeys(id, keys);
+          RoundKeys go = seals.seal(new RoundKeys(id, keys));
           ring.forEach(p -> p.participant().tell(go));
           return aggregating();
         })
@@ -151,14 +161,18 @@ final class AttemptRun {
     Map<String, Aggregated> results = new HashMap<>();
     return Behaviors.receive(CoordinatorCommand.class)
         .onMessage(Contributed.class, m -> {
-          if (m.attempt().equals(id) && members.contains(m.nodeId())) {
+          if (m.attempt().equals(id) && senders.accepts(m, m.nodeId())) {
             contributed.add(m.nodeId());
           }
           return Behaviors.same();
         })
         .onMessage(Aggregated.class, m -> {
+          if (!senders.accepts(m, m.nodeId())) {
+            return Behaviors.same();
+          }
           if (!m.attempt().equals(id) || !members.contains(m.nodeId())) {
-            context.getLog().warn("Dropped a result for {} from {}: not expected", m.attempt(), m.nodeId());
+            senders.warnOnce("result|" + m.nodeId() + "|" + m.attempt(), "Dropped a result for " + m.attempt()
+                + " from " + m.nodeId() + ": not expected");
             return Behaviors.same();
           }
           results.put(m.nodeId(), m);
@@ -184,13 +198,14 @@ final class AttemptRun {
     timers.startSingleTimer(LinksDue.INSTANCE, linkSurvey);
     return Behaviors.receive(CoordinatorCommand.class)
         .onMessage(RingLinks.class, m -> {
-          if (m.attempt().equals(id) && members.contains(m.nodeId())) {
+          // A report accuses a member: only its sealer's own counts.
+          if (m.attempt().equals(id) && senders.accepts(m, m.nodeId())) {
             reports.putIfAbsent(m.nodeId(), m);
           }
           return reports.size() < ring.size() ? Behaviors.same() : nameCulprits(reports);
         })
         .onMessage(Aggregated.class, m -> {
-          if (m.attempt().equals(id) && members.contains(m.nodeId())) {
+          if (m.attempt().equals(id) && senders.accepts(m, m.nodeId())) {
             results.put(m.nodeId(), m);
           }
           return results.size() < ring.size() ? Behaviors.same() : compare(results.values());
@@ -243,11 +258,11 @@ final class AttemptRun {
   }
 
   private Behavior<CoordinatorCommand> failed(AttemptFailed m) {
-    if (!m.attempt().equals(id) || !members.contains(m.nodeId())) {
+    if (!m.attempt().equals(id) || !senders.accepts(m, m.nodeId())) {
       return Behaviors.same();
     }
     if (m.kind() == FailureKind.UNDECODABLE_SUM) {
-      AbortAttempt abort = new AbortAttempt(id, "the sum did not decode");
+      AbortAttempt abort = seals.seal(new AbortAttempt(id, "the sum did not decode"));
       ring.forEach(p -> p.participant().tell(abort));
       parent.tell(new SumUndecodable(id, m.nodeId(), m.reason(), ring.stream().map(RingMember::nodeId).toList()));
       return Behaviors.stopped();
@@ -256,7 +271,7 @@ final class AttemptRun {
   }
 
   private Behavior<CoordinatorCommand> abandon(String reason) {
-    AbortAttempt abort = new AbortAttempt(id, reason);
+    AbortAttempt abort = seals.seal(new AbortAttempt(id, reason));
     ring.forEach(p -> p.participant().tell(abort));
     parent.tell(new Abandoned(id, reason));
     return Behaviors.stopped();
@@ -271,7 +286,7 @@ final class AttemptRun {
 
   /** Ends the attempt at its deadline; {@code behind} are told to abort and left out of the retries. */
   private Behavior<CoordinatorCommand> leaveOut(Set<String> behind) {
-    AbortAttempt abort = new AbortAttempt(id, "missed the deadline");
+    AbortAttempt abort = seals.seal(new AbortAttempt(id, "missed the deadline"));
     ring.stream().filter(p -> behind.contains(p.nodeId())).forEach(p -> p.participant().tell(abort));
     parent.tell(new DeadlinePassed(id, Set.copyOf(behind)));
     return Behaviors.stopped();

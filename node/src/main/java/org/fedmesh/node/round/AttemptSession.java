@@ -92,7 +92,7 @@ public final class AttemptSession {
   /** What a session works with: the attempt, where this member stands in it, and the member's parts. */
   public record Setup(String nodeId, MemberIdentity identity, StartRound start, int myIndex, ModelState base,
                       AggregationPipeline pipeline, ActorRef<AllReduceProtocol.Command> ring, Executor crypto,
-                      ActorRef<Outcome> participant) {
+                      ActorRef<Outcome> participant, ControlSeals seals) {
     AttemptId attempt() {
       return start.attempt();
     }
@@ -120,7 +120,8 @@ public final class AttemptSession {
     setup.ring().tell(new RingAllReduce.Expect(start.attempt(), start.ring().size(), setup.myIndex(),
         setup.pipeline().vectorLength(), secrets != null));
     // Only once the ring endpoint expects this attempt: no peer sends before every participant is ready.
-    start.coordinator().tell(new Ready(start.attempt(), setup.nodeId(), secrets == null ? null : secrets.advert()));
+    start.coordinator().tell(setup.seals().seal(new Ready(start.attempt(), setup.nodeId(),
+        secrets == null ? null : secrets.advert())));
     return waitingForKeys();
   }
 
@@ -232,7 +233,7 @@ public final class AttemptSession {
     ActorRef<RingAllReduce.Outcome> replies = context.messageAdapter(RingAllReduce.Outcome.class, RingReport::new);
     List<ActorRef<AllReduceProtocol.Command>> ring = setup.start().ring().stream().map(RingMember::ring).toList();
     setup.ring().tell(new RingAllReduce.Start(setup.attempt(), ring, setup.myIndex(), vector, replies));
-    setup.start().coordinator().tell(new Contributed(setup.attempt(), setup.nodeId()));
+    setup.start().coordinator().tell(setup.seals().seal(new Contributed(setup.attempt(), setup.nodeId())));
     return state(Phase.SUMMING)
         .onMessage(RingReport.class, m -> onRingReport(m.outcome(), update))
         .build();

@@ -51,40 +51,43 @@ final class CommitRun {
   /** Members still awaited, by node id. */
   private final Map<String, ActorRef<ParticipantCommand>> waiting = new HashMap<>();
   private final Set<String> acknowledged = new HashSet<>();
+  private final ParticipantSenders senders;
 
   /** Commits {@code id}'s result, hashing to {@code hash}, on {@code certificate}, the ring's signatures of it. */
   static Behavior<CoordinatorCommand> create(AttemptId id, List<RingMember> ring, String hash, CommitProof certificate,
-                                             Duration deadline, ActorRef<Outcome> parent) {
+                                             Duration deadline, ActorRef<Outcome> parent, ControlSeals seals) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      CommitRound commit = new CommitRound(id, hash, certificate, context.getSelf());
+      CommitRound commit = seals.seal(new CommitRound(id, hash, certificate, context.getSelf()));
       ring.forEach(p -> p.participant().tell(commit));
       timers.startSingleTimer(Deadline.INSTANCE, deadline);
       // The first listing arrives at once: a member already gone is not waited for.
       context.getSystem().receptionist().tell(Receptionist.subscribe(Participant.KEY,
           context.messageAdapter(Receptionist.Listing.class, ListingChanged::new)));
-      return new CommitRun(context, id, ring, hash, parent).waitingForAcknowledgements();
+      return new CommitRun(context, id, ring, hash, parent, seals).waitingForAcknowledgements();
     }));
   }
 
   private CommitRun(ActorContext<CoordinatorCommand> context, AttemptId id, List<RingMember> ring, String hash,
-                    ActorRef<Outcome> parent) {
+                    ActorRef<Outcome> parent, ControlSeals seals) {
     this.context = context;
     this.id = id;
     this.hash = hash;
     this.parent = parent;
     ring.forEach(p -> waiting.put(p.nodeId(), p.participant()));
+    this.senders = new ParticipantSenders(seals, id, waiting.keySet(), context.getLog());
   }
 
   private Behavior<CoordinatorCommand> waitingForAcknowledgements() {
     return Behaviors.receive(CoordinatorCommand.class)
         .onMessage(RoundCommitted.class, m -> {
-          if (m.attempt().equals(id) && m.modelHash().equals(hash) && waiting.remove(m.nodeId()) != null) {
+          if (m.attempt().equals(id) && m.modelHash().equals(hash) && senders.accepts(m, m.nodeId())
+              && waiting.remove(m.nodeId()) != null) {
             acknowledged.add(m.nodeId());
           }
           return endIfNobodyAwaited();
         })
         .onMessage(CommitFailed.class, m -> {
-          if (m.attempt().equals(id) && waiting.remove(m.nodeId()) != null) {
+          if (m.attempt().equals(id) && senders.accepts(m, m.nodeId()) && waiting.remove(m.nodeId()) != null) {
             context.getLog().error("{} could not commit round {}: {}; the next survey sends it the commit again",
                 m.nodeId(), id.round(), m.reason());
           }

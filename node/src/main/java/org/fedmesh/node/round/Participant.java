@@ -1,9 +1,12 @@
 package org.fedmesh.node.round;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -16,6 +19,7 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.checkpoint.CheckpointStore;
+import org.fedmesh.node.membership.CoordinatorHost;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
@@ -37,6 +41,7 @@ import org.fedmesh.protocols.RoundProtocol.ResultSignature;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
 import org.fedmesh.protocols.RoundProtocol.RoundKeys;
+import org.fedmesh.protocols.RoundProtocol.Sealable;
 import org.fedmesh.protocols.RoundProtocol.StartRound;
 
 /**
@@ -49,6 +54,10 @@ import org.fedmesh.protocols.RoundProtocol.StartRound;
  * {@link CatchUpSession} child ({@link CatchUps}); ending either stops the child, so nothing a dead attempt still
  * produces can reach this state. Training runs on its own dispatcher and checkpoints on the blocking one; a commit
  * is acknowledged only once its checkpoint is written.
+ *
+ * <p>It acts on a coordinator message (StartRound, RoundKeys, CommitRound, AbortAttempt, CatchUp) only when the
+ * message is sealed by the member that hosts the coordinator in this member's view ({@link CoordinatorGate}), and
+ * seals everything it answers, so the coordinator knows who answered.
  */
 public final class Participant extends AbstractBehavior<ParticipantCommand> {
   public static final ServiceKey<ParticipantCommand> KEY =
@@ -92,6 +101,19 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private final CommitVerifier verifier;
   private final ActorRef<AttemptSession.Outcome> sessionReports;
   private final CatchUps catchUps;
+  private final ControlSeals seals;
+  private final CoordinatorGate gate;
+  /** Attempts whose sealed StartRound was refused with an answer: one answer each, however often it is replayed. */
+  private final Set<AttemptId> answeredRefusals = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<AttemptId, Boolean> eldest) {
+      return size() > 64;
+    }
+  });
+  /** The latest attempt this member took part in: a StartRound of an older attempt of its round is stale. */
+  private AttemptId lastTaken;
+  /** The acknowledgement of the committed round, sent again as it is: a replayed commit costs no signature. */
+  private Optional<RoundCommitted> acknowledged = Optional.empty();
 
   private ModelState committed;
   /** The certificate of {@link #committed}; null at round 0 and when the journal lost it. */
@@ -105,18 +127,25 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private Optional<String> ringDown = Optional.empty();
   private long sessions;
 
-  /** A cluster member: a commit certificate needs a majority of the cluster's trainer members. */
+  /**
+   * A cluster member: a commit certificate needs a majority of the cluster's trainer members, and the coordinator
+   * is the singleton on the oldest trainer member.
+   */
   public static Behavior<ParticipantCommand> create(Setup setup, ModelState initial) {
-    return create(setup, initial, ConsortiumSize.CLUSTER_TRAINERS);
+    return create(setup, initial, ConsortiumSize.CLUSTER_TRAINERS, CoordinatorHost.CLUSTER_OLDEST);
   }
 
-  public static Behavior<ParticipantCommand> create(Setup setup, ModelState initial, ConsortiumSize size) {
-    return Behaviors.setup(context -> new Participant(context, setup, initial, size));
+  /** {@code host}: whose seal a coordinator message must carry, as this member sees it. */
+  public static Behavior<ParticipantCommand> create(Setup setup, ModelState initial, ConsortiumSize size,
+                                                    CoordinatorHost host) {
+    return Behaviors.setup(context -> new Participant(context, setup, initial, size, host));
   }
 
   private Participant(ActorContext<ParticipantCommand> context, Setup setup, ModelState initial,
-                      ConsortiumSize size) {
+                      ConsortiumSize size, CoordinatorHost host) {
     super(context);
+    this.seals = ControlSeals.of(context.getSystem(), setup.identity());
+    this.gate = new CoordinatorGate(seals, () -> host.nodeId(context.getSystem()), context.getLog());
     this.setup = setup;
     this.committed = initial;
     this.training = context.getSystem().dispatchers()
@@ -159,7 +188,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     query.replyTo().tell(new MemberStatus(new RingMember(setup.nodeId(), getContext().getSelf(), setup.ring()),
         committed.round(), committed.hash(), committedProof, pending.map(Pending::attempt).orElse(null),
         pending.map(p -> p.state().hash()).orElse(null), pending.map(Pending::signature).orElse(null),
-        revealedAttempt));
+        revealedAttempt, lastTaken));
     return this;
   }
 
@@ -167,22 +196,42 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
 
   private Behavior<ParticipantCommand> onStartRound(StartRound start) {
     AttemptId id = start.attempt();
+    Optional<CoordinatorGate.Refusal> refused = gate.refusal(start, "StartRound for " + id, path(start.coordinator()));
+    if (refused.isPresent()) {
+      // A genuine coordinator this member does not see as host yet (views differ during failover) retries after
+      // its backoff instead of waiting for its deadline. Once per attempt: a replay must not make this member sign.
+      if (refused.get().signerIsNotTheHost() && answeredRefusals.add(id)) {
+        start.coordinator().tell(seal(new AttemptFailed(id, setup.nodeId(), "refused by " + setup.nodeId() + ": "
+            + refused.get().reason())));
+      }
+      return this;
+    }
+    if (lastTaken != null && lastTaken.round() == id.round()
+        && (id.attempt() < lastTaken.attempt() || id.equals(lastTaken))) {
+      gate.warnOnce("stale|" + id, "Ignored StartRound for " + id + ": stale, " + setup.nodeId()
+          + " took part in " + lastTaken + " already");
+      return this;
+    }
     int myIndex = RoundRules.indexOf(start, setup.nodeId(), getContext().getSelf());
     if (myIndex < 0) {
-      getContext().getLog().warn("Ignored StartRound for {}: {} is not in its ring", id, setup.nodeId());
+      gate.warnOnce("ring|" + id, "Ignored StartRound for " + id + ": " + setup.nodeId() + " is not in its ring");
       return this;
     }
     Optional<String> refusal = ringDown.or(() -> RoundRules.refusal(start, setup, committed));
     if (refusal.isPresent()) {
-      getContext().getLog().warn("Refused {}: {}", id, refusal.get());
-      start.coordinator().tell(new AttemptFailed(id, setup.nodeId(), refusal.get(), FailureKind.OTHER));
+      // Logged and answered once per attempt: a replayed StartRound (sealed by the host) must not make it sign.
+      gate.warnOnce("rules|" + id, "Refused " + id + ": " + refusal.get());
+      if (answeredRefusals.add(id)) {
+        start.coordinator().tell(seal(new AttemptFailed(id, setup.nodeId(), refusal.get(), FailureKind.OTHER)));
+      }
       return this;
     }
     endAttempt();
+    lastTaken = id;
     pending = Optional.empty(); // a new attempt means the previous one was not committed
     ActorRef<AttemptSession.Command> session = getContext().spawn(AttemptSession.create(new AttemptSession.Setup(
             setup.nodeId(), setup.identity(), start, myIndex, committed, setup.pipeline(), setup.ring(), crypto,
-            sessionReports)),
+            sessionReports, seals)),
         "attempt-" + id.round() + "-" + id.attempt() + "-" + (++sessions));
     live = Optional.of(new LiveAttempt(start, session));
     if (start.retrain()) {
@@ -229,10 +278,13 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   }
 
   private Behavior<ParticipantCommand> onRoundKeys(RoundKeys keys) {
+    if (gate.refusal(keys, "RoundKeys for " + keys.attempt(), null).isPresent()) {
+      return this;
+    }
     Optional<LiveAttempt> a = live.filter(l -> l.id().equals(keys.attempt()));
     if (a.isEmpty()) {
-      getContext().getLog().warn("Dropped keys for {}: not the attempt in flight ({})", keys.attempt(),
-          live.map(l -> l.id().toString()).orElse("none"));
+      gate.warnOnce("keys|" + keys.attempt(), "Dropped keys for " + keys.attempt() + ": not the attempt in flight ("
+          + live.map(l -> l.id().toString()).orElse("none") + ")");
     }
     a.ifPresent(l -> l.session().tell(new AttemptSession.Keys(keys)));
     return this;
@@ -250,18 +302,21 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     ActorRef<CoordinatorCommand> coordinator = a.get().start().coordinator();
     if (outcome instanceof AttemptSession.Failed failed) {
       live = Optional.empty(); // the session stopped itself
-      coordinator.tell(new AttemptFailed(failed.attempt(), setup.nodeId(), failed.reason(), failed.kind()));
+      coordinator.tell(seal(new AttemptFailed(failed.attempt(), setup.nodeId(), failed.reason(), failed.kind())));
     } else if (outcome instanceof AttemptSession.Aggregated done) {
       ModelState next = done.applied().next();
       ResultSignature signature = verifier.sign(a.get().start(), next.hash());
       pending = Optional.of(new Pending(done.attempt(), next, done.applied().sum().meanLoss(), signature));
-      coordinator.tell(new Aggregated(done.attempt(), setup.nodeId(), next.hash(), done.applied().sum().meanLoss(),
-          done.applied().sum().totalSamples(), done.aggregationNanos(), signature));
+      coordinator.tell(seal(new Aggregated(done.attempt(), setup.nodeId(), next.hash(),
+          done.applied().sum().meanLoss(), done.applied().sum().totalSamples(), done.aggregationNanos(), signature)));
     }
     return this;
   }
 
   private Behavior<ParticipantCommand> onCommitRound(CommitRound commit) {
+    if (gate.refusal(commit, "CommitRound for " + commit.attempt(), path(commit.replyTo())).isPresent()) {
+      return this;
+    }
     Optional<Pending> p = pending.filter(x -> x.attempt().equals(commit.attempt())
         && x.state().hash().equals(commit.modelHash()));
     if (writingCommit.equals(Optional.of(commit.attempt()))) {
@@ -279,27 +334,34 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       double loss = p.get().meanLoss();
       checkpoints.write(next, CheckpointStore.Source.COMMIT, commit.certificate(), () -> {
         if (next.round() <= committed.round()) { // caught up to a later round meanwhile
-          commit.replyTo().tell(new CommitFailed(commit.attempt(), setup.nodeId(), "it holds round "
-              + committed.round() + " already"));
+          commit.replyTo().tell(seal(new CommitFailed(commit.attempt(), setup.nodeId(), "it holds round "
+              + committed.round() + " already")));
           return;
         }
         adopt(next, commit.certificate());
         getContext().getLog().info("Committed round {} ({}), mean training loss {}", next.round(),
             next.shortHash(), String.format("%.4f", loss));
         setup.listener().committed(setup.nodeId(), next, loss);
-        commit.replyTo().tell(new RoundCommitted(commit.attempt(), setup.nodeId(), next.hash()));
-      }, reason -> commit.replyTo().tell(new CommitFailed(commit.attempt(), setup.nodeId(), reason)));
+        acknowledged = Optional.of(seal(new RoundCommitted(commit.attempt(), setup.nodeId(), next.hash())));
+        commit.replyTo().tell(acknowledged.get());
+      }, reason -> commit.replyTo().tell(seal(new CommitFailed(commit.attempt(), setup.nodeId(), reason))));
     } else if (commit.attempt().round() == committed.round() && commit.modelHash().equals(committed.hash())) {
       // A coordinator that took over re-sends commits it cannot know were applied: acknowledge again.
-      commit.replyTo().tell(new RoundCommitted(commit.attempt(), setup.nodeId(), committed.hash()));
+      RoundCommitted ack = new RoundCommitted(commit.attempt(), setup.nodeId(), committed.hash());
+      acknowledged = acknowledged.filter(a -> a.withSeal(null).equals(ack)).or(() -> Optional.of(seal(ack)));
+      commit.replyTo().tell(acknowledged.get());
     } else {
-      getContext().getLog().warn("Ignored a commit for {} ({}): this node holds no such pending model",
-          commit.attempt(), RoundRules.abbreviate(commit.modelHash()));
+      gate.warnOnce("commit|" + commit.attempt() + "|" + commit.modelHash(), "Ignored a commit for "
+          + commit.attempt() + " (" + RoundRules.abbreviate(commit.modelHash())
+          + "): this node holds no such pending model");
     }
     return this;
   }
 
   private Behavior<ParticipantCommand> onAbortAttempt(AbortAttempt abort) {
+    if (gate.refusal(abort, "AbortAttempt for " + abort.attempt(), null).isPresent()) {
+      return this;
+    }
     if (live.filter(l -> l.id().equals(abort.attempt())).isPresent()) {
       getContext().getLog().info("Abandoned {}: {}", abort.attempt(), abort.reason());
       endAttempt();
@@ -323,17 +385,25 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         ? new RingLinks(attempt, setup.nodeId(), false, 0, 0, 0, null, 0, 0)
         : new RingLinks(attempt, setup.nodeId(), true, r.ownPiecesExpected(), r.ownPiecesReceived(),
             r.misfitPieces(), r.firstMisfit(), r.forgedPieces(), r.overflowPieces());
-    answered.query().replyTo().tell(links);
+    answered.query().replyTo().tell(seal(links));
     return this;
   }
 
   private Behavior<ParticipantCommand> onRingStopped() {
     ringDown = Optional.of("the ring all-reduce endpoint of " + setup.nodeId() + " stopped; restart the member");
     getContext().getLog().error("{}", ringDown.get());
-    live.ifPresent(a -> a.start().coordinator().tell(new AttemptFailed(a.id(), setup.nodeId(), ringDown.get(),
-        FailureKind.OTHER)));
+    live.ifPresent(a -> a.start().coordinator().tell(seal(new AttemptFailed(a.id(), setup.nodeId(),
+        ringDown.get(), FailureKind.OTHER))));
     endAttempt();
     return this;
+  }
+
+  private <M extends Sealable<M>> M seal(M message) {
+    return seals.seal(message);
+  }
+
+  private static String path(ActorRef<?> ref) {
+    return ref == null ? "nobody" : ref.path().toString();
   }
 
   private void endAttempt() {
@@ -344,6 +414,9 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   // ---------------------------------------------------------------- catching up
 
   private Behavior<ParticipantCommand> onCatchUp(CatchUp catchUp) {
+    if (gate.refusal(catchUp, "CatchUp to round " + catchUp.round(), path(catchUp.replyTo())).isPresent()) {
+      return this;
+    }
     catchUps.start(catchUp, committed);
     return this;
   }

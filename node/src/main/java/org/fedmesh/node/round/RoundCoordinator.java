@@ -17,7 +17,9 @@ import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.fedmesh.node.NodeSettings.CoordinatorSettings;
+import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.membership.CertifiedMembers;
+import org.fedmesh.node.membership.CoordinatorHost;
 import org.fedmesh.node.round.NextStep.AwaitCatchUp;
 import org.fedmesh.node.round.NextStep.BringUpToDate;
 import org.fedmesh.node.round.NextStep.CompleteInFlight;
@@ -56,7 +58,7 @@ import org.fedmesh.protocols.RoundProtocol.StartRound;
 public final class RoundCoordinator {
 
   /** The cluster role of members that train; every fedmesh member has it. */
-  public static final String TRAINER_ROLE = "trainer";
+  public static final String TRAINER_ROLE = CoordinatorHost.TRAINER_ROLE;
 
   /** Sent by the singleton manager when this node hands the coordinator over. */
   public enum Stop implements CoordinatorCommand { INSTANCE }
@@ -81,6 +83,7 @@ public final class RoundCoordinator {
   private final boolean secure;
   private final Map<String, String> sharedSettings;
   private final SecureRandom random = new SecureRandom();
+  private final ControlSeals seals;
 
   private Set<ActorRef<ParticipantCommand>> reachable = Set.of();
   private RoundHistory history = RoundHistory.EMPTY;
@@ -88,22 +91,28 @@ public final class RoundCoordinator {
   /** Numbers children apart: the same attempt may be committed twice, before the first child's name is free. */
   private long children;
 
-  /** {@code sharedSettings}: this member's {@link org.fedmesh.node.SharedSettings#fingerprint}, sent in StartRound. */
+  /**
+   * {@code sharedSettings}: this member's {@link org.fedmesh.node.SharedSettings#fingerprint}, sent in StartRound.
+   * {@code host}: the identity of the member this singleton runs on; it seals every message the coordinator sends
+   * (members act only on messages the host in their view sealed), and its CA certificate verifies the members'.
+   */
   public static Behavior<CoordinatorCommand> create(CoordinatorSettings settings, long rounds, boolean secure,
-                                                    Map<String, String> sharedSettings) {
+                                                    Map<String, String> sharedSettings, MemberIdentity host) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new RoundCoordinator(context, timers, settings, rounds, secure, sharedSettings).start()));
+        new RoundCoordinator(context, timers, settings, rounds, secure, sharedSettings,
+            ControlSeals.of(context.getSystem(), host)).start()));
   }
 
   private RoundCoordinator(ActorContext<CoordinatorCommand> context, TimerScheduler<CoordinatorCommand> timers,
                            CoordinatorSettings settings, long rounds, boolean secure,
-                           Map<String, String> sharedSettings) {
+                           Map<String, String> sharedSettings, ControlSeals seals) {
     this.context = context;
     this.timers = timers;
     this.settings = settings;
     this.rounds = rounds;
     this.secure = secure;
     this.sharedSettings = Map.copyOf(sharedSettings);
+    this.seals = seals;
   }
 
   private Behavior<CoordinatorCommand> start() {
@@ -176,13 +185,17 @@ public final class RoundCoordinator {
     } else if (step instanceof BringUpToDate b) {
       for (BringUpToDate.MissedCommit m : b.missedCommits()) {
         context.getLog().info("{} missed the commit of round {}: committing it there", m.member().nodeId(), b.round());
-        m.member().participant().tell(new CommitRound(m.attempt(), b.hash(), b.certificate(), context.getSelf()));
+        m.member().participant().tell(seals.seal(new CommitRound(m.attempt(), b.hash(), b.certificate(),
+            context.getSelf())));
       }
-      for (BringUpToDate.Behind s : b.behind()) {
-        context.getLog().info("{} holds round {}, the latest is {}: it catches up from a peer",
-            s.member().nodeId(), s.committedRound(), b.round());
-        s.member().participant().tell(new CatchUp(b.round(), b.hash(), b.sources(), context.getSelf(),
-            b.certificate()));
+      if (!b.behind().isEmpty()) {
+        CatchUp catchUp = seals.seal(new CatchUp(b.round(), b.hash(), b.sources(), context.getSelf(),
+            b.certificate())); // the same for every member behind: one signature
+        for (BringUpToDate.Behind s : b.behind()) {
+          context.getLog().info("{} holds round {}, the latest is {}: it catches up from a peer",
+              s.member().nodeId(), s.committedRound(), b.round());
+          s.member().participant().tell(catchUp);
+        }
       }
       return carryOut(b.then());
     } else if (step instanceof AwaitCatchUp a) {
@@ -242,7 +255,7 @@ public final class RoundCoordinator {
         ring.stream().map(RingMember::nodeId).toList(), step.retrain() ? " (training again)" : "");
     ActorRef<CoordinatorCommand> run = context.spawn(AttemptRun.create(
             me -> new StartRound(id, ring, step.baseHash(), secure, step.retrain(), sharedSettings, me),
-            settings.roundDeadline(), settings.surveyTimeout(), context.getSelf().narrow()),
+            settings.roundDeadline(), settings.surveyTimeout(), context.getSelf().narrow(), seals),
         "attempt-" + id.round() + "-" + id.attempt() + "-" + ++children);
     timers.cancel(TIMER); // the attempt keeps its own deadline
     return attempting(id, ring, run);
@@ -340,7 +353,8 @@ public final class RoundCoordinator {
   /** A {@link CommitRun} child sends the commit and waits for the acknowledgements; this phase waits for it. */
   private Behavior<CoordinatorCommand> committing(AttemptId id, List<RingMember> ring, String hash,
                                                   CommitProof certificate) {
-    context.spawn(CommitRun.create(id, ring, hash, certificate, settings.roundDeadline(), context.getSelf().narrow()),
+    context.spawn(CommitRun.create(id, ring, hash, certificate, settings.roundDeadline(), context.getSelf().narrow(),
+            seals),
         "commit-" + id.round() + "-" + id.attempt() + "-" + ++children);
     timers.cancel(TIMER); // the commit keeps its own deadline
     return phase(Behaviors.receive(CoordinatorCommand.class)

@@ -159,6 +159,10 @@ public final class RoundPlanner {
       if (s.pendingAttempt() != null && s.pendingAttempt().round() == round) {
         attemptNumber = Math.max(attemptNumber, s.pendingAttempt().attempt() + 1);
       }
+      if (s.takenAttempt() != null && s.takenAttempt().round() == round) {
+        // The member ignores older attempts of the round as replays (a coordinator that took over knows none).
+        attemptNumber = Math.max(attemptNumber, s.takenAttempt().attempt() + 1);
+      }
       if (s.revealedAttempt() != null && s.revealedAttempt().round() == round) {
         attemptNumber = Math.max(attemptNumber, s.revealedAttempt().attempt() + 1);
         retrain = true;

@@ -94,7 +94,7 @@ class AttemptSessionTest {
     ModelState base = ModelState.of(0, new float[PARAMS], new float[0]);
     AggregationPipeline pipeline = new AggregationPipeline(CODEC, ServerOptimizer.fedAvg(1.0), PARAMS);
     session = kit.spawn(AttemptSession.create(new AttemptSession.Setup("site-a", identities.get(0), start, 0, base,
-        pipeline, ring.ref(), crypto, participant.ref())));
+        pipeline, ring.ref(), crypto, participant.ref(), ControlSeals.of(kit.system(), identities.get(0)))));
     ring.expectMessageClass(RingAllReduce.Expect.class, WAIT);
     KeyAdvert mine = coordinator.expectMessageClass(Ready.class, WAIT).key();
     List<KeyAdvert> all = new ArrayList<>(List.of(mine));

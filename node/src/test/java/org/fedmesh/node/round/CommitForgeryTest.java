@@ -84,8 +84,8 @@ class CommitForgeryTest {
       reasons.put("another round's", "its certificate is for round 1");
 
       for (Map.Entry<String, CommitProof> forgery : forgeries.entrySet()) {
-        CatchUp forged = new CatchUp(1000, attackersHash, List.of(attacker.ref()), h.coordinator.ref(),
-            forgery.getValue());
+        CatchUp forged = h.sealed(new CatchUp(1000, attackersHash, List.of(attacker.ref()), h.coordinator.ref(),
+            forgery.getValue()));
         LoggingTestKit.warn("Refused to catch up to round 1000").withMessageContains(reasons.get(forgery.getKey()))
             .expect(h.kits.get(1).system(), () -> {
               h.tell(1, forged);
@@ -127,13 +127,14 @@ class CommitForgeryTest {
       for (Map.Entry<String, CommitProof> forgery : forgeries.entrySet()) {
         LoggingTestKit.warn("Refused the commit of " + id).withMessageContains(reasons.get(forgery.getKey()))
             .withOccurrences(3).expect(h.kits.get(0).system(), () -> {
-              h.ring().forEach(p -> p.participant().tell(new CommitRound(id, hash, forgery.getValue(),
-                  h.coordinator.ref())));
+              CommitRound forged = h.sealed(new CommitRound(id, hash, forgery.getValue(), h.coordinator.ref()));
+              h.ring().forEach(p -> p.participant().tell(forged));
               return null;
             });
         assertNothingAcknowledged(h, id, forgery.getKey());
       }
-      h.ring().forEach(p -> p.participant().tell(new CommitRound(id, hash, honest, h.coordinator.ref())));
+      CommitRound commit = h.sealed(new CommitRound(id, hash, honest, h.coordinator.ref()));
+      h.ring().forEach(p -> p.participant().tell(commit));
       assertEquals(Set.of("site-a", "site-b", "site-c"), acknowledgements(h, 3));
     }
   }
@@ -148,8 +149,9 @@ class CommitForgeryTest {
       CommitProof certificate = certificateOf(h.ring(), results);
       LoggingTestKit.warn("Refused the commit of " + id).withMessageContains("only 3 of the consortium's 7 members")
           .withOccurrences(3).expect(h.kits.get(0).system(), () -> {
-            h.ring().forEach(p -> p.participant().tell(new CommitRound(id, results.get("site-a").modelHash(),
-                certificate, h.coordinator.ref())));
+            CommitRound commit = h.sealed(new CommitRound(id, results.get("site-a").modelHash(), certificate,
+                h.coordinator.ref()));
+            h.ring().forEach(p -> p.participant().tell(commit));
             return null;
           });
       assertNothingAcknowledged(h, id, "minority");
@@ -167,7 +169,8 @@ class CommitForgeryTest {
           List.of("site-a", "site-b", "site-c"), "ee".repeat(32), hash));
       LoggingTestKit.warn("Refused the commit of " + id).withMessageContains("it does not chain")
           .withOccurrences(3).expect(h.kits.get(0).system(), () -> {
-            h.ring().forEach(p -> p.participant().tell(new CommitRound(id, hash, unlinked, h.coordinator.ref())));
+            CommitRound commit = h.sealed(new CommitRound(id, hash, unlinked, h.coordinator.ref()));
+            h.ring().forEach(p -> p.participant().tell(commit));
             return null;
           });
       assertNothingAcknowledged(h, id, "unlinked");

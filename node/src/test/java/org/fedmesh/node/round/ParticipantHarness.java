@@ -19,6 +19,7 @@ import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.ConsortiumCa;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.checkpoint.CheckpointStore;
+import org.fedmesh.node.membership.CoordinatorHost;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol;
@@ -27,11 +28,12 @@ import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 
 /**
  * Participants in separate actor systems talking Artery over 127.0.0.1, driven by a test probe that plays the
- * coordinator (honest or not). Every vector piece a member receives is also copied to that member's probe.
+ * coordinator (honest or not). Every vector piece a member receives is also copied to that member's probe. Every
+ * member sees site-a as the coordinator's host: the probe's messages count once {@link #sealed} by site-a.
  */
 final class ParticipantHarness implements AutoCloseable {
   static final WeightedUpdateCodec CODEC = WeightedUpdateCodec.create(100, 20, 16, 1_000_000, 1000);
-  private static final Config REMOTE = ConfigFactory.parseString("""
+  static final Config REMOTE = ConfigFactory.parseString("""
       pekko.actor.provider = remote
       pekko.remote.artery.canonical.hostname = 127.0.0.1
       pekko.remote.artery.canonical.port = 0
@@ -39,12 +41,15 @@ final class ParticipantHarness implements AutoCloseable {
   private static final SecureRandom random = new SecureRandom();
   /** The shared-settings fingerprint every harness member is configured with. */
   static final Map<String, String> SHARED = Map.of("model.spec", "0123456789abcdef");
+  /** The member every participant sees as the coordinator's host. */
+  static final String HOST = "site-a";
 
   final List<ActorTestKit> kits = new ArrayList<>();
   private final List<ActorRef<ParticipantCommand>> participants = new ArrayList<>();
   private final List<ActorRef<AllReduceProtocol.Command>> endpoints = new ArrayList<>();
   final List<TestProbe<AllReduceProtocol.Command>> received = new ArrayList<>();
   final List<String> ids = new ArrayList<>();
+  final List<MemberIdentity> identities = new ArrayList<>();
   final List<LocalUpdates> updates;
   final TestProbe<CoordinatorCommand> coordinator;
   private final List<RoundProtocol.RingMember> ring = new ArrayList<>();
@@ -76,12 +81,13 @@ final class ParticipantHarness implements AutoCloseable {
       Participant.Setup setup = new Participant.Setup(id, identity, updates.get(i), pipeline, secureRequired, false,
           checkpoints.apply(i), endpoint, 1000, SHARED, CommitListener.NONE);
       ActorRef<ParticipantCommand> participant = kit.spawn(Participant.create(setup, initial,
-          ConsortiumSize.fixed(consortiumSize)), "participant");
+          ConsortiumSize.fixed(consortiumSize), CoordinatorHost.fixed(HOST)), "participant");
       kits.add(kit);
       endpoints.add(endpoint);
       participants.add(participant);
       received.add(tap);
       ids.add(id);
+      identities.add(identity);
     }
     coordinator = kits.get(0).createTestProbe();
     ActorRefResolver here = ActorRefResolver.get(kits.get(0).system());
@@ -91,6 +97,16 @@ final class ParticipantHarness implements AutoCloseable {
       ActorRef<AllReduceProtocol.Command> r = here.resolveActorRef(owner.toSerializationFormat(endpoints.get(i)));
       ring.add(new RoundProtocol.RingMember(ids.get(i), p, r));
     }
+  }
+
+  /** {@code message} sealed by the coordinator's host (site-a), as the coordinator would send it. */
+  <M extends RoundProtocol.Sealable<M>> M sealed(M message) {
+    return sealedBy(0, message);
+  }
+
+  /** {@code message} sealed by member {@code member}: certified, but the host only for member 0. */
+  <M extends RoundProtocol.Sealable<M>> M sealedBy(int member, M message) {
+    return ControlSeals.of(kits.get(0).system(), identities.get(member)).seal(message);
   }
 
   /** Sends through the ring's refs, so every message crosses Artery and its serializer like in a cluster. */

@@ -124,7 +124,7 @@ class ParticipantProtocolTest {
       byte[] attackerKey = EphemeralKeyPair.generate(new SecureRandom()).publicKey();
       List<KeyAdvert> forged = new ArrayList<>(keys);
       forged.set(1, new KeyAdvert(b.nodeId(), attackerKey, b.signature(), b.certificate()));
-      h.ring().forEach(p -> p.participant().tell(new RoundKeys(id, forged)));
+      h.ring().forEach(p -> p.participant().tell(h.sealed(new RoundKeys(id, forged))));
       Set<String> accusers = new HashSet<>();
       for (int i = 0; i < 4; i++) { // site-b too: its own key came back altered
         AttemptFailed failed = nextFailure(h);
@@ -146,7 +146,7 @@ class ParticipantProtocolTest {
           otherCa.issue("site-c", List.of("127.0.0.1"), Duration.ofDays(1)), id, new SecureRandom());
       List<KeyAdvert> forged = new ArrayList<>(keys);
       forged.set(2, impostor.advert());
-      h.tell(0, new RoundKeys(id, forged));
+      h.tell(0, h.sealed(new RoundKeys(id, forged)));
       AttemptFailed failed = nextFailure(h);
       assertEquals("site-a", failed.nodeId());
       assertTrue(failed.reason().contains("site-c"), failed.reason());
@@ -158,13 +158,16 @@ class ParticipantProtocolTest {
     try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates), true)) {
       AttemptId first = ParticipantHarness.attempt(1, 1);
       List<KeyAdvert> oldKeys = startAndCollectKeys(h, first, h.ring());
-      h.ring().forEach(p -> p.participant().tell(new AbortAttempt(first, "test")));
+      AbortAttempt abort = h.sealed(new AbortAttempt(first, "test"));
+      h.ring().forEach(p -> p.participant().tell(abort));
       AttemptId second = ParticipantHarness.attempt(1, 2);
       List<KeyAdvert> keys = startAndCollectKeys(h, second, h.ring());
-      h.ring().forEach(p -> p.participant().tell(new RoundKeys(first, oldKeys)));
+      RoundKeys replayed = h.sealed(new RoundKeys(first, oldKeys));
+      h.ring().forEach(p -> p.participant().tell(replayed));
       h.coordinator.expectNoMessage(Duration.ofMillis(500));
       h.received.forEach(tap -> assertNoChunks(tap));
-      h.ring().forEach(p -> p.participant().tell(new RoundKeys(second, keys)));
+      RoundKeys go = h.sealed(new RoundKeys(second, keys));
+      h.ring().forEach(p -> p.participant().tell(go));
       Map<String, Aggregated> results = collectResults(h, second, 4);
       assertEquals(1, results.values().stream().map(Aggregated::modelHash).distinct().count());
     }
@@ -174,8 +177,9 @@ class ParticipantProtocolTest {
   void secureRound_withTwoMembers_isRefused() {
     try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates.subList(0, 2)), true)) {
       AttemptId id = ParticipantHarness.attempt(1, 1);
-      h.ring().forEach(p -> p.participant().tell(
-          new StartRound(id, h.ring(), baseHash(), true, false, ParticipantHarness.SHARED, h.coordinator.ref())));
+      StartRound start = h.sealed(
+          new StartRound(id, h.ring(), baseHash(), true, false, ParticipantHarness.SHARED, h.coordinator.ref()));
+      h.ring().forEach(p -> p.participant().tell(start));
       for (int i = 0; i < 2; i++) {
         AttemptFailed failed = nextFailure(h);
         assertTrue(failed.reason().contains("at least 3"), failed.reason());
@@ -193,7 +197,8 @@ class ParticipantProtocolTest {
     try (ParticipantHarness h = new ParticipantHarness(ca, members, true)) {
       AttemptId id = ParticipantHarness.attempt(1, 1);
       List<KeyAdvert> keys = startAndCollectKeys(h, id, h.ring());
-      h.ring().forEach(p -> p.participant().tell(new RoundKeys(id, keys)));
+      RoundKeys go = h.sealed(new RoundKeys(id, keys));
+      h.ring().forEach(p -> p.participant().tell(go));
       Map<String, String> refusals = new HashMap<>();
       for (int i = 0; i < 2; i++) {
         AttemptFailed failed = nextFailure(h);
@@ -222,7 +227,7 @@ class ParticipantProtocolTest {
       Map<String, String> other = new HashMap<>(ParticipantHarness.SHARED);
       other.put("model.spec", "ffffffffffffffff");
       other.put("aggregation.chunk-bytes", "0000000000000000");
-      h.tell(0, new StartRound(id, h.ring(), baseHash(), true, false, other, h.coordinator.ref()));
+      h.tell(0, h.sealed(new StartRound(id, h.ring(), baseHash(), true, false, other, h.coordinator.ref())));
       AttemptFailed refused = h.coordinator.expectMessageClass(AttemptFailed.class, WAIT);
       assertEquals("site-a", refused.nodeId());
       assertTrue(refused.reason().contains("[aggregation.chunk-bytes, model.spec]"), refused.reason());
@@ -242,8 +247,9 @@ class ParticipantProtocolTest {
       Map<String, Aggregated> results = runSecureRound(h, id, h.ring());
       String hash = results.get("site-a").modelHash();
       CommitProof certificate = certificateOf(h.ring(), results);
+      CommitRound commit = h.sealed(new CommitRound(id, hash, certificate, h.coordinator.ref()));
       for (int i = 0; i < 3; i++) {
-        h.tell(i, new CommitRound(id, hash, certificate, h.coordinator.ref()));
+        h.tell(i, commit);
       }
       Set<String> acknowledged = new HashSet<>();
       CommitFailed failed = null;
@@ -263,9 +269,9 @@ class ParticipantProtocolTest {
       assertEquals(id, status.pendingAttempt());
 
       Files.delete(blocked); // the operator fixes the disk; the next commit sent there succeeds
-      h.tell(0, new CommitRound(id, hash, certificate, h.coordinator.ref()));
-      assertEquals(new RoundCommitted(id, "site-a", hash), h.coordinator.expectMessageClass(RoundCommitted.class,
-          WAIT));
+      h.tell(0, commit);
+      RoundCommitted again = h.coordinator.expectMessageClass(RoundCommitted.class, WAIT);
+      assertEquals(new RoundCommitted(id, "site-a", hash), again.withSeal(null));
       assertEquals(1, status(h, 0).committedRound());
       assertEquals(hash, new CheckpointStore(blocked).load().orElseThrow().hash());
     }
@@ -281,7 +287,7 @@ class ParticipantProtocolTest {
       CommitProof certificate = majorityCertificate(1, committed.hash());
 
       // a peer that serves a different model than the one the coordinator named is refused
-      h.tell(1, new CatchUp(1, committed.hash(), List.of(peer.ref()), h.coordinator.ref(), certificate));
+      h.tell(1, h.sealed(new CatchUp(1, committed.hash(), List.of(peer.ref()), h.coordinator.ref(), certificate)));
       FetchModel fetch = peer.expectMessageClass(FetchModel.class, WAIT);
       assertEquals(1, fetch.round());
       float[] forged = next.clone();
@@ -290,7 +296,7 @@ class ParticipantProtocolTest {
       assertEquals(0, status(h, 1).committedRound(), "a model with the wrong hash is not adopted");
 
       // the right model, in two parts, is adopted and reported to the coordinator
-      h.tell(1, new CatchUp(1, committed.hash(), List.of(peer.ref()), h.coordinator.ref(), certificate));
+      h.tell(1, h.sealed(new CatchUp(1, committed.hash(), List.of(peer.ref()), h.coordinator.ref(), certificate)));
       fetch = peer.expectMessageClass(FetchModel.class, WAIT);
       fetch.replyTo().tell(new ModelPart(1, 0, 2, 0, java.util.Arrays.copyOfRange(next, 0, 1000)));
       fetch.replyTo().tell(new ModelPart(1, 1, 2, 1000, java.util.Arrays.copyOfRange(next, 1000, PARAMS)));
@@ -341,10 +347,10 @@ class ParticipantProtocolTest {
     return ModelState.of(0, new float[PARAMS], new float[0]).hash(); // the harnesses' initial model: zeros
   }
 
-  private static List<KeyAdvert> startAndCollectKeys(ParticipantHarness h, AttemptId id,
+  static List<KeyAdvert> startAndCollectKeys(ParticipantHarness h, AttemptId id,
                                                      List<org.fedmesh.protocols.RoundProtocol.RingMember> ring) {
     StartRound start =
-        new StartRound(id, ring, baseHash(), true, false, ParticipantHarness.SHARED, h.coordinator.ref());
+        h.sealed(new StartRound(id, ring, baseHash(), true, false, ParticipantHarness.SHARED, h.coordinator.ref()));
     ring.forEach(p -> p.participant().tell(start));
     Map<String, KeyAdvert> keys = new HashMap<>();
     while (keys.size() < ring.size()) {
@@ -359,11 +365,12 @@ class ParticipantProtocolTest {
   static Map<String, Aggregated> runSecureRound(ParticipantHarness h, AttemptId id,
                                                         List<org.fedmesh.protocols.RoundProtocol.RingMember> ring) {
     List<KeyAdvert> keys = startAndCollectKeys(h, id, ring);
-    ring.forEach(p -> p.participant().tell(new RoundKeys(id, keys)));
+    RoundKeys go = h.sealed(new RoundKeys(id, keys));
+    ring.forEach(p -> p.participant().tell(go));
     return collectResults(h, id, ring.size());
   }
 
-  private static Map<String, Aggregated> collectResults(ParticipantHarness h, AttemptId id, int count) {
+  static Map<String, Aggregated> collectResults(ParticipantHarness h, AttemptId id, int count) {
     Map<String, Aggregated> results = new HashMap<>();
     while (results.size() < count) {
       CoordinatorCommand m = h.coordinator.receiveMessage(WAIT);
@@ -406,7 +413,7 @@ class ParticipantProtocolTest {
     }
   }
 
-  private static void assertNoChunks(TestProbe<AllReduceProtocol.Command> tap) {
+  static void assertNoChunks(TestProbe<AllReduceProtocol.Command> tap) {
     for (AllReduceProtocol.Command c : drain(tap)) {
       if (c instanceof AllReduceProtocol.Chunk) {
         throw new AssertionError("a vector piece was sent: " + c);

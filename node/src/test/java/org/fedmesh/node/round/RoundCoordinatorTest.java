@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -25,6 +28,8 @@ import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
+import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
+import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.CommitFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
@@ -53,6 +58,12 @@ class RoundCoordinatorTest {
       pekko.remote.artery.canonical.port = 0
       pekko.cluster.roles = ["trainer"]
       pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+      """);
+  /** A member's own actor system, for messages that cross the wire. */
+  private static final Config REMOTE = ConfigFactory.parseString("""
+      pekko.actor.provider = remote
+      pekko.remote.artery.canonical.hostname = 127.0.0.1
+      pekko.remote.artery.canonical.port = 0
       """);
   /** Far longer than any wait below: a test that needs the deadline to pass fails. */
   private static final Duration DEADLINE = Duration.ofSeconds(60);
@@ -101,11 +112,20 @@ class RoundCoordinatorTest {
   private void startCoordinator(int minParticipants, long rounds) {
     CoordinatorSettings settings = new CoordinatorSettings(minParticipants, DEADLINE, SURVEY_TIMEOUT,
         Duration.ofMillis(200), 3, 3, Duration.ofMinutes(30));
-    kit.spawn(RoundCoordinator.create(settings, rounds, false, Map.of()), "coordinator");
+    kit.spawn(RoundCoordinator.create(settings, rounds, false, Map.of(), identity("site-a")), "coordinator");
   }
 
   private Member member(int i) {
     return members.get(i);
+  }
+
+  private static org.fedmesh.mpc.pki.MemberIdentity identity(String nodeId) {
+    return TestSignatures.identity("coordinator", nodeId);
+  }
+
+  /** {@code message} sealed by {@code nodeId}, as its participant would send it. */
+  private <M extends org.fedmesh.protocols.RoundProtocol.Sealable<M>> M sealedBy(String nodeId, M message) {
+    return ControlSeals.of(kit.system(), identity(nodeId)).seal(message);
   }
 
   private static void answerSurvey(Member m, long round, String hash, AttemptId pending, String pendingHash) {
@@ -138,13 +158,13 @@ class RoundCoordinatorTest {
     assertFalse(start.secure());
     starts.forEach(s -> assertEquals(start, s));
     // Members answer where StartRound tells them to, like a participant.
-    members.forEach(m -> start.coordinator().tell(new Ready(id, m.id(), null)));
+    members.forEach(m -> start.coordinator().tell(sealedBy(m.id(), new Ready(id, m.id(), null))));
     members.forEach(m -> {
       RoundKeys keys = m.probe().expectMessageClass(RoundKeys.class, QUICK);
       assertEquals(id, keys.attempt());
       assertTrue(keys.keys().isEmpty());
     });
-    members.forEach(m -> start.coordinator().tell(new Contributed(id, m.id())));
+    members.forEach(m -> start.coordinator().tell(sealedBy(m.id(), new Contributed(id, m.id()))));
     return start;
   }
 
@@ -155,8 +175,8 @@ class RoundCoordinatorTest {
   private List<CommitRound> roundUpToCommit() {
     StartRound start = roundUpToAggregation();
     AttemptId id = start.attempt();
-    members.forEach(m -> start.coordinator().tell(new Aggregated(id, m.id(), H1, 0.5, 100, 1_000_000,
-        signed(m, start, H1))));
+    members.forEach(m -> start.coordinator().tell(sealedBy(m.id(), new Aggregated(id, m.id(), H1, 0.5, 100,
+        1_000_000, signed(m, start, H1)))));
     return members.stream().map(m -> {
       CommitRound commit = m.probe().expectMessageClass(CommitRound.class, QUICK);
       assertEquals(id, commit.attempt());
@@ -185,7 +205,8 @@ class RoundCoordinatorTest {
     for (int i = 0; i < members.size(); i++) {
       Member m = member(i);
       String signedHash = i == 1 ? "22".repeat(32) : H1; // site-b reports H1 but signed another model
-      start.coordinator().tell(new Aggregated(id, m.id(), H1, 0.5, 100, 1_000_000, signed(m, start, signedHash)));
+      start.coordinator().tell(sealedBy(m.id(), new Aggregated(id, m.id(), H1, 0.5, 100, 1_000_000,
+          signed(m, start, signedHash))));
     }
     members.forEach(m -> {
       AbortAttempt abort = m.probe().expectMessageClass(AbortAttempt.class, QUICK);
@@ -194,8 +215,8 @@ class RoundCoordinatorTest {
     });
   }
 
-  private static void acknowledge(Member m, CommitRound commit) {
-    commit.replyTo().tell(new RoundCommitted(commit.attempt(), m.id(), commit.modelHash()));
+  private void acknowledge(Member m, CommitRound commit) {
+    commit.replyTo().tell(sealedBy(m.id(), new RoundCommitted(commit.attempt(), m.id(), commit.modelHash())));
   }
 
   @Test
@@ -279,7 +300,8 @@ class RoundCoordinatorTest {
     acknowledge(member(0), commits.get(0));
     acknowledge(member(1), commits.get(1));
     CommitRound failed = commits.get(2);
-    failed.replyTo().tell(new CommitFailed(failed.attempt(), member(2).id(), "disk full"));
+    failed.replyTo().tell(sealedBy(member(2).id(), new CommitFailed(failed.attempt(), member(2).id(),
+        "disk full")));
     // Not waiting for it any more: the next survey comes at once; the member still holds the result pending.
     answerSurvey(member(0), 1, H1, commits.get(0).certificate(), null, null, null);
     answerSurvey(member(1), 1, H1, commits.get(1).certificate(), null, null, null);
@@ -291,5 +313,52 @@ class RoundCoordinatorTest {
     for (int i = 0; i < 2; i++) {
       assertEquals(2, member(i).probe().expectMessageClass(StartRound.class, QUICK).attempt().round());
     }
+  }
+
+  @Test
+  void participantMessages_claimingAnotherMemberUnsealedOrFromAnOutsider_areDroppedNamingTheRealSigner() {
+    startCoordinator(3);
+    members.forEach(m -> answerSurvey(m, 0, H0, null, null));
+    StartRound start = members.stream().map(m -> m.probe().expectMessageClass(StartRound.class, QUICK)).toList()
+        .get(0);
+    AttemptId id = start.attempt();
+    members.forEach(m -> start.coordinator().tell(sealedBy(m.id(), new Ready(id, m.id(), null))));
+    members.forEach(m -> m.probe().expectMessageClass(RoundKeys.class, QUICK));
+    // site-b, in the attempt and certified, sends from its own actor system, over the wire.
+    ActorTestKit siteB = ActorTestKit.create("site-b", REMOTE.withFallback(ConfigFactory.load()));
+    try {
+      ActorRef<CoordinatorCommand> run = ActorRefResolver.get(siteB.system()).resolveActorRef(
+          ActorRefResolver.get(kit.system()).toSerializationFormat(start.coordinator()));
+      ControlSeals asSiteB = ControlSeals.of(siteB.system(), identity("site-b"));
+      LoggingTestKit.warn("Dropped AttemptFailed for " + id).withMessageContains("claiming to be from 'site-c'")
+          .withMessageContains("signed by 'site-b'").expect(kit.system(), () -> {
+            run.tell(asSiteB.seal(new AttemptFailed(id, "site-c", "site-c gives up")));
+            return null;
+          });
+      LoggingTestKit.warn("Dropped Contributed for " + id).withMessageContains("claiming to be from 'site-a'")
+          .withMessageContains("signed by 'site-b'").expect(kit.system(), () -> {
+            run.tell(asSiteB.seal(new Contributed(id, "site-a")));
+            return null;
+          });
+      LoggingTestKit.warn("Dropped AttemptFailed for " + id).withMessageContains("not sealed")
+          .expect(kit.system(), () -> {
+            run.tell(new AttemptFailed(id, "site-a", "unsealed"));
+            return null;
+          });
+      ControlSeals outsider = ControlSeals.of(siteB.system(), identity("site-x"));
+      LoggingTestKit.warn("Dropped AttemptFailed for " + id).withMessageContains("from 'site-x'")
+          .withMessageContains("not a member of the attempt").expect(kit.system(), () -> {
+            run.tell(outsider.seal(new AttemptFailed(id, "site-x", "certified, but not in this attempt")));
+            return null;
+          });
+    } finally {
+      siteB.shutdownTestKit();
+    }
+    members.forEach(m -> m.probe().expectNoMessage(Duration.ofMillis(500))); // nobody was told to abort
+    // The attempt goes on to its commit.
+    members.forEach(m -> start.coordinator().tell(sealedBy(m.id(), new Contributed(id, m.id()))));
+    members.forEach(m -> start.coordinator().tell(sealedBy(m.id(), new Aggregated(id, m.id(), H1, 0.5, 100,
+        1_000_000, signed(m, start, H1)))));
+    members.forEach(m -> assertEquals(id, m.probe().expectMessageClass(CommitRound.class, QUICK).attempt()));
   }
 }

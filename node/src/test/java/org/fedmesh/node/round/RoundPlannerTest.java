@@ -166,6 +166,15 @@ class RoundPlannerTest {
   }
 
   @Test
+  void next_memberTookPartInALaterAttemptThanTheCoordinatorKnows_numbersTheNextOneAfterIt() {
+    MemberStatus took = new MemberStatus(member("b"), 3, H3, null, null, null, null, null, attempt(4, 5));
+    StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
+        at("a", 3, H3), took, at("c", 3, H3)), RoundHistory.EMPTY));
+    assertEquals(6, start.attempt());
+    assertFalse(start.retrain(), "taking part reveals nothing");
+  }
+
+  @Test
   void next_earlierAttemptsOfTheRound_numbersTheNextOneAfterThem() {
     StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
         at("a", 3, H3), at("b", 3, H3), at("c", 3, H3)), RoundHistory.EMPTY.withAttempt(4, 7)));
