@@ -1,6 +1,7 @@
 package org.fedmesh.node.membership;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.Address;
@@ -60,6 +61,15 @@ public final class CertifiedMembers implements Extension {
    */
   public boolean counts(Address address) {
     return !enforced || certified.containsKey(address.hasLocalScope() ? self : address);
+  }
+
+  /**
+   * The node id certified at {@code address} (a local address means this member), or empty when membership is not
+   * enforced (then nothing is known by certificate) or nobody is verified there.
+   */
+  public Optional<String> nodeIdAt(Address address) {
+    return enforced ? Optional.ofNullable(certified.get(address.hasLocalScope() ? self : address))
+        : Optional.empty();
   }
 
   /** Addresses of the verified members, this one included once the guard has checked its own certificate. */

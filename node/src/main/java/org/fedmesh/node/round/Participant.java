@@ -1,12 +1,8 @@
 package org.fedmesh.node.round;
 
-import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.OptionalInt;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -16,10 +12,11 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
-import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.checkpoint.CheckpointStore;
+import org.fedmesh.node.membership.CertifiedMembers;
 import org.fedmesh.node.membership.CoordinatorHost;
+import org.fedmesh.node.round.LiveAttempt.Pending;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
@@ -36,7 +33,6 @@ import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.QueryStatus;
 import org.fedmesh.protocols.RoundProtocol.ReportRingLinks;
-import org.fedmesh.protocols.RoundProtocol.RingLinks;
 import org.fedmesh.protocols.RoundProtocol.ResultSignature;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
@@ -79,21 +75,6 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
 
   private enum RingStopped implements ParticipantCommand { INSTANCE }
 
-  /** The ring endpoint's answer to a link query (null when it did not answer in time). */
-  private record LinksAnswered(ReportRingLinks query, RingAllReduce.LinkReport report) implements ParticipantCommand {}
-
-  /** The endpoint answers at once; this only bounds a wait on an endpoint that is restarting. */
-  private static final Duration LINK_QUERY_TIMEOUT = Duration.ofSeconds(2);
-
-  private record LiveAttempt(StartRound start, ActorRef<AttemptSession.Command> session) {
-    AttemptId id() {
-      return start.attempt();
-    }
-  }
-
-  /** The result of {@code attempt} and this member's signature of it, which a commit certificate must match. */
-  private record Pending(AttemptId attempt, ModelState state, double meanLoss, ResultSignature signature) {}
-
   private final Setup setup;
   private final Executor training;
   private final Executor crypto;
@@ -103,15 +84,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private final CatchUps catchUps;
   private final ControlSeals seals;
   private final CoordinatorGate gate;
-  /** Attempts whose sealed StartRound was refused with an answer: one answer each, however often it is replayed. */
-  private final Set<AttemptId> answeredRefusals = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<AttemptId, Boolean> eldest) {
-      return size() > 64;
-    }
-  });
-  /** The latest attempt this member took part in: a StartRound of an older attempt of its round is stale. */
-  private AttemptId lastTaken;
+  private final RoundAdmission admission;
+  private final ActorRef<RingLinkReporter.Command> linkReporter;
   /** The acknowledgement of the committed round, sent again as it is: a replayed commit costs no signature. */
   private Optional<RoundCommitted> acknowledged = Optional.empty();
 
@@ -146,6 +120,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     super(context);
     this.seals = ControlSeals.of(context.getSystem(), setup.identity());
     this.gate = new CoordinatorGate(seals, () -> host.nodeId(context.getSystem()), context.getLog());
+    this.admission = new RoundAdmission(setup.nodeId(), gate, seals,
+        CertifiedMembers.get(context.getSystem())::nodeIdAt);
     this.setup = setup;
     this.committed = initial;
     this.training = context.getSystem().dispatchers()
@@ -160,6 +136,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         context.messageAdapter(CatchUpSession.Outcome.class, CatchUpReport::new));
     this.sessionReports = context.messageAdapter(AttemptSession.Outcome.class, SessionReport::new);
     context.watchWith(setup.ring(), RingStopped.INSTANCE);
+    this.linkReporter = context.spawn(RingLinkReporter.create(setup.nodeId(), setup.ring(), seals), "ring-links");
     context.getLog().info("Participant {} holds {}", setup.nodeId(), initial);
   }
 
@@ -174,8 +151,10 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         .onMessage(SessionReport.class, m -> onSessionReport(m.outcome()))
         .onMessage(CommitRound.class, this::onCommitRound)
         .onMessage(AbortAttempt.class, this::onAbortAttempt)
-        .onMessage(ReportRingLinks.class, this::onReportRingLinks)
-        .onMessage(LinksAnswered.class, this::onLinksAnswered)
+        .onMessage(ReportRingLinks.class, query -> {
+          linkReporter.tell(new RingLinkReporter.Report(query));
+          return this;
+        })
         .onMessage(CatchUp.class, this::onCatchUp)
         .onMessage(CatchUpReport.class, m -> onCatchUpReport(m.outcome()))
         .onMessage(FetchModel.class, this::onFetchModel)
@@ -188,7 +167,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     query.replyTo().tell(new MemberStatus(new RingMember(setup.nodeId(), getContext().getSelf(), setup.ring()),
         committed.round(), committed.hash(), committedProof, pending.map(Pending::attempt).orElse(null),
         pending.map(p -> p.state().hash()).orElse(null), pending.map(Pending::signature).orElse(null),
-        revealedAttempt, lastTaken));
+        revealedAttempt, admission.lastTaken()));
     return this;
   }
 
@@ -196,38 +175,13 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
 
   private Behavior<ParticipantCommand> onStartRound(StartRound start) {
     AttemptId id = start.attempt();
-    Optional<CoordinatorGate.Refusal> refused = gate.refusal(start, "StartRound for " + id, path(start.coordinator()));
-    if (refused.isPresent()) {
-      // A genuine coordinator this member does not see as host yet (views differ during failover) retries after
-      // its backoff instead of waiting for its deadline. Once per attempt: a replay must not make this member sign.
-      if (refused.get().signerIsNotTheHost() && answeredRefusals.add(id)) {
-        start.coordinator().tell(seal(new AttemptFailed(id, setup.nodeId(), "refused by " + setup.nodeId() + ": "
-            + refused.get().reason())));
-      }
+    OptionalInt admitted = admission.admit(start, getContext().getSelf(),
+        () -> ringDown.or(() -> RoundRules.refusal(start, setup, committed)));
+    if (admitted.isEmpty()) {
       return this;
     }
-    if (lastTaken != null && lastTaken.round() == id.round()
-        && (id.attempt() < lastTaken.attempt() || id.equals(lastTaken))) {
-      gate.warnOnce("stale|" + id, "Ignored StartRound for " + id + ": stale, " + setup.nodeId()
-          + " took part in " + lastTaken + " already");
-      return this;
-    }
-    int myIndex = RoundRules.indexOf(start, setup.nodeId(), getContext().getSelf());
-    if (myIndex < 0) {
-      gate.warnOnce("ring|" + id, "Ignored StartRound for " + id + ": " + setup.nodeId() + " is not in its ring");
-      return this;
-    }
-    Optional<String> refusal = ringDown.or(() -> RoundRules.refusal(start, setup, committed));
-    if (refusal.isPresent()) {
-      // Logged and answered once per attempt: a replayed StartRound (sealed by the host) must not make it sign.
-      gate.warnOnce("rules|" + id, "Refused " + id + ": " + refusal.get());
-      if (answeredRefusals.add(id)) {
-        start.coordinator().tell(seal(new AttemptFailed(id, setup.nodeId(), refusal.get(), FailureKind.OTHER)));
-      }
-      return this;
-    }
+    int myIndex = admitted.getAsInt();
     endAttempt();
-    lastTaken = id;
     pending = Optional.empty(); // a new attempt means the previous one was not committed
     ActorRef<AttemptSession.Command> session = getContext().spawn(AttemptSession.create(new AttemptSession.Setup(
             setup.nodeId(), setup.identity(), start, myIndex, committed, setup.pipeline(), setup.ring(), crypto,
@@ -367,25 +321,6 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       endAttempt();
     }
     pending = pending.filter(p -> !p.attempt().equals(abort.attempt()));
-    return this;
-  }
-
-  /** What this member's ring endpoint got from its predecessor, for the coordinator of a stuck attempt. */
-  private Behavior<ParticipantCommand> onReportRingLinks(ReportRingLinks query) {
-    getContext().ask(RingAllReduce.LinkReport.class, setup.ring(), LINK_QUERY_TIMEOUT,
-        ref -> new RingAllReduce.ReportLinks(query.attempt(), ref),
-        (report, failure) -> new LinksAnswered(query, report));
-    return this;
-  }
-
-  private Behavior<ParticipantCommand> onLinksAnswered(LinksAnswered answered) {
-    RingAllReduce.LinkReport r = answered.report();
-    AttemptId attempt = answered.query().attempt();
-    RingLinks links = r == null || !r.known()
-        ? new RingLinks(attempt, setup.nodeId(), false, 0, 0, 0, null, 0, 0)
-        : new RingLinks(attempt, setup.nodeId(), true, r.ownPiecesExpected(), r.ownPiecesReceived(),
-            r.misfitPieces(), r.firstMisfit(), r.forgedPieces(), r.overflowPieces());
-    answered.query().replyTo().tell(seal(links));
     return this;
   }
 

@@ -23,22 +23,17 @@ import org.fedmesh.node.membership.CoordinatorHost;
 import org.fedmesh.node.round.NextStep.AwaitCatchUp;
 import org.fedmesh.node.round.NextStep.BringUpToDate;
 import org.fedmesh.node.round.NextStep.CompleteInFlight;
-import org.fedmesh.node.round.NextStep.Findings;
 import org.fedmesh.node.round.NextStep.Finished;
 import org.fedmesh.node.round.NextStep.Pause;
 import org.fedmesh.node.round.NextStep.PauseUndecodable;
 import org.fedmesh.node.round.NextStep.StartAttempt;
 import org.fedmesh.protocols.AttemptId;
-import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
-import org.fedmesh.protocols.RoundProtocol.CommitFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitProof;
-import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.QueryStatus;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
-import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
 import org.fedmesh.protocols.RoundProtocol.StartRound;
 
 /**
@@ -157,7 +152,9 @@ public final class RoundCoordinator {
     timers.startSingleTimer(TIMER, Timeout.INSTANCE, settings.surveyTimeout());
     return phase(Behaviors.receive(CoordinatorCommand.class)
         .onMessage(MemberStatus.class, status -> {
-          if (asked.contains(status.member().participant())) {
+          // Statuses are not sealed: at least their refs must be the certified member's own (see RoundRules).
+          if (asked.contains(status.member().participant()) && RoundRules.bindingRefusal(List.of(status.member()),
+              CertifiedMembers.get(context.getSystem())::nodeIdAt).isEmpty()) {
             replies.put(status.member().participant(), status);
           }
           return replies.size() == asked.size() ? decide(replies.values()) : Behaviors.same();
@@ -169,7 +166,7 @@ public final class RoundCoordinator {
   private Behavior<CoordinatorCommand> decide(Collection<MemberStatus> statuses) {
     NextStep step = RoundPlanner.next(statuses, history, ConsortiumSize.trainers(context.getSystem()),
         settings.minParticipants(), rounds, settings.maxGarbageAttempts());
-    logFindings(step.findings());
+    CoordinatorAlerts.findings(context.getLog(), step.findings());
     return carryOut(step);
   }
 
@@ -183,20 +180,7 @@ public final class RoundCoordinator {
           c.currentMembers(), c.resultHash().substring(0, 12));
       return committing(c.attempt(), c.ring(), c.resultHash(), c.certificate());
     } else if (step instanceof BringUpToDate b) {
-      for (BringUpToDate.MissedCommit m : b.missedCommits()) {
-        context.getLog().info("{} missed the commit of round {}: committing it there", m.member().nodeId(), b.round());
-        m.member().participant().tell(seals.seal(new CommitRound(m.attempt(), b.hash(), b.certificate(),
-            context.getSelf())));
-      }
-      if (!b.behind().isEmpty()) {
-        CatchUp catchUp = seals.seal(new CatchUp(b.round(), b.hash(), b.sources(), context.getSelf(),
-            b.certificate())); // the same for every member behind: one signature
-        for (BringUpToDate.Behind s : b.behind()) {
-          context.getLog().info("{} holds round {}, the latest is {}: it catches up from a peer",
-              s.member().nodeId(), s.committedRound(), b.round());
-          s.member().participant().tell(catchUp);
-        }
-      }
+      CoordinatorAlerts.bringUpToDate(context.getLog(), b, seals, context.getSelf());
       return carryOut(b.then());
     } else if (step instanceof AwaitCatchUp a) {
       history = history.withCatchUpWaitBefore(a.round() + 1);
@@ -207,17 +191,6 @@ public final class RoundCoordinator {
       return finished(f.round(), f.hash(), f.membersBehind());
     }
     throw new IllegalStateException("unknown step " + step);
-  }
-
-  private void logFindings(Findings findings) {
-    if (!findings.disagreeingHashes().isEmpty()) {
-      context.getLog().error("Members disagree on the model of round {}: {}", findings.latestRound(),
-          findings.disagreeingHashes());
-    }
-    if (findings.conflictingResults()) {
-      context.getLog().warn("Members hold different results for round {}; starting it again",
-          findings.latestRound() + 1);
-    }
   }
 
   /** Waits (at most a survey timeout) for members fetching the latest model to report it, then surveys again. */
@@ -313,8 +286,7 @@ public final class RoundCoordinator {
    * stops retrying after the configured number in a row.
    */
   private Behavior<CoordinatorCommand> undecodable(AttemptRun.SumUndecodable m) {
-    context.getLog().warn("The sum of {} did not decode (reported by {}: {}); one of {} sent values that are not a"
-        + " masked update; retrying with fresh masks", m.attempt(), m.reportedBy(), m.reason(), m.participants());
+    CoordinatorAlerts.undecodable(context.getLog(), m);
     history = history.withUndecodable(m.attempt().round(), Set.copyOf(m.participants()));
     return pausing("retrying round " + m.attempt().round() + " after a sum that did not decode");
   }
@@ -327,12 +299,7 @@ public final class RoundCoordinator {
   private Behavior<CoordinatorCommand> pausedForGarbage(PauseUndecodable u) {
     String reason = "undecodable " + u.round() + " " + u.participants();
     if (!reason.equals(lastPauseReason)) {
-      context.getLog().error("Training paused at round {}: {} attempts in a row summed to values that do not decode."
-          + " One of the participants {} sends values that are not a masked update, and no member can tell which"
-          + " without seeing the others' updates. Find it (its operator, its logs, its data pipeline) and revoke its"
-          + " certificate with `fedmesh ca revoke <node-id>`; training tries again when the membership changes, or"
-          + " after {}", u.round(), u.attempts(), u.participants().stream().sorted().toList(),
-          settings.garbageBackoff());
+      CoordinatorAlerts.garbagePause(context.getLog(), u, settings.garbageBackoff());
       lastPauseReason = reason;
     }
     timers.startSingleTimer(TIMER, Timeout.INSTANCE, settings.garbageBackoff());

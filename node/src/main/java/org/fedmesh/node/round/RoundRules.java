@@ -2,6 +2,8 @@ package org.fedmesh.node.round;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.fedmesh.node.SharedSettings;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
@@ -44,6 +46,28 @@ final class RoundRules {
     }
     if (start.ring().stream().map(RingMember::nodeId).distinct().count() != start.ring().size()) {
       return Optional.of("the ring names a member twice");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Why the ring's entries are not what the members they name run, if they are not: each entry's participant and
+   * ring endpoint must live in one actor system, and with mutual TLS that system's certificate must name the entry's
+   * node id. Otherwise a false status (statuses are not sealed) could put an attacker's endpoint in a member's
+   * place, to drop the pieces sent to it and have the honest sender blamed.
+   */
+  static Optional<String> bindingRefusal(List<RingMember> ring, Function<Address, Optional<String>> certifiedAt) {
+    for (RingMember m : ring) {
+      Address at = m.participant().path().address();
+      if (!at.equals(m.ring().path().address())) {
+        return Optional.of("the ring's entry for " + m.nodeId() + " puts its participant at " + at
+            + " and its ring endpoint at " + m.ring().path().address());
+      }
+      Optional<String> certified = certifiedAt.apply(at);
+      if (certified.isPresent() && !certified.get().equals(m.nodeId())) {
+        return Optional.of("the ring's entry for " + m.nodeId() + " is at " + at + ", which is certified as "
+            + certified.get());
+      }
     }
     return Optional.empty();
   }

@@ -1,0 +1,16 @@
+package org.fedmesh.node.round;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.ResultSignature;
+import org.fedmesh.protocols.RoundProtocol.StartRound;
+
+/** The attempt a participant takes part in now, and the session child that runs its steps. */
+record LiveAttempt(StartRound start, ActorRef<AttemptSession.Command> session) {
+  AttemptId id() {
+    return start.attempt();
+  }
+
+  /** The result of {@code attempt} and this member's signature of it, which a commit certificate must match. */
+  record Pending(AttemptId attempt, ModelState state, double meanLoss, ResultSignature signature) {}
+}
