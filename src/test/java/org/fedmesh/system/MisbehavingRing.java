@@ -24,10 +24,7 @@ final class MisbehavingRing {
     return endpoint -> Behaviors.intercept(() -> new RewriteStart(round) {
       @Override
       RingAllReduce.Start rewrite(TypedActorContext<Command> ctx, RingAllReduce.Start start) {
-        ActorRef<Command> blackHole = ctx.asJava().spawnAnonymous(Behaviors.ignore());
-        List<ActorRef<Command>> ring = new ArrayList<>(start.ring());
-        ring.set((start.myIndex() + 1) % ring.size(), blackHole);
-        return new RingAllReduce.Start(start.attempt(), ring, start.myIndex(), start.vector(), start.replyTo());
+        return silent(ctx, start);
       }
     }, endpoint);
   }
@@ -37,10 +34,32 @@ final class MisbehavingRing {
     return endpoint -> Behaviors.intercept(() -> new RewriteStart(round) {
       @Override
       RingAllReduce.Start rewrite(TypedActorContext<Command> ctx, RingAllReduce.Start start) {
-        long[] garbage = new SplittableRandom(start.attempt().nonceLow()).longs(start.vector().length).toArray();
-        return new RingAllReduce.Start(start.attempt(), start.ring(), start.myIndex(), garbage, start.replyTo());
+        return garbage(start);
       }
     }, endpoint);
+  }
+
+  /** Silent in every attempt of round {@code silentRound}, honest after it, garbage from round {@code garbageFrom}. */
+  static UnaryOperator<Behavior<Command>> silentThenGarbage(long silentRound, long garbageFrom) {
+    return endpoint -> Behaviors.intercept(() -> new RewriteStart(silentRound) {
+      @Override
+      RingAllReduce.Start rewrite(TypedActorContext<Command> ctx, RingAllReduce.Start start) {
+        long round = start.attempt().round();
+        return round >= garbageFrom ? garbage(start) : round == silentRound ? silent(ctx, start) : start;
+      }
+    }, endpoint);
+  }
+
+  private static RingAllReduce.Start silent(TypedActorContext<Command> ctx, RingAllReduce.Start start) {
+    ActorRef<Command> blackHole = ctx.asJava().spawnAnonymous(Behaviors.ignore());
+    List<ActorRef<Command>> ring = new ArrayList<>(start.ring());
+    ring.set((start.myIndex() + 1) % ring.size(), blackHole);
+    return new RingAllReduce.Start(start.attempt(), ring, start.myIndex(), start.vector(), start.replyTo());
+  }
+
+  private static RingAllReduce.Start garbage(RingAllReduce.Start start) {
+    long[] garbage = new SplittableRandom(start.attempt().nonceLow()).longs(start.vector().length).toArray();
+    return new RingAllReduce.Start(start.attempt(), start.ring(), start.myIndex(), garbage, start.replyTo());
   }
 
   /** Lets every message through, rewriting the start of the all-reduce from {@code round} on. */

@@ -29,6 +29,7 @@ final class RunConsortium implements AutoCloseable {
   private final List<String> sites = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
   private final Map<String, Process> processes = new LinkedHashMap<>();
+  private final List<Process> helpers = new ArrayList<>();
 
   private RunConsortium(Path root, Path work) {
     this.root = root;
@@ -37,15 +38,16 @@ final class RunConsortium implements AutoCloseable {
   }
 
   /**
-   * Sets up and starts {@code members} sites training without end (rounds = 0); the work goes under {@code work},
-   * emptied first.
+   * Sets up {@code members} sites training without end (rounds = 0) and starts the first {@code running} of them
+   * with {@code fedmesh run} (the others are the caller's to start, see {@link #siteConfig}); the work goes under
+   * {@code work}, emptied first.
    */
-  static RunConsortium start(Path work, int members) throws IOException, InterruptedException {
+  static RunConsortium start(Path work, int members, int running) throws IOException, InterruptedException {
     org.fedmesh.deploy.demo.EmbeddedConsortium.deleteTree(work);
     Path root = Path.of(System.getProperty("user.dir")).getParent(); // the deploy module runs its tests
     RunConsortium consortium = new RunConsortium(root, work);
     consortium.setUp(members);
-    for (String site : consortium.sites) {
+    for (String site : consortium.sites.subList(0, running)) {
       consortium.startMember(site);
     }
     return consortium;
@@ -80,13 +82,25 @@ final class RunConsortium implements AutoCloseable {
             training { local-epochs = 20, batch-size = 8, optimizer = "sgd:0.02" }
             data { path = "%s", classes = ["benign", "malignant"], test-fraction = 0.2 }
             identity { key = "%s", certificate = "%s", ca = "%s" }
+            identity.revocation-list = "%s"
+            tls.revocation-check-interval = 1s
             checkpoint-dir = "%s"
-            coordinator.min-participants = 3
+            # a round takes about a second here: a silent ring member should not cost two minutes
+            coordinator { min-participants = 3, round-deadline = 15s }
           }
           """.formatted(site, ports.get(i), seeds, work.resolve("data/part-" + (i + 1) + ".csv"),
           dir.resolve("identity/node.key"), dir.resolve("identity/node.crt"), dir.resolve("identity/ca.crt"),
-          dir.resolve("checkpoints")));
+          work.resolve("ca/revoked.crl"), dir.resolve("checkpoints")));
     }
+  }
+
+  /** {@code fedmesh ca revoke --node NODE_ID}: the members reload the list within a second and down its holder. */
+  void revoke(String nodeId) throws IOException, InterruptedException {
+    fedmesh("ca", "revoke", "--ca", work.resolve("ca").toString(), "--node", nodeId, "--reason", "key compromise");
+  }
+
+  Path siteConfig(String site) {
+    return work.resolve(site).resolve("site.conf");
   }
 
   /** Issues a certificate of this consortium's CA for {@code nodeId} into {@code out} (node.key, node.crt, ca.crt). */
@@ -118,14 +132,19 @@ final class RunConsortium implements AutoCloseable {
     }
   }
 
-  /** Starts the test classpath's {@code mainClass} as a process of its own; {@link Started#await} its end. */
+  /**
+   * Starts the test classpath's {@code mainClass} as a process of its own, stopped by {@link #stop} with the
+   * members; {@link Started#await} its end.
+   */
   Started startJava(String mainClass, String... arguments) throws IOException {
     String classpath = jar + java.io.File.pathSeparator + root.resolve("deploy/target/test-classes");
     List<String> command = new ArrayList<>(List.of(java(), "-cp", classpath, mainClass));
     command.addAll(List.of(arguments));
     Path out = Files.createTempFile(work, mainClass.substring(mainClass.lastIndexOf('.') + 1), ".log");
-    return new Started(mainClass, new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
-        .start(), out);
+    Started started = new Started(mainClass, new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(out.toFile()).start(), out);
+    helpers.add(started.process());
+    return started;
   }
 
   /** A process started by {@link #startJava}, its output going to {@code out}. */
@@ -169,6 +188,11 @@ final class RunConsortium implements AutoCloseable {
     }
   }
 
+  /** The sites started with {@code fedmesh run}. */
+  List<String> running() {
+    return List.copyOf(processes.keySet());
+  }
+
   /** Round -> hash, from the member's commit journal, in round order. */
   Map<Long, String> journal(String site) {
     Path file = work.resolve(site).resolve("checkpoints/commits.jsonl");
@@ -193,16 +217,16 @@ final class RunConsortium implements AutoCloseable {
   }
 
   /**
-   * Waits until every member's journal holds {@code round}, polling the journals (they are files another process
+   * Waits until the journal of every member started with {@code run} holds {@code round}, polling the journals (they are files another process
    * writes: there is no event to wait on); false on timeout or when a member process ended.
    */
   boolean awaitRound(long round, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (sites.stream().allMatch(s -> committedRound(s) >= round)) {
+      if (running().stream().allMatch(s -> committedRound(s) >= round)) {
         return true;
       }
-      if (sites.stream().anyMatch(s -> !alive(s))) {
+      if (running().stream().anyMatch(s -> !alive(s))) {
         return false;
       }
       Thread.sleep(200);
@@ -227,6 +251,7 @@ final class RunConsortium implements AutoCloseable {
    * after 30 s with SIGKILL. Their journals are final from here on.
    */
   void stop() {
+    helpers.forEach(Process::destroyForcibly);
     processes.values().forEach(Process::destroy);
     for (Process p : processes.values()) {
       try {
