@@ -35,13 +35,13 @@ class RingMisbehaviourTest {
   void silentAfterContributed_isNamedAndLeftOut_andTheRoundCommitsWithoutIt() throws Exception {
     CommitLog commits = new CommitLog();
     // Silent in every round it takes part in (it may join the ring a few rounds late, once certified).
-    List<MemberSpec> specs = plan(4, 8, Map.of("fedmesh.coordinator.round-deadline", "3s"),
+    // A deadline an honest member meets even on a loaded 2-core machine: a slow honest member would be left out too.
+    List<MemberSpec> specs = plan(4, 8, Map.of("fedmesh.coordinator.round-deadline", "8s"),
         "node-4", MisbehavingRing.silentFrom(1));
     try (LogCapture log = LogCapture.warnings();
          EmbeddedConsortium consortium = EmbeddedConsortium.start(specs, commits)) {
       List<String> honest = List.of("node-1", "node-2", "node-3");
-      String named = log.await(line -> line.contains("node-4 sent none of its own pieces to its successor node-1"),
-          LONG);
+      String named = log.await(line -> line.contains("node-4 sent none of its own pieces to its successor"), LONG);
       Matcher round = Pattern.compile("^round (\\d+) attempt").matcher(named);
       assertTrue(round.find(), named);
       long stalled = Long.parseLong(round.group(1));

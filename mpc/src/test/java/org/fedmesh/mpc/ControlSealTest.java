@@ -87,27 +87,6 @@ class ControlSealTest {
     assertThrows(IllegalArgumentException.class, () -> ControlSeal.decode(Arrays.copyOf(encoded, encoded.length + 1)));
   }
 
-  /** Not a benchmark: prints the order of magnitude of sealing and verifying one message (RSA-3072, PSS). */
-  @Test
-  void sealAndVerify_cost_printed() throws Exception {
-    int n = 50;
-    for (int i = 0; i < 5; i++) {
-      ControlSeal.seal(TestPki.alice(), STATEMENT).verify(STATEMENT, ca, Instant.now());
-    }
-    long t0 = System.nanoTime();
-    ControlSeal last = null;
-    for (int i = 0; i < n; i++) {
-      last = ControlSeal.seal(TestPki.alice(), STATEMENT);
-    }
-    long t1 = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      last.verify(STATEMENT, ca, Instant.now());
-    }
-    long t2 = System.nanoTime();
-    System.out.printf("ControlSeal: seal %.2f ms, verify (incl. certificate validation) %.2f ms, %d bytes encoded%n",
-        (t1 - t0) / 1e6 / n, (t2 - t1) / 1e6 / n, last.encode().length);
-  }
-
   private static void assertRefused(ControlSeal seal, byte[] statement, String claimed, String reason) {
     SealVerificationException e = assertThrows(SealVerificationException.class,
         () -> seal.verify(statement, ca, Instant.now()));

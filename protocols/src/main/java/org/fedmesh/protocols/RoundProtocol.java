@@ -61,8 +61,11 @@ import org.apache.pekko.actor.typed.ActorRef;
  *       asks and counts them, once per node</td></tr>
  *   <tr><td>ReportRingLinks</td><td>coordinator</td><td>not sealed: a query; a forger learns how many pieces a
  *       member got from its predecessor, nothing of their values</td><td>-</td></tr>
- *   <tr><td>QueryStatus, MemberStatus</td><td>coordinator, participant</td><td>not sealed: a query changes
- *       nothing; a false status can only keep a member out of a ring or make an attempt fail</td><td>-</td></tr>
+ *   <tr><td>MemberStatus</td><td>participant named in it</td><td>dropped unless sealed by that node, and its
+ *       refs live at the address certified for it</td><td>bound to the coordinator that asked: one that took over
+ *       drops its predecessor's answers</td></tr>
+ *   <tr><td>QueryStatus</td><td>coordinator</td><td>not sealed: a query changes nothing; the answer goes to whoever
+ *       asked, who learns the member's round, hashes and signed pending result (no update)</td><td>-</td></tr>
  * </table>
  */
 public final class RoundProtocol {
@@ -85,6 +88,7 @@ public final class RoundProtocol {
    * difference; and the latest attempt it took part in (null when none): it ignores a StartRound of an older attempt
    * of that round as a replay, so a coordinator that took over numbers its attempt after it. The signatures let a
    * coordinator that took over commit a result, or bring members up to date, without having seen the round.
+   * Sealed by the member it describes, over every field and the coordinator that asked.
    */
   public record MemberStatus(
       RingMember member,
@@ -95,13 +99,35 @@ public final class RoundProtocol {
       String pendingHash,
       ResultSignature pendingSignature,
       AttemptId revealedAttempt,
-      AttemptId takenAttempt) implements CoordinatorCommand, CborSerializable {
-    /** A member that has taken part in no attempt (or does not say). */
+      AttemptId takenAttempt,
+      ActorRef<CoordinatorCommand> askedBy,
+      ControlSignature seal) implements CoordinatorCommand, CborSerializable, Sealable<MemberStatus> {
+    /** Unsealed, not bound to who asked: receivers refuse it until it is sealed. */
+    public MemberStatus(RingMember member, long committedRound, String committedHash, CommitProof committedCertificate,
+                        AttemptId pendingAttempt, String pendingHash, ResultSignature pendingSignature,
+                        AttemptId revealedAttempt, AttemptId takenAttempt) {
+      this(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash, pendingSignature,
+          revealedAttempt, takenAttempt, null, null);
+    }
+
+    /** A member that has taken part in no attempt (or does not say); unsealed. */
     public MemberStatus(RingMember member, long committedRound, String committedHash, CommitProof committedCertificate,
                         AttemptId pendingAttempt, String pendingHash, ResultSignature pendingSignature,
                         AttemptId revealedAttempt) {
       this(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash, pendingSignature,
           revealedAttempt, null);
+    }
+
+    /** The same status, as an answer to {@code asker}: sealed, it is bound to that coordinator. */
+    public MemberStatus askedBy(ActorRef<CoordinatorCommand> asker) {
+      return new MemberStatus(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash,
+          pendingSignature, revealedAttempt, takenAttempt, asker, null);
+    }
+
+    @Override
+    public MemberStatus withSeal(ControlSignature seal) {
+      return new MemberStatus(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash,
+          pendingSignature, revealedAttempt, takenAttempt, askedBy, seal);
     }
   }
 

@@ -2,6 +2,7 @@ package org.fedmesh.deploy.bench;
 
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,8 +11,10 @@ import javax.crypto.spec.ChaCha20ParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.fedmesh.gossip.PieceMac;
+import org.fedmesh.mpc.ControlSeal;
 import org.fedmesh.mpc.MaskPrg;
 import org.fedmesh.mpc.PairSeeds;
+import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 
@@ -66,6 +69,36 @@ final class CipherThroughput {
         offset += piece.length;
       }
     });
+  }
+
+  /**
+   * Median seconds to seal one control message and to verify its seal (certificate validation included), with
+   * {@code identity}'s key as members do ({@link ControlSeal}); and the seal's encoded size in bytes.
+   */
+  static Map<String, Double> controlSealCost(MemberIdentity identity, int repetitions) throws Exception {
+    byte[] statement = new byte[512]; // about a StartRound's statement for five members
+    new SecureRandom().nextBytes(statement);
+    double[] seal = new double[repetitions];
+    double[] verify = new double[repetitions];
+    ControlSeal sealed = null;
+    for (int i = -3; i < repetitions; i++) { // three warm-up rounds
+      long t0 = System.nanoTime();
+      sealed = ControlSeal.seal(identity, statement);
+      long t1 = System.nanoTime();
+      sealed.verify(statement, identity.caCertificate(), Instant.now());
+      long t2 = System.nanoTime();
+      if (i >= 0) {
+        seal[i] = (t1 - t0) / 1e9;
+        verify[i] = (t2 - t1) / 1e9;
+      }
+    }
+    Arrays.sort(seal);
+    Arrays.sort(verify);
+    Map<String, Double> cost = new LinkedHashMap<>();
+    cost.put("seal_seconds_median", seal[repetitions / 2]);
+    cost.put("verify_seconds_median", verify[repetitions / 2]);
+    cost.put("seal_bytes", (double) sealed.encode().length);
+    return cost;
   }
 
   private interface Task {

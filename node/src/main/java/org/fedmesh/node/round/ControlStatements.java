@@ -15,6 +15,7 @@ import org.fedmesh.protocols.RoundProtocol.CommitFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.Contributed;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
+import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.RingLinks;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
@@ -72,6 +73,14 @@ final class ControlStatements {
       bytes(out, m.signature() == null ? null : m.signature().encoded());
     } else if (message instanceof AttemptFailed m) {
       text(text(text(attempt(out, m.attempt()), m.nodeId()), m.reason()), m.kind() == null ? null : m.kind().name());
+    } else if (message instanceof MemberStatus m) {
+      RingMember who = m.member();
+      out.putString(who.nodeId()).putString(ref(who.participant())).putString(ref(who.ring()));
+      bytes(text(out.putLong(m.committedRound()), m.committedHash()),
+          m.committedCertificate() == null ? null : m.committedCertificate().encoded());
+      text(optional(out, m.pendingAttempt()), m.pendingHash());
+      bytes(out, m.pendingSignature() == null ? null : m.pendingSignature().encoded());
+      optional(optional(out, m.revealedAttempt()), m.takenAttempt()).putString(ref(m.askedBy()));
     } else if (message instanceof RingLinks m) {
       text(text(attempt(out, m.attempt()), m.nodeId()).putBoolean(m.known()).putInt(m.ownPiecesExpected())
           .putInt(m.ownPiecesReceived()).putInt(m.misfitPieces()), m.firstMisfit()).putInt(m.forgedPieces())
@@ -88,6 +97,10 @@ final class ControlStatements {
 
   private static CanonicalBytes attempt(CanonicalBytes out, AttemptId id) {
     return out.putLong(id.round()).putInt(id.attempt()).putBytes(id.nonce());
+  }
+
+  private static CanonicalBytes optional(CanonicalBytes out, AttemptId id) {
+    return id == null ? out.putBoolean(false) : attempt(out.putBoolean(true), id);
   }
 
   private static CanonicalBytes keys(CanonicalBytes out, List<KeyAdvert> keys) {

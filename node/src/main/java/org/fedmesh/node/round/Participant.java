@@ -164,10 +164,10 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   }
 
   private Behavior<ParticipantCommand> onQueryStatus(QueryStatus query) {
-    query.replyTo().tell(new MemberStatus(new RingMember(setup.nodeId(), getContext().getSelf(), setup.ring()),
+    query.replyTo().tell(seal(new MemberStatus(new RingMember(setup.nodeId(), getContext().getSelf(), setup.ring()),
         committed.round(), committed.hash(), committedProof, pending.map(Pending::attempt).orElse(null),
         pending.map(p -> p.state().hash()).orElse(null), pending.map(Pending::signature).orElse(null),
-        revealedAttempt, admission.lastTaken()));
+        revealedAttempt, admission.lastTaken()).askedBy(query.replyTo())));
     return this;
   }
 

@@ -79,6 +79,7 @@ public final class RoundCoordinator {
   private final Map<String, String> sharedSettings;
   private final SecureRandom random = new SecureRandom();
   private final ControlSeals seals;
+  private final StatusCheck statuses;
 
   private Set<ActorRef<ParticipantCommand>> reachable = Set.of();
   private RoundHistory history = RoundHistory.EMPTY;
@@ -108,6 +109,8 @@ public final class RoundCoordinator {
     this.secure = secure;
     this.sharedSettings = Map.copyOf(sharedSettings);
     this.seals = seals;
+    this.statuses = new StatusCheck(seals, context.getSelf(), CertifiedMembers.get(context.getSystem())::nodeIdAt,
+        context.getLog());
   }
 
   private Behavior<CoordinatorCommand> start() {
@@ -152,9 +155,7 @@ public final class RoundCoordinator {
     timers.startSingleTimer(TIMER, Timeout.INSTANCE, settings.surveyTimeout());
     return phase(Behaviors.receive(CoordinatorCommand.class)
         .onMessage(MemberStatus.class, status -> {
-          // Statuses are not sealed: at least their refs must be the certified member's own (see RoundRules).
-          if (asked.contains(status.member().participant()) && RoundRules.bindingRefusal(List.of(status.member()),
-              CertifiedMembers.get(context.getSystem())::nodeIdAt).isEmpty()) {
+          if (asked.contains(status.member().participant()) && statuses.accepts(status)) {
             replies.put(status.member().participant(), status);
           }
           return replies.size() == asked.size() ? decide(replies.values()) : Behaviors.same();
@@ -199,7 +200,7 @@ public final class RoundCoordinator {
     timers.startSingleTimer(TIMER, Timeout.INSTANCE, settings.surveyTimeout());
     return phase(Behaviors.receive(CoordinatorCommand.class)
         .onMessage(MemberStatus.class, status -> {
-          if (status.committedRound() >= latest) {
+          if (status.committedRound() >= latest && statuses.accepts(status)) {
             waiting.remove(status.member().nodeId());
           }
           return waiting.isEmpty() ? surveying() : Behaviors.same();
@@ -382,8 +383,8 @@ public final class RoundCoordinator {
    * verified shortly after it registers.
    */
   private Set<ActorRef<ParticipantCommand>> certified() {
-    CertifiedMembers members = CertifiedMembers.get(context.getSystem());
-    return reachable.stream().filter(p -> members.counts(p.path().address())).collect(Collectors.toSet());
+    return reachable.stream().filter(p -> CertifiedMembers.get(context.getSystem()).counts(p.path().address()))
+        .collect(Collectors.toSet());
   }
 
   /** Completes a phase's behaviour with what every phase does: stop on hand-over, ignore what is not its own. */
@@ -392,9 +393,7 @@ public final class RoundCoordinator {
   }
 
   private Behavior<CoordinatorCommand> ignore(CoordinatorCommand message) {
-    if (!(message instanceof MemberStatus)) {
-      context.getLog().debug("Ignored {} in this phase", message);
-    }
+    context.getLog().debug("Ignored {} in this phase", message instanceof MemberStatus ? "a late status" : message);
     return Behaviors.same();
   }
 }

@@ -128,14 +128,32 @@ class RoundCoordinatorTest {
     return ControlSeals.of(kit.system(), identity(nodeId)).seal(message);
   }
 
-  private static void answerSurvey(Member m, long round, String hash, AttemptId pending, String pendingHash) {
+  private void answerSurvey(Member m, long round, String hash, AttemptId pending, String pendingHash) {
     answerSurvey(m, round, hash, null, pending, pendingHash, null);
   }
 
-  private static void answerSurvey(Member m, long round, String hash, CommitProof certificate, AttemptId pending,
-                                   String pendingHash, ResultSignature signature) {
+  /** Answers the survey as {@code m}'s participant does: sealed by {@code m}, bound to the coordinator that asked. */
+  private void answerSurvey(Member m, long round, String hash, CommitProof certificate, AttemptId pending,
+                            String pendingHash, ResultSignature signature) {
     QueryStatus query = m.probe().expectMessageClass(QueryStatus.class, QUICK);
-    query.replyTo().tell(new MemberStatus(m.ring(), round, hash, certificate, pending, pendingHash, signature, null));
+    query.replyTo().tell(sealedBy(m.id(), new MemberStatus(m.ring(), round, hash, certificate, pending, pendingHash,
+        signature, null).askedBy(query.replyTo())));
+  }
+
+  @Test
+  void survey_statusInAnotherMembersName_unsealed_orForAnotherCoordinator_isDropped() {
+    startCoordinator(3);
+    answerSurvey(member(0), 0, H0, null, null);
+    answerSurvey(member(1), 0, H0, null, null);
+    QueryStatus query = member(2).probe().expectMessageClass(QueryStatus.class, QUICK);
+    // Far ahead: believed, any of these would send site-a and site-b to catch up instead of starting round 1.
+    MemberStatus ahead = new MemberStatus(member(2).ring(), 5, H1, null, null, null, null, null);
+    query.replyTo().tell(sealedBy("site-b", ahead.askedBy(query.replyTo())));
+    query.replyTo().tell(ahead.askedBy(query.replyTo()));
+    query.replyTo().tell(sealedBy("site-c", ahead.askedBy(member(2).probe().ref().unsafeUpcast())));
+    query.replyTo().tell(sealedBy("site-c", new MemberStatus(member(2).ring(), 0, H0, null, null, null, null, null)
+        .askedBy(query.replyTo())));
+    members.forEach(m -> assertEquals(1, m.probe().expectMessageClass(StartRound.class, QUICK).attempt().round()));
   }
 
   /** {@code m}'s signature of its result {@code hash} of {@code start}. */
