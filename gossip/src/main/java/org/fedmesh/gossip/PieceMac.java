@@ -16,9 +16,9 @@ import org.fedmesh.protocols.AttemptId;
  * with every field of the piece as associated data and nothing to encrypt, i.e. a Poly1305 tag under a one-time key
  * that ChaCha20 derives from the link key and the piece's nonce. The nonce is the piece's place in the schedule
  * (phase, step, offset), which a sender uses once per attempt, and a link key lives for one attempt only: no nonce
- * repeats under a key, as Poly1305 requires. Chosen over HmacSHA256 for speed on the JDK members run (the newest
- * found, see NewestJdk): on one core here JDK 25 tags 11-14 GB/s this way against 1.3-1.8 GB/s for HmacSHA256 (on
- * JDK 17 it is the other way round, 0.5-0.7 GB/s), measured 2026-11-27.
+ * repeats under a key, as Poly1305 requires. Chosen over HmacSHA256 for speed on a current JDK: on one core here
+ * JDK 25 tags 11-14 GB/s this way against 1.3-1.8 GB/s for HmacSHA256. On JDK 17 it is the other way round (0.5-0.7
+ * GB/s), but there the ChaCha20 masks are 7x slower too; members are meant to run on JDK 21 or newer (README).
  * The fields go in at fixed width, the values with their count first, so no two pieces encode alike. Not
  * thread-safe: one instance per link, used by one actor.
  */
