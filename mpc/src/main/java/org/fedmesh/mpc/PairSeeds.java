@@ -21,27 +21,33 @@ public final class PairSeeds {
   }
 
   public static byte[] derive(byte[] sharedSecret, long round, int attempt, byte[] nonce, String idA, String idB) {
-    Objects.requireNonNull(sharedSecret, "sharedSecret");
-    Objects.requireNonNull(nonce, "nonce");
     Objects.requireNonNull(idA, "idA");
     Objects.requireNonNull(idB, "idB");
+    boolean ordered = idA.compareTo(idB) < 0;
+    return pairKey(LABEL, sharedSecret, round, attempt, nonce, ordered ? idA : idB, ordered ? idB : idA,
+        SEED_BYTES);
+  }
+
+  /**
+   * A key of one pair for one attempt under {@code label}, from their X25519 shared secret: HKDF-SHA256 over the
+   * label, round, attempt, nonce and both node ids in the order given (the caller decides whether order matters).
+   */
+  static byte[] pairKey(String label, byte[] sharedSecret, long round, int attempt, byte[] nonce, String first,
+                        String second, int length) {
+    Objects.requireNonNull(sharedSecret, "sharedSecret");
+    Objects.requireNonNull(nonce, "nonce");
+    Objects.requireNonNull(first, "first node id");
+    Objects.requireNonNull(second, "second node id");
     if (sharedSecret.length != EphemeralKeyPair.KEY_BYTES) {
       throw new IllegalArgumentException(
           "shared secret must be " + EphemeralKeyPair.KEY_BYTES + " bytes, got " + sharedSecret.length);
     }
-    if (idA.equals(idB)) {
-      throw new IllegalArgumentException("a pair needs two different node ids, got '" + idA + "' twice");
+    if (first.equals(second)) {
+      throw new IllegalArgumentException("a pair needs two different node ids, got '" + first + "' twice");
     }
-    boolean ordered = idA.compareTo(idB) < 0;
-    byte[] info = new CanonicalBytes()
-        .putString(LABEL)
-        .putLong(round)
-        .putInt(attempt)
-        .putBytes(nonce)
-        .putString(ordered ? idA : idB)
-        .putString(ordered ? idB : idA)
-        .toByteArray();
-    return hkdfSha256(sharedSecret, null, info, SEED_BYTES);
+    byte[] info = new CanonicalBytes().putString(label).putLong(round).putInt(attempt).putBytes(nonce)
+        .putString(first).putString(second).toByteArray();
+    return hkdfSha256(sharedSecret, null, info, length);
   }
 
   /** HKDF-SHA256 extract-and-expand; a null salt means the RFC's default of HashLen zero bytes. */

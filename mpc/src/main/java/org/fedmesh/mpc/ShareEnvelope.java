@@ -97,7 +97,8 @@ public final class ShareEnvelope {
       throw new GeneralSecurityException("an envelope's IV has " + IV_BYTES + " bytes, got " + iv.length);
     }
     byte[] info = binding.info();
-    byte[] key = PairSeeds.hkdfSha256(sharedSecret, null, info, 32);
+    byte[] key = PairSeeds.pairKey(LABEL, sharedSecret, binding.round(), binding.attempt(), binding.nonce(),
+        binding.from(), binding.to(), 32);
     Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
     cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, iv));
     cipher.updateAAD(ByteBuffer.allocate(info.length + Integer.BYTES).put(info).putInt(index).array());
