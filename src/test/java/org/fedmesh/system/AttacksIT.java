@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * {@code fedmesh run --config} members. Outsiders ({@link Adversary}: without TLS, with TLS and no certificate, with
  * a foreign CA's certificate) join through a member, ask for its status and model, send a forged CatchUp and down
  * the member: none of it reaches an actor. A fifth, certified member ({@link CertifiedAdversary}) sends a CatchUp
- * sealed by itself as if it were the coordinator, stays silent in the ring in one round and sums garbage from a later
- * one: the members refuse the CatchUp naming it, name it for the silence and leave it out, pause on the garbage
+ * sealed by itself as if it were the coordinator, stays silent in the first round it is in and sums garbage two
+ * rounds after it is readmitted: the members refuse the CatchUp naming it, name it for the silence and leave it out, pause on the garbage
  * without blaming anyone, and train on once an operator revokes its certificate. Every honest journal agrees and
  * passes {@code fedmesh audit}.
  */
@@ -36,8 +36,7 @@ class AttacksIT {
   void outsidersAndACertifiedMember_areRefusedOrNamed_andTheHonestMembersTrainOn() throws Exception {
     Path work = Path.of(System.getProperty("user.dir")).resolve("target/attacks-it");
     try (RunConsortium consortium = RunConsortium.start(work, 5, 4)) {
-      consortium.startJava(CertifiedAdversary.class.getName(), consortium.siteConfig(ADVERSARY).toString(), "4",
-          "9");
+      consortium.startJava(CertifiedAdversary.class.getName(), consortium.siteConfig(ADVERSARY).toString(), "2");
       assertTrue(consortium.awaitRound(2, Duration.ofMinutes(3)), "the consortium trains: " + rounds(consortium));
       String victim = consortium.running().get(1);
 

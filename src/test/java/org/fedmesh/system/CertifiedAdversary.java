@@ -20,19 +20,18 @@ import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 
 /**
  * A certified member gone bad, in a process of its own: a real member (its own certificate from the consortium's
- * CA, its own data, honest keys, Ready and Contributed) whose ring endpoint stays silent in round SILENT and sends
- * random words instead of its masked update from round GARBAGE on. Once it holds a model it also plays coordinator:
+ * CA, its own data, honest keys, Ready and Contributed) whose ring endpoint stays silent in the first round it is in,
+ * is honest in the next HONEST rounds it is in, and then sends random words instead of its masked update. Once it holds a model it also plays coordinator:
  * it seals, with its own identity, a CatchUp to round 1,000,000 and sends it to every participant.
  *
- * <p>Usage: {@code CertifiedAdversary SITE.conf SILENT GARBAGE}; runs until killed.
+ * <p>Usage: {@code CertifiedAdversary SITE.conf HONEST}; runs until killed.
  */
 public final class CertifiedAdversary {
   private CertifiedAdversary() {}
 
   public static void main(String[] args) throws Exception {
     Config site = ConfigFactory.parseFile(Path.of(args[0]).toFile()).withFallback(FedmeshNode.defaults()).resolve();
-    long silentRound = Long.parseLong(args[1]);
-    long garbageFrom = Long.parseLong(args[2]);
+    int honestRounds = Integer.parseInt(args[1]);
     NodeSettings s = NodeSettings.fromConfig(site);
     MemberIdentity identity = MemberIdentity.load(Path.of(s.identity().key()), Path.of(s.identity().certificate()),
         Path.of(s.identity().ca()));
@@ -40,7 +39,7 @@ public final class CertifiedAdversary {
     LocalTraining training = new LocalTraining(s.model(), s.training(), data.train(), data.train().numClasses(),
         s.modelSeed());
     FedmeshNode node = FedmeshNode.start(site, identity, training, (nodeId, model, loss) -> { },
-        MisbehavingRing.silentThenGarbage(silentRound, garbageFrom));
+        MisbehavingRing.silentOnceThenGarbage(honestRounds));
 
     // Plays coordinator once every site's participant is listed: a sealed CatchUp far ahead, with no certificate.
     List<ActorRef<ParticipantCommand>> participants = List.of();

@@ -39,13 +39,23 @@ final class MisbehavingRing {
     }, endpoint);
   }
 
-  /** Silent in every attempt of round {@code silentRound}, honest after it, garbage from round {@code garbageFrom}. */
-  static UnaryOperator<Behavior<Command>> silentThenGarbage(long silentRound, long garbageFrom) {
-    return endpoint -> Behaviors.intercept(() -> new RewriteStart(silentRound) {
+  /**
+   * Silent in every attempt of the first round it is in a ring of (whenever it joins), honest in the next
+   * {@code honestRounds} rounds it is in, garbage in every one after: a schedule that does not depend on how fast
+   * the member joins or is readmitted.
+   */
+  static UnaryOperator<Behavior<Command>> silentOnceThenGarbage(int honestRounds) {
+    return endpoint -> Behaviors.intercept(() -> new RewriteStart(1) {
+      private final List<Long> rounds = new ArrayList<>();
+
       @Override
       RingAllReduce.Start rewrite(TypedActorContext<Command> ctx, RingAllReduce.Start start) {
         long round = start.attempt().round();
-        return round >= garbageFrom ? garbage(start) : round == silentRound ? silent(ctx, start) : start;
+        if (rounds.isEmpty() || rounds.get(rounds.size() - 1) != round) {
+          rounds.add(round);
+        }
+        int nth = rounds.size(); // 1 = the first round it is in
+        return nth == 1 ? silent(ctx, start) : nth <= 1 + honestRounds ? start : garbage(start);
       }
     }, endpoint);
   }
