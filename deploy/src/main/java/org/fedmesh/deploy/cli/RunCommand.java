@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +72,7 @@ public final class RunCommand implements Callable<Integer> {
     log.info("Member {} started on {}:{} with {} training and {} held-out rows; seed nodes {}; {}", s.nodeId(),
         s.host(), s.port(), data.train().rows(), data.test().rows(), s.seedNodes(),
         s.tls().enabled() ? "mutual TLS (" + s.tls().protocol() + ") with the consortium CA" : "PLAIN TCP");
-    node.system().getWhenTerminated().toCompletableFuture().join();
+    awaitTermination(node);
     Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(node.system()).getShutdownReason();
     if (reason.filter(r -> r.equals(CoordinatedShutdown.clusterDowningReason())).isPresent()) {
       // Unreachable for too long, or on the minority side of a partition: a supervisor should start it again.
@@ -87,6 +88,33 @@ public final class RunCommand implements Callable<Integer> {
     }
     log.info("Member {} stopped", s.nodeId());
     return 0;
+  }
+
+  /** How long the actor system may take to stop once coordinated shutdown began, before the process exits anyway. */
+  private static final Duration STOP_GRACE = Duration.ofSeconds(45);
+
+  /**
+   * Waits until the member's actor system has terminated, or for at most {@link #STOP_GRACE} after its coordinated
+   * shutdown began: a system that never finishes terminating (seen once in the chaos test, after a frozen member was
+   * downed) must not keep a dead member's process alive, or its supervisor never starts it again.
+   */
+  private static void awaitTermination(FedmeshNode node) throws InterruptedException {
+    java.util.concurrent.CompletableFuture<?> terminated = node.system().getWhenTerminated().toCompletableFuture();
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(node.system());
+    long shutdownSeen = 0;
+    while (!terminated.isDone()) {
+      try {
+        terminated.get(1, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        if (shutdown.getShutdownReason().isPresent() && shutdownSeen == 0) {
+          shutdownSeen = System.nanoTime();
+        } else if (shutdownSeen != 0 && System.nanoTime() - shutdownSeen > STOP_GRACE.toNanos()) {
+          log.error("The actor system did not stop within {} of its coordinated shutdown ({}); exiting anyway",
+              STOP_GRACE, shutdown.getShutdownReason().get());
+          return;
+        }
+      }
+    }
   }
 
   private record Member(NodeSettings settings, MemberIdentity identity, TrainTest data) {}
