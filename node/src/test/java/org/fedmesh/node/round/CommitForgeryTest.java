@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.fedmesh.mpc.CommitCertificate;
@@ -48,15 +47,7 @@ class CommitForgeryTest {
 
   @BeforeAll
   static void updates() {
-    SplittableRandom random = new SplittableRandom(11);
-    three = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      float[] delta = new float[PARAMS];
-      for (int j = 0; j < PARAMS; j++) {
-        delta[j] = (float) random.nextGaussian() * 0.01f;
-      }
-      three.add(new FixedUpdates(new float[PARAMS], delta, 100 + 10L * i, 0.2));
-    }
+    three = FixedUpdates.gaussianMembers(3, PARAMS, 11);
   }
 
   @Test

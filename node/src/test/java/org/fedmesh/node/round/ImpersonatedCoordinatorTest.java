@@ -15,11 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
@@ -64,15 +62,7 @@ class ImpersonatedCoordinatorTest {
 
   @BeforeAll
   static void updates() {
-    SplittableRandom random = new SplittableRandom(13);
-    three = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      float[] delta = new float[PARAMS];
-      for (int j = 0; j < PARAMS; j++) {
-        delta[j] = (float) random.nextGaussian() * 0.01f;
-      }
-      three.add(new FixedUpdates(new float[PARAMS], delta, 100 + 10L * i, 0.2));
-    }
+    three = FixedUpdates.gaussianMembers(3, PARAMS, 13);
   }
 
   private static ParticipantHarness harness() {
