@@ -49,6 +49,19 @@ public final class SeedShares {
       return value.clone();
     }
 
+    /** The share as it travels inside a sealed envelope. */
+    public byte[] encode() {
+      return new CanonicalBytes().putInt(index).putBytes(value).toByteArray();
+    }
+
+    /** @throws IllegalArgumentException when {@code bytes} is not one encoded share */
+    public static Share decode(byte[] bytes) {
+      CanonicalReader in = new CanonicalReader(bytes);
+      Share share = new Share(in.getInt(), in.getBytes());
+      in.end();
+      return share;
+    }
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Share s && index == s.index && Arrays.equals(value, s.value);
@@ -68,9 +81,13 @@ public final class SeedShares {
   private SeedShares() {
   }
 
-  /** The fewest shares that rebuild a seed among {@code participants}: a majority of them. */
+  /**
+   * The fewest shares that rebuild a seed among {@code participants}: all but one of them (at least two). Any n - 2
+   * colluding members hold too few to rebuild an honest member's seed on their own; the survivors of one member
+   * lost after the masked sum formed hold just enough to rebuild its seed.
+   */
   public static int threshold(int participants) {
-    return participants / 2 + 1;
+    return Math.max(2, participants - 1);
   }
 
   /**

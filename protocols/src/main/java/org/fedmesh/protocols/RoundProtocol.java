@@ -140,8 +140,9 @@ public final class RoundProtocol {
   /**
    * Starts (or retries) a round from the committed model of round {@code attempt.round() - 1}, whose hash is
    * {@code baseModelHash}. With {@code secure} off the updates are summed unmasked (for comparison only). A retry
-   * reuses the update each member trained for the round, unless {@code retrain}: then part of an abandoned
-   * attempt's sum is known, and the same updates over fewer members would reveal the missing members' ones.
+   * reuses the update each member trained for the round, unless that member itself revealed its self-mask seed in
+   * an earlier attempt of the round: the same update over fewer members would then reveal the missing members'
+   * ones. Each member decides that from its own state; nothing in this message can make it reuse an update.
    * {@code sharedSettings} maps each setting every member must share to a digest of the coordinator's value, so
    * that a member configured differently refuses the round naming the keys, instead of computing another model.
    */
@@ -150,7 +151,6 @@ public final class RoundProtocol {
       List<RingMember> ring,
       String baseModelHash,
       boolean secure,
-      boolean retrain,
       Map<String, String> sharedSettings,
       ActorRef<CoordinatorCommand> coordinator,
       ControlSignature seal) implements ParticipantCommand, CborSerializable, Sealable<StartRound> {
@@ -160,14 +160,14 @@ public final class RoundProtocol {
     }
 
     /** Unsealed: receivers refuse it until it is sealed. */
-    public StartRound(AttemptId attempt, List<RingMember> ring, String baseModelHash, boolean secure, boolean retrain,
+    public StartRound(AttemptId attempt, List<RingMember> ring, String baseModelHash, boolean secure,
                       Map<String, String> sharedSettings, ActorRef<CoordinatorCommand> coordinator) {
-      this(attempt, ring, baseModelHash, secure, retrain, sharedSettings, coordinator, null);
+      this(attempt, ring, baseModelHash, secure, sharedSettings, coordinator, null);
     }
 
     @Override
     public StartRound withSeal(ControlSignature seal) {
-      return new StartRound(attempt, ring, baseModelHash, secure, retrain, sharedSettings, coordinator, seal);
+      return new StartRound(attempt, ring, baseModelHash, secure, sharedSettings, coordinator, seal);
     }
   }
 

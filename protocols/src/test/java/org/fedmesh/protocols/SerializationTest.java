@@ -45,7 +45,7 @@ class SerializationTest {
     RoundProtocol.ControlSignature seal = new RoundProtocol.ControlSignature(new byte[] {5, 4, 3, 2});
     return Stream.of(
         seal,
-        new RoundProtocol.StartRound(ATTEMPT, List.of(member), "ab12", true, false, Map.of(), coordinator)
+        new RoundProtocol.StartRound(ATTEMPT, List.of(member), "ab12", true, Map.of(), coordinator)
             .withSeal(seal),
         new RoundProtocol.Ready(ATTEMPT, "site-a", key).withSeal(seal),
         new RoundProtocol.RoundKeys(ATTEMPT, List.of(key)).withSeal(seal),
@@ -56,12 +56,14 @@ class SerializationTest {
         new RoundProtocol.RoundCommitted(ATTEMPT, "site-a", "ab12").withSeal(seal),
         new RoundProtocol.CommitFailed(ATTEMPT, "site-a", "disk full").withSeal(seal),
         new RoundProtocol.AbortAttempt(ATTEMPT, "deadline").withSeal(seal),
+        new SelfMaskProtocol.PeerMessage(ATTEMPT, "site-b", SelfMaskProtocol.Kind.REVEAL, new byte[12],
+            new byte[] {7, 7, 7}),
         new CatchUpProtocol.CatchUp(5, "ab12", List.of(participant), coordinator, certificate).withSeal(seal),
         ATTEMPT,
         signature,
         certificate,
         member,
-        new RoundProtocol.StartRound(ATTEMPT, List.of(member, member), "ab12", true, false, Map.of("model.spec", "00ff"), coordinator),
+        new RoundProtocol.StartRound(ATTEMPT, List.of(member, member), "ab12", true, Map.of("model.spec", "00ff"), coordinator),
         key,
         new RoundProtocol.Ready(ATTEMPT, "site-a", key),
         new RoundProtocol.Ready(ATTEMPT, "site-a", null),

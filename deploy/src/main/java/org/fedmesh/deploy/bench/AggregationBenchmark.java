@@ -145,7 +145,7 @@ final class AggregationBenchmark {
       CompletableFuture<AttemptSession.Aggregated> result = new CompletableFuture<>();
       ready.add(isReady);
       results.add(result);
-      StartRound start = new StartRound(id, ring, base.hash(), secure, false, Map.of(), coordinator(i, isReady));
+      StartRound start = new StartRound(id, ring, base.hash(), secure, Map.of(), coordinator(i, isReady));
       AttemptSession.Setup setup = new AttemptSession.Setup(identities.get(i).nodeId(), identities.get(i), start,
           i, base, pipeline, cluster.endpoint(i), cluster.cryptoExecutor(i), participant(i, result),
           ControlSeals.of(cluster.system(i), identities.get(i)));

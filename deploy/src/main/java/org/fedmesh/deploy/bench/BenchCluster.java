@@ -34,7 +34,7 @@ import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 final class BenchCluster implements AutoCloseable {
   private final List<ActorSystem<SessionHost.Command>> systems = new ArrayList<>();
   private final List<ActorRef<AllReduceProtocol.Command>> endpoints = new ArrayList<>();
-  private final List<ActorRef<ParticipantCommand>> nobody = new ArrayList<>();
+  private final List<ActorRef<ParticipantCommand>> relays = new ArrayList<>();
   private final Path pkiDir;
 
   /** {@code identities}: member i's identity; {@code tls}: mutual TLS with them, else plain TCP. */
@@ -62,14 +62,14 @@ final class BenchCluster implements AutoCloseable {
           .withFallback(FedmeshNode.defaults()).resolve();
       NodeSettings settings = NodeSettings.fromConfig(member);
       CompletableFuture<ActorRef<AllReduceProtocol.Command>> endpoint = new CompletableFuture<>();
-      CompletableFuture<ActorRef<ParticipantCommand>> ignoring = new CompletableFuture<>();
+      CompletableFuture<ActorRef<ParticipantCommand>> relay = new CompletableFuture<>();
       systems.add(ActorSystem.create(Behaviors.setup(context -> {
         endpoint.complete(context.spawn(FedmeshNode.ringEndpoint(settings), "ring"));
-        ignoring.complete(context.spawn(Behaviors.ignore(), "participant"));
+        relay.complete(context.spawn(SessionHost.participant(context.getSelf()), "participant"));
         return SessionHost.create();
       }), FedmeshNode.SYSTEM_NAME, FedmeshNode.systemConfig(member, settings)));
       endpoints.add(endpoint.get(30, TimeUnit.SECONDS));
-      nobody.add(ignoring.get(30, TimeUnit.SECONDS));
+      relays.add(relay.get(30, TimeUnit.SECONDS));
     }
     EmbeddedConsortium.awaitAllUp(systems, Duration.ofSeconds(60));
   }
@@ -86,9 +86,9 @@ final class BenchCluster implements AutoCloseable {
     return endpoints.get(i);
   }
 
-  /** A participant ref for member {@code j} as member {@code i} sees it; the sessions never write to it. */
+  /** A participant ref for member {@code j} as member {@code i} sees it: it takes only peers' messages. */
   ActorRef<ParticipantCommand> participantSeenFrom(int i, int j) {
-    return seenFrom(i, systems.get(j), nobody.get(j));
+    return seenFrom(i, systems.get(j), relays.get(j));
   }
 
   /** Member {@code j}'s ring endpoint as member {@code i} addresses it (a remote ref unless i == j). */

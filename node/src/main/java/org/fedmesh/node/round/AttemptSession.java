@@ -2,8 +2,10 @@ package org.fedmesh.node.round;
 
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -17,6 +19,7 @@ import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.round.AggregationPipeline.Applied;
 import org.fedmesh.node.round.AggregationPipeline.Masking;
 import org.fedmesh.node.secure.AttemptSecrets;
+import org.fedmesh.node.secure.SelfMaskExchange;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol.Contributed;
@@ -25,6 +28,7 @@ import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.RoundKeys;
 import org.fedmesh.protocols.RoundProtocol.StartRound;
+import org.fedmesh.protocols.SelfMaskProtocol.PeerMessage;
 
 /**
  * One member's part in one attempt: a child of the {@link Participant}, stopped when the attempt ends (commit,
@@ -36,8 +40,13 @@ import org.fedmesh.protocols.RoundProtocol.StartRound;
  *       │ (update already here)                          │ (update arrives)            │ (update arrives)
  *       └─────────────────────────────────────────────────┴──────────▶ masking ◀────────┘
  * masking ──vector made──▶ summing ──ring completed──▶ decoding ──decoded──▶ waitingForCommit
+ *                              │ (secure)                    ▲
+ *                              └──▶ attesting ──all attested──▶ unmasking ──every seed known──┘
  * </pre>
  *
+ * In a secure attempt every vector also carries a self-mask, so the ring's sum is still masked: the session
+ * attests to every peer that it holds it, reveals its seed only once every peer attested, and unmasks once every
+ * seed is revealed or rebuilt ({@link SelfMaskExchange}). Peers' messages that come before their state are held.
  * Anything else a state receives is ignored (debug log). Each failure is reported to the participant once, as a
  * {@link Failed}, and ends the session.
  */
@@ -54,6 +63,9 @@ public final class AttemptSession {
 
   public record TrainingFailed(String reason) implements Command {}
 
+  /** A peer's double-masking message for this attempt, relayed by the participant. */
+  public record FromPeer(PeerMessage message) implements Command {}
+
   /** Which step the session is at; answered in every state (for tests and status). */
   public record ReportPhase(ActorRef<Phase> replyTo) implements Command {}
 
@@ -68,7 +80,8 @@ public final class AttemptSession {
   record StepFailed(String step, Throwable error) implements Command {}
 
   public enum Phase {
-    WAITING_FOR_KEYS, PREPARING_MASKS, WAITING_FOR_UPDATE, MASKING, SUMMING, DECODING, WAITING_FOR_COMMIT
+    WAITING_FOR_KEYS, PREPARING_MASKS, WAITING_FOR_UPDATE, MASKING, SUMMING, ATTESTING, UNMASKING, DECODING,
+    WAITING_FOR_COMMIT
   }
 
   /** What a session reports to its participant. */
@@ -86,7 +99,11 @@ public final class AttemptSession {
   /** {@code kind} tells an undecodable sum (nobody's fault that this member can see) from this member's trouble. */
   public record Failed(AttemptId attempt, String reason, FailureKind kind) implements Outcome {}
 
-  /** This member now holds part of the attempt's unmasked sum (see MemberStatus.revealedAttempt). */
+  /**
+   * The attempt's sum can now be known to its participants: this member revealed its self-mask seed (a plain
+   * round: it holds part of the unmasked sum). Its update must not go into another attempt (see
+   * MemberStatus.revealedAttempt).
+   */
   public record SumRevealed(AttemptId attempt) implements Outcome {}
 
   /** What a session works with: the attempt, where this member stands in it, and the member's parts. */
@@ -99,10 +116,16 @@ public final class AttemptSession {
   }
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Refused peer messages logged per session; a member that floods them is not logged beyond this. */
+  private static final int REFUSALS_LOGGED = 5;
 
   private final ActorContext<Command> context;
   private final Setup setup;
   private final AttemptSecrets secrets;
+  /** Double masking, from the verified keys on; peers' messages that came before are held in {@link #early}. */
+  private SelfMaskExchange exchange;
+  private final List<PeerMessage> early = new ArrayList<>();
+  private int refusals;
 
   public static Behavior<Command> create(Setup setup) {
     return Behaviors.setup(context -> new AttemptSession(context, setup).begin());
@@ -133,14 +156,14 @@ public final class AttemptSession {
         .onMessage(UpdateReady.class, m -> waitingForKeys(UpdateAt.now(m.update())))
         .onMessage(TrainingFailed.class, m -> fail("local training failed: " + m.reason()))
         .onMessage(Keys.class, m -> isForThisAttempt(m.keys()) ? keysBeforeUpdate(m.keys()) : Behaviors.same())
-        .build();
+        .onMessage(FromPeer.class, this::hold).build();
   }
 
   /** Ready sent, the update at hand (trained before the go, or reused from an earlier attempt). */
   private Behavior<Command> waitingForKeys(UpdateAt update) {
     return state(Phase.WAITING_FOR_KEYS)
         .onMessage(Keys.class, m -> isForThisAttempt(m.keys()) ? keysAfterUpdate(m.keys(), update) : Behaviors.same())
-        .build();
+        .onMessage(FromPeer.class, this::hold).build();
   }
 
   private Behavior<Command> keysBeforeUpdate(RoundKeys keys) {
@@ -184,6 +207,10 @@ public final class AttemptSession {
       AttemptSecrets.LinkKeys links = secrets.linkKeys(ring.get(Math.floorMod(setup.myIndex() - 1, n)),
           ring.get(Math.floorMod(setup.myIndex() + 1, n)), peers);
       setup.ring().tell(new RingAllReduce.Keys(setup.attempt(), links.send(), links.receive()));
+      exchange = new SelfMaskExchange(secrets, ring, peers, RANDOM);
+      send(exchange.seedShares());
+      early.forEach(this::take);
+      early.clear();
     }
     return peers;
   }
@@ -202,7 +229,7 @@ public final class AttemptSession {
         .onMessage(UpdateReady.class, m -> awaitingMasks(UpdateAt.now(m.update())))
         .onMessage(TrainingFailed.class, m -> fail("local training failed: " + m.reason()))
         .onMessage(StepFailed.class, this::onStepFailed)
-        .build();
+        .onMessage(FromPeer.class, this::hold).build();
   }
 
   /** The update arrived while its masks are still being made (still the mask-preparing step). */
@@ -210,14 +237,14 @@ public final class AttemptSession {
     return state(Phase.PREPARING_MASKS)
         .onMessage(MasksMade.class, m -> masking(update, new AggregationPipeline.Precomputed(m.masks())))
         .onMessage(StepFailed.class, this::onStepFailed)
-        .build();
+        .onMessage(FromPeer.class, this::hold).build();
   }
 
   private Behavior<Command> waitingForUpdate(Masking masking) {
     return state(Phase.WAITING_FOR_UPDATE)
         .onMessage(UpdateReady.class, m -> masking(UpdateAt.now(m.update()), masking))
         .onMessage(TrainingFailed.class, m -> fail("local training failed: " + m.reason()))
-        .build();
+        .onMessage(FromPeer.class, this::hold).build();
   }
 
   private Behavior<Command> masking(UpdateAt update, Masking masking) {
@@ -226,7 +253,7 @@ public final class AttemptSession {
     return state(Phase.MASKING)
         .onMessage(VectorMade.class, m -> summing(update, m.vector()))
         .onMessage(StepFailed.class, this::onStepFailed)
-        .build();
+        .onMessage(FromPeer.class, this::hold).build();
   }
 
   private Behavior<Command> summing(UpdateAt update, long[] vector) {
@@ -236,7 +263,7 @@ public final class AttemptSession {
     setup.start().coordinator().tell(setup.seals().seal(new Contributed(setup.attempt(), setup.nodeId())));
     return state(Phase.SUMMING)
         .onMessage(RingReport.class, m -> onRingReport(m.outcome(), update))
-        .build();
+        .onMessage(FromPeer.class, this::hold).build();
   }
 
   private Behavior<Command> onRingReport(RingAllReduce.Outcome outcome, UpdateAt update) {
@@ -244,17 +271,54 @@ public final class AttemptSession {
       return Behaviors.same();
     }
     if (outcome instanceof RingAllReduce.SumRevealed) {
-      setup.participant().tell(new SumRevealed(setup.attempt()));
+      if (secrets == null) { // in a secure attempt the segment's sum is still self-masked
+        setup.participant().tell(new SumRevealed(setup.attempt()));
+      }
       return Behaviors.same();
     }
     if (outcome instanceof RingAllReduce.Failed failed) {
       return fail("the ring all-reduce failed: " + failed.reason());
     }
     RingAllReduce.Completed completed = (RingAllReduce.Completed) outcome;
-    ModelState base = setup.base();
-    AsyncWork.pipe(context, setup.crypto(), () -> setup.pipeline().decodeAndApply(completed.sum(), base),
-        Decoded::new, e -> new StepFailed("decoding", e));
+    if (exchange != null) {
+      return unmaskingWhenAllowed(update, completed);
+    }
+    decode(completed.sum(), List.of());
     return decoding(update, completed.bytesSent());
+  }
+
+  /**
+   * The masked sum is here: attest once every seed share is held, reveal once every peer attested, unmask once
+   * every seed is known. Re-entered on every peer message; each step happens once.
+   */
+  private Behavior<Command> unmaskingWhenAllowed(UpdateAt update, RingAllReduce.Completed completed) {
+    if (exchange.mayAttest()) {
+      send(exchange.attestations());
+    }
+    if (exchange.mayReveal()) {
+      send(exchange.reveals());
+      setup.participant().tell(new SumRevealed(setup.attempt()));
+    }
+    Optional<List<byte[]>> seeds = exchange.allSeeds();
+    if (seeds.isPresent()) {
+      decode(completed.sum(), seeds.get());
+      return decoding(update, completed.bytesSent());
+    }
+    return state(exchange.hasRevealed() ? Phase.UNMASKING : Phase.ATTESTING)
+        .onMessage(FromPeer.class, m -> {
+          take(m.message());
+          return unmaskingWhenAllowed(update, completed);
+        })
+        .build();
+  }
+
+  /** Removes the self-masks (none in a plain round), decodes and applies the sum, off the actor. */
+  private void decode(long[] sum, List<byte[]> seeds) {
+    ModelState base = setup.base();
+    AsyncWork.pipe(context, setup.crypto(), () -> {
+      SelfMaskExchange.unmask(sum, seeds);
+      return setup.pipeline().decodeAndApply(sum, base);
+    }, Decoded::new, e -> new StepFailed("decoding", e));
   }
 
   private Behavior<Command> decoding(UpdateAt update, long bytesSent) {
@@ -265,17 +329,20 @@ public final class AttemptSession {
           return waitingForCommit();
         })
         .onMessage(StepFailed.class, this::onStepFailed)
-        .build();
+        .onMessage(FromPeer.class, this::hold).build();
   }
 
   /** The result is the participant's now; the session only waits to be stopped. */
   private Behavior<Command> waitingForCommit() {
-    return state(Phase.WAITING_FOR_COMMIT).build();
+    return state(Phase.WAITING_FOR_COMMIT).onMessage(FromPeer.class, this::hold).build();
   }
 
   // ---------------------------------------------------------------- helpers
 
-  /** A state's receive: its phase on request and the ring's cancel on stop; what no case matches is unhandled. */
+  /**
+   * A state's receive: its phase on request, the ring's cancel on stop, and peers' messages held for later (a state
+   * that acts on them matches them first); what no case matches is unhandled.
+   */
   private BehaviorBuilder<Command> state(Phase phase) {
     return Behaviors.receive(Command.class)
         .onMessage(ReportPhase.class, m -> {
@@ -286,6 +353,33 @@ public final class AttemptSession {
           setup.ring().tell(new RingAllReduce.Cancel(setup.attempt()));
           return Behaviors.same();
         });
+  }
+
+  private Behavior<Command> hold(FromPeer peer) {
+    take(peer.message());
+    return Behaviors.same();
+  }
+
+  private void send(List<SelfMaskExchange.Outgoing> messages) {
+    for (SelfMaskExchange.Outgoing out : messages) {
+      setup.start().ring().stream().filter(m -> m.nodeId().equals(out.to())).findFirst()
+          .ifPresent(m -> m.participant().tell(out.message()));
+    }
+  }
+
+  /** Takes a peer's message now, or holds it until the keys verified (bounded: two per peer and kind at most). */
+  private void take(PeerMessage message) {
+    if (exchange == null) {
+      if (early.size() < 6 * setup.start().ring().size()) {
+        early.add(message);
+      }
+      return;
+    }
+    exchange.receive(message).ifPresent(reason -> {
+      if (++refusals <= REFUSALS_LOGGED) {
+        context.getLog().warn("{}: refused a message from a peer: {}", setup.attempt(), reason);
+      }
+    });
   }
 
   private Behavior<Command> onStepFailed(StepFailed failed) {

@@ -46,7 +46,7 @@ final class ControlStatements {
       for (RingMember member : m.ring()) {
         out.putString(member.nodeId()).putString(ref(member.participant())).putString(ref(member.ring()));
       }
-      out.putString(m.baseModelHash()).putBoolean(m.secure()).putBoolean(m.retrain());
+      out.putString(m.baseModelHash()).putBoolean(m.secure());
       Map<String, String> shared = new TreeMap<>(m.sharedSettings());
       out.putInt(shared.size());
       shared.forEach((k, v) -> out.putString(k).putString(v));

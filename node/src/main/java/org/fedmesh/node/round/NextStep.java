@@ -96,9 +96,9 @@ public sealed interface NextStep {
 
   /**
    * Start attempt {@code attempt} at {@code round} with {@code ring} from the model hashing to {@code baseHash};
-   * {@code retrain} when part of an earlier attempt's sum is known; {@code leftOut}: stragglers excluded from it.
+   * {@code leftOut}: stragglers excluded from it.
    */
-  record StartAttempt(long round, int attempt, List<RingMember> ring, String baseHash, boolean retrain,
+  record StartAttempt(long round, int attempt, List<RingMember> ring, String baseHash,
                       Set<String> leftOut, Findings findings) implements NextStep {
     public StartAttempt {
       ring = List.copyOf(ring);

@@ -39,6 +39,7 @@ import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
 import org.fedmesh.protocols.RoundProtocol.RoundKeys;
 import org.fedmesh.protocols.RoundProtocol.Sealable;
 import org.fedmesh.protocols.RoundProtocol.StartRound;
+import org.fedmesh.protocols.SelfMaskProtocol.PeerMessage;
 
 /**
  * One member's side of every round: the lifecycle of its model. It holds the committed model, the result of the
@@ -88,7 +89,6 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private final ActorRef<RingLinkReporter.Command> linkReporter;
   /** The acknowledgement of the committed round, sent again as it is: a replayed commit costs no signature. */
   private Optional<RoundCommitted> acknowledged = Optional.empty();
-
   private ModelState committed;
   /** The certificate of {@link #committed}; null at round 0 and when the journal lost it. */
   private CommitProof committedProof;
@@ -148,6 +148,10 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         .onMessage(Trained.class, this::onTrained)
         .onMessage(TrainingFailed.class, this::onTrainingFailed)
         .onMessage(RoundKeys.class, this::onRoundKeys)
+        .onMessage(PeerMessage.class, m -> { // opened (or refused) by the session with the pair key of its sender
+          live.filter(l -> l.id().equals(m.attempt())).ifPresent(l -> l.session().tell(new AttemptSession.FromPeer(m)));
+          return this;
+        })
         .onMessage(SessionReport.class, m -> onSessionReport(m.outcome()))
         .onMessage(CommitRound.class, this::onCommitRound)
         .onMessage(AbortAttempt.class, this::onAbortAttempt)
@@ -188,9 +192,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
             sessionReports, seals)),
         "attempt-" + id.round() + "-" + id.attempt() + "-" + (++sessions));
     live = Optional.of(new LiveAttempt(start, session));
-    if (start.retrain()) {
-      getContext().getLog().info("{}: training again: part of an abandoned attempt's sum is known", id);
-      updates.discard();
+    if (updates.spentBy(revealedAttempt, id.round())) { // this member's own reveal decides, nobody's word
+      getContext().getLog().info("{}: training again: this member revealed its mask in {}", id, revealedAttempt);
     }
     Optional<LocalUpdates.LocalUpdate> reusable = updates.reusable(id.round(), committed.hash());
     if (reusable.isPresent()) {
@@ -340,7 +343,6 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private static String path(ActorRef<?> ref) {
     return ref == null ? "nobody" : ref.path().toString();
   }
-
   private void endAttempt() {
     live.ifPresent(a -> getContext().stop(a.session()));
     live = Optional.empty();

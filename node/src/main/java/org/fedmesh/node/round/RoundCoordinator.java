@@ -225,10 +225,10 @@ public final class RoundCoordinator {
     lastPauseReason = null;
     AttemptId id = AttemptId.fresh(step.round(), step.attempt(), random);
     List<RingMember> ring = step.ring();
-    context.getLog().info("Starting {} with {} participants: {}{}", id, ring.size(),
-        ring.stream().map(RingMember::nodeId).toList(), step.retrain() ? " (training again)" : "");
+    context.getLog().info("Starting {} with {} participants: {}", id, ring.size(),
+        ring.stream().map(RingMember::nodeId).toList());
     ActorRef<CoordinatorCommand> run = context.spawn(AttemptRun.create(
-            me -> new StartRound(id, ring, step.baseHash(), secure, step.retrain(), sharedSettings, me),
+            me -> new StartRound(id, ring, step.baseHash(), secure, sharedSettings, me),
             settings.roundDeadline(), settings.surveyTimeout(), context.getSelf().narrow(), seals),
         "attempt-" + id.round() + "-" + id.attempt() + "-" + ++children);
     timers.cancel(TIMER); // the attempt keeps its own deadline

@@ -154,7 +154,6 @@ public final class RoundPlanner {
       return new NextStep.PauseUndecodable(round, garbage.participants(), garbage.attempts(), findings);
     }
     int attemptNumber = history.attempts(round) + 1;
-    boolean retrain = false;
     for (MemberStatus s : statuses) {
       if (s.pendingAttempt() != null && s.pendingAttempt().round() == round) {
         attemptNumber = Math.max(attemptNumber, s.pendingAttempt().attempt() + 1);
@@ -164,11 +163,11 @@ public final class RoundPlanner {
         attemptNumber = Math.max(attemptNumber, s.takenAttempt().attempt() + 1);
       }
       if (s.revealedAttempt() != null && s.revealedAttempt().round() == round) {
+        // The member trains afresh for the next attempt by itself; only the numbering is the planner's.
         attemptNumber = Math.max(attemptNumber, s.revealedAttempt().attempt() + 1);
-        retrain = true;
       }
     }
-    return new StartAttempt(round, attemptNumber, ring, hash, retrain, new TreeSet<>(stragglers), findings);
+    return new StartAttempt(round, attemptNumber, ring, hash, new TreeSet<>(stragglers), findings);
   }
 
   /** Results of the round after {@code latest} that members holding the latest model keep pending, by result. */

@@ -1,6 +1,7 @@
 package org.fedmesh.node.round;
 
 import java.util.Optional;
+import org.fedmesh.protocols.AttemptId;
 
 /**
  * The update this member trained for the next round, kept across attempts: a retry with the survivors reuses it
@@ -12,6 +13,8 @@ final class TrainedUpdates {
   private Optional<Key> training = Optional.empty();
   private Optional<Key> cachedFor = Optional.empty();
   private LocalUpdates.LocalUpdate cached;
+  /** The attempt whose reveal already cost its round the update it used. */
+  private AttemptId spent;
 
   /** The update trained from {@code baseHash} for {@code round}, if there is one. */
   Optional<LocalUpdates.LocalUpdate> reusable(long round, String baseHash) {
@@ -42,5 +45,19 @@ final class TrainedUpdates {
   void discard() {
     cachedFor = Optional.empty();
     cached = null;
+  }
+
+  /**
+   * Forgets the cached update when this member revealed its mask in {@code revealed}, an attempt of {@code round}
+   * that used it (each reveal once: the update trained after it is fresh); true when it did. The same update in
+   * another attempt over fewer members would let the two sums be differenced.
+   */
+  boolean spentBy(AttemptId revealed, long round) {
+    if (revealed == null || revealed.round() != round || revealed.equals(spent)) {
+      return false;
+    }
+    spent = revealed;
+    discard();
+    return true;
   }
 }

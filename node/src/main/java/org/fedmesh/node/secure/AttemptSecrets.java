@@ -7,34 +7,59 @@ import java.util.List;
 import java.util.Map;
 import org.fedmesh.mpc.EphemeralKeyPair;
 import org.fedmesh.mpc.KeyVerificationException;
+import org.fedmesh.mpc.MaskPrg;
 import org.fedmesh.mpc.PairwiseMasks;
 import org.fedmesh.mpc.RingMacKeys;
+import org.fedmesh.mpc.SeedShares;
 import org.fedmesh.mpc.SignedEphemeralKey;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
 
 /**
- * This member's secrets for one round attempt: an ephemeral X25519 key pair, made fresh for the attempt and
- * dropped with it, and the peers' keys once every one of them has been verified against the consortium CA.
+ * This member's secrets for one round attempt: an ephemeral X25519 key pair and a self-mask seed, both made fresh
+ * for the attempt and dropped with it, and the peers' keys once every one of them has been verified against the
+ * consortium CA.
  */
 public final class AttemptSecrets {
   private final MemberIdentity identity;
   private final AttemptId attempt;
   private final EphemeralKeyPair keyPair;
   private final KeyAdvert advert;
+  /** Double masking: this member's vector carries this seed's keystream too, removed only once all attest. */
+  private final byte[] selfSeed;
 
-  private AttemptSecrets(MemberIdentity identity, AttemptId attempt, EphemeralKeyPair keyPair) {
+  private AttemptSecrets(MemberIdentity identity, AttemptId attempt, EphemeralKeyPair keyPair, byte[] selfSeed) {
     this.identity = identity;
     this.attempt = attempt;
     this.keyPair = keyPair;
+    this.selfSeed = selfSeed;
     SignedEphemeralKey signed = SignedEphemeralKey.sign(identity, attempt.round(), attempt.attempt(),
         attempt.nonce(), keyPair.publicKey());
     this.advert = new KeyAdvert(signed.nodeId(), signed.publicKey(), signed.signature(), signed.certificateDer());
   }
 
   public static AttemptSecrets create(MemberIdentity identity, AttemptId attempt, SecureRandom random) {
-    return new AttemptSecrets(identity, attempt, EphemeralKeyPair.generate(random));
+    byte[] selfSeed = new byte[SeedShares.SEED_BYTES];
+    random.nextBytes(selfSeed);
+    return new AttemptSecrets(identity, attempt, EphemeralKeyPair.generate(random), selfSeed);
+  }
+
+  public String nodeId() {
+    return identity.nodeId();
+  }
+
+  public AttemptId attempt() {
+    return attempt;
+  }
+
+  /** The X25519 secret this member shares with the peer whose verified key is {@code peerKey}. */
+  byte[] sharedSecret(byte[] peerKey) {
+    return keyPair.agree(peerKey);
+  }
+
+  byte[] selfSeed() {
+    return selfSeed.clone();
   }
 
   /** This member's signed public key, to publish. */
@@ -102,8 +127,8 @@ public final class AttemptSecrets {
   }
 
   /**
-   * This member's share of the zero-sum masks for {@code length} words, the pairwise masks with every peer, in
-   * a vector of their own: made while the model still trains, then added to the encoded update.
+   * This member's masks for {@code length} words — its share of the zero-sum pairwise masks with every peer, and its
+   * self-mask — in a vector of their own: made while the model still trains, then added to the encoded update.
    */
   public long[] masks(int length, Map<String, byte[]> peerKeys) {
     long[] masks = new long[length];
@@ -115,5 +140,6 @@ public final class AttemptSecrets {
   public void addMasks(long[] encoded, Map<String, byte[]> peerKeys) {
     PairwiseMasks.apply(encoded, identity.nodeId(), keyPair, peerKeys, attempt.round(), attempt.attempt(),
         attempt.nonce());
+    MaskPrg.add(encoded, selfSeed, false);
   }
 }

@@ -23,7 +23,9 @@ import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.mpc.pki.ConsortiumCa;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.round.AttemptSession.Phase;
+import org.fedmesh.mpc.MaskPrg;
 import org.fedmesh.node.secure.AttemptSecrets;
+import org.fedmesh.node.secure.SelfMaskExchange;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol.Contributed;
@@ -34,6 +36,8 @@ import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.RoundKeys;
 import org.fedmesh.protocols.RoundProtocol.StartRound;
+import org.fedmesh.protocols.SelfMaskProtocol;
+import org.fedmesh.protocols.SelfMaskProtocol.PeerMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,8 +49,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The attempt session alone, driven by probes (no Artery): the ring endpoint, the coordinator and the participant
- * are probes, and its crypto work runs only when the test releases it, so every state can be held still. For every
- * state, every message is either the documented transition or changes nothing (the state x message table).
+ * are probes, and its crypto work runs only when the test releases it, so every state can be held still. The two
+ * peers are played by the test with their own secrets and {@link SelfMaskExchange}s. For every state, every message
+ * is either the documented transition or changes nothing (the state x message table).
  */
 class AttemptSessionTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -63,6 +68,10 @@ class AttemptSessionTest {
   private AttemptId attempt;
   private ActorRef<AttemptSession.Command> session;
   private RoundKeys keys;
+  /** The peers site-b and site-c: their secrets, what site-a sends them, and (once keys verify) their exchanges. */
+  private final List<AttemptSecrets> peerSecrets = new ArrayList<>();
+  private final List<TestProbe<ParticipantCommand>> peerInbox = new ArrayList<>();
+  private final List<SelfMaskExchange> peers = new ArrayList<>();
 
   @BeforeAll
   static void start() {
@@ -86,11 +95,18 @@ class AttemptSessionTest {
     participant = kit.createTestProbe();
     attempt = AttemptId.fresh(1, 1, RANDOM);
     List<RingMember> members = new ArrayList<>();
-    TestProbe<ParticipantCommand> nobody = kit.createTestProbe();
+    peerSecrets.clear();
+    peerInbox.clear();
+    peers.clear();
     for (MemberIdentity identity : identities) {
-      members.add(new RingMember(identity.nodeId(), nobody.ref(), ring.ref()));
+      TestProbe<ParticipantCommand> inbox = kit.createTestProbe();
+      members.add(new RingMember(identity.nodeId(), inbox.ref(), ring.ref()));
+      if (!identity.nodeId().equals("site-a")) {
+        peerInbox.add(inbox);
+        peerSecrets.add(AttemptSecrets.create(identity, attempt, RANDOM));
+      }
     }
-    StartRound start = new StartRound(attempt, members, "base", true, false, Map.of(), coordinator.ref());
+    StartRound start = new StartRound(attempt, members, "base", true, Map.of(), coordinator.ref());
     ModelState base = ModelState.of(0, new float[PARAMS], new float[0]);
     AggregationPipeline pipeline = new AggregationPipeline(CODEC, ServerOptimizer.fedAvg(1.0), PARAMS);
     session = kit.spawn(AttemptSession.create(new AttemptSession.Setup("site-a", identities.get(0), start, 0, base,
@@ -98,9 +114,7 @@ class AttemptSessionTest {
     ring.expectMessageClass(RingAllReduce.Expect.class, WAIT);
     KeyAdvert mine = coordinator.expectMessageClass(Ready.class, WAIT).key();
     List<KeyAdvert> all = new ArrayList<>(List.of(mine));
-    for (MemberIdentity peer : identities.subList(1, 3)) {
-      all.add(AttemptSecrets.create(peer, attempt, RANDOM).advert());
-    }
+    peerSecrets.forEach(peer -> all.add(peer.advert()));
     keys = new RoundKeys(attempt, all);
   }
 
@@ -117,6 +131,60 @@ class AttemptSessionTest {
     RingAllReduce.Keys links = ring.expectMessageClass(RingAllReduce.Keys.class, WAIT);
     assertEquals(attempt, links.attempt());
     crypto.awaitQueued(); // the masks, made while the model trains
+    playPeers();
+  }
+
+  /** The peers verify the keys too and take site-a's seed shares, which site-a sent once its keys verified. */
+  private void playPeers() {
+    List<String> ids = identities.stream().map(MemberIdentity::nodeId).toList();
+    for (int p = 0; p < 2; p++) {
+      Map<String, byte[]> others = new java.util.HashMap<>();
+      for (KeyAdvert k : keys.keys()) {
+        if (!k.nodeId().equals(ids.get(p + 1))) {
+          others.put(k.nodeId(), k.publicKey());
+        }
+      }
+      SelfMaskExchange peer = new SelfMaskExchange(peerSecrets.get(p), ids, others, RANDOM);
+      PeerMessage share = (PeerMessage) peerInbox.get(p).expectMessageClass(PeerMessage.class, WAIT);
+      assertEquals(SelfMaskProtocol.Kind.SEED_SHARE, share.kind());
+      assertTrue(peer.receive(share).isEmpty(), "site-a's share opens for " + ids.get(p + 1));
+      peers.add(peer);
+    }
+  }
+
+  /**
+   * The masked sum the ring would give: {@code plain} plus every participant's self-mask. The peers learn site-a's
+   * seed the way the protocol allows once all attested: site-c rebuilds it from its own share and the one site-b
+   * reveals (two of three, the threshold).
+   */
+  private long[] maskedSum(long[] plain) {
+    SelfMaskExchange b = peers.get(0);
+    SelfMaskExchange c = peers.get(1);
+    for (SelfMaskExchange.Outgoing out : b.reveals()) {
+      if (out.to().equals("site-c")) {
+        assertTrue(c.receive(out.message()).isEmpty());
+      }
+    }
+    c.reveals();
+    long[] sum = plain.clone();
+    c.allSeeds().orElseThrow().forEach(seed -> MaskPrg.add(sum, seed, false));
+    return sum;
+  }
+
+  /** What the peers send site-a: shares first, then attestations ({@code andReveal}: then their reveals). */
+  private void peersTellSiteA(boolean andReveal) {
+    for (SelfMaskExchange peer : peers) {
+      peer.seedShares().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
+          new AttemptSession.FromPeer(o.message())));
+      peer.attestations().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
+          new AttemptSession.FromPeer(o.message())));
+    }
+    if (andReveal) {
+      for (SelfMaskExchange peer : peers) {
+        peer.reveals().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
+            new AttemptSession.FromPeer(o.message())));
+      }
+    }
   }
 
   private void toWaitingForUpdate() {
@@ -139,17 +207,35 @@ class AttemptSessionTest {
     return start.replyTo();
   }
 
-  private void toDecoding() {
+  private void toAttesting() {
+    toAttesting(CODEC.encode(new float[PARAMS], 30, 0.5).vector());
+  }
+
+  private void toAttesting(long[] plainSum) {
     ActorRef<RingAllReduce.Outcome> replies = toSumming();
-    long[] sum = CODEC.encode(new float[PARAMS], 30, 0.5).vector();
-    replies.tell(new RingAllReduce.Completed(attempt, sum, 64, 2));
+    replies.tell(new RingAllReduce.Completed(attempt, maskedSum(plainSum), 64, 2));
+    awaitPhase(Phase.ATTESTING);
+  }
+
+  private void toUnmasking() {
+    toAttesting();
+    peersTellSiteA(false);
+    assertInstanceOf(AttemptSession.SumRevealed.class, participant.expectMessageClass(AttemptSession.Outcome.class,
+        WAIT));
+    awaitPhase(Phase.UNMASKING);
+  }
+
+  private void toDecoding() {
+    toUnmasking();
+    peersTellSiteA(true);
     crypto.awaitQueued();
   }
 
   private void toWaitingForCommit() {
     toDecoding();
     crypto.runNext();
-    participant.expectMessageClass(AttemptSession.Aggregated.class, WAIT);
+    AttemptSession.Aggregated done = participant.expectMessageClass(AttemptSession.Aggregated.class, WAIT);
+    assertEquals(30, done.applied().sum().totalSamples(), "the self-masks are gone: the plain sum decodes");
   }
 
   private static LocalUpdates.LocalUpdate update() {
@@ -164,6 +250,8 @@ class AttemptSessionTest {
     WAITING_FOR_UPDATE(Phase.WAITING_FOR_UPDATE, AttemptSessionTest::toWaitingForUpdate),
     MASKING(Phase.MASKING, AttemptSessionTest::toMasking),
     SUMMING(Phase.SUMMING, AttemptSessionTest::toSumming),
+    ATTESTING(Phase.ATTESTING, AttemptSessionTest::toAttesting),
+    UNMASKING(Phase.UNMASKING, AttemptSessionTest::toUnmasking),
     DECODING(Phase.DECODING, AttemptSessionTest::toDecoding),
     WAITING_FOR_COMMIT(Phase.WAITING_FOR_COMMIT, AttemptSessionTest::toWaitingForCommit);
 
@@ -191,7 +279,9 @@ class AttemptSessionTest {
     DECODED(t -> new AttemptSession.Decoded(new AggregationPipeline.Applied(
         ModelState.of(1, new float[PARAMS], new float[0]),
         CODEC.decode(CODEC.encode(new float[PARAMS], 30, 0.5).vector(), PARAMS)))),
-    STEP_FAILED(t -> new AttemptSession.StepFailed("encoding", new IllegalArgumentException("NaN at 3")));
+    STEP_FAILED(t -> new AttemptSession.StepFailed("encoding", new IllegalArgumentException("NaN at 3"))),
+    FORGED_PEER_MESSAGE(t -> new AttemptSession.FromPeer(new PeerMessage(t.attempt, "site-b",
+        SelfMaskProtocol.Kind.SUM_HELD, new byte[12], new byte[16])));
 
     final Function<AttemptSessionTest, AttemptSession.Command> make;
 
@@ -226,7 +316,7 @@ class AttemptSessionTest {
         default -> "ignored";
       };
       case SUMMING -> switch (message) {
-        case RING_COMPLETED -> "DECODING";
+        case RING_COMPLETED -> "ATTESTING";
         case RING_FAILED -> "failed";
         default -> "ignored";
       };
@@ -235,7 +325,7 @@ class AttemptSessionTest {
         case STEP_FAILED -> "failed";
         default -> "ignored";
       };
-      case WAITING_FOR_COMMIT -> "ignored";
+      case ATTESTING, UNMASKING, WAITING_FOR_COMMIT -> "ignored";
     };
   }
 
@@ -285,10 +375,36 @@ class AttemptSessionTest {
   }
 
   @Test
+  void secureAttempt_revealsItsSeedOnlyOnceEveryPeerAttested() {
+    toAttesting();
+    for (SelfMaskExchange peer : peers) { // shares, and one attestation only
+      peer.seedShares().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
+          new AttemptSession.FromPeer(o.message())));
+    }
+    peers.get(0).attestations().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
+        new AttemptSession.FromPeer(o.message())));
+    for (TestProbe<ParticipantCommand> inbox : peerInbox) {
+      assertEquals(SelfMaskProtocol.Kind.SUM_HELD, inbox.expectMessageClass(PeerMessage.class, WAIT).kind());
+    }
+    assertEquals(Phase.ATTESTING, phase());
+    peerInbox.forEach(inbox -> inbox.expectNoMessage(Duration.ofMillis(200)));
+    participant.expectNoMessage(Duration.ZERO);
+    peers.get(1).attestations().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
+        new AttemptSession.FromPeer(o.message())));
+    for (TestProbe<ParticipantCommand> inbox : peerInbox) {
+      assertEquals(SelfMaskProtocol.Kind.REVEAL, inbox.expectMessageClass(PeerMessage.class, WAIT).kind());
+    }
+    assertInstanceOf(AttemptSession.SumRevealed.class, participant.expectMessageClass(AttemptSession.Outcome.class,
+        WAIT));
+    assertEquals(Phase.UNMASKING, phase());
+  }
+
+  @Test
   void ringSumOfGarbage_failsAsUndecodableSum_notAsThisMembersFault() {
-    ActorRef<RingAllReduce.Outcome> replies = toSumming();
     long[] garbage = new java.util.SplittableRandom(3).longs(CODEC.vectorLength(PARAMS)).toArray();
-    replies.tell(new RingAllReduce.Completed(attempt, garbage, 64, 2));
+    toAttesting(garbage);
+    peersTellSiteA(true);
+    participant.expectMessageClass(AttemptSession.SumRevealed.class, WAIT);
     crypto.awaitQueued();
     crypto.runNext();
     AttemptSession.Failed failed = assertInstanceOf(AttemptSession.Failed.class,

@@ -70,7 +70,7 @@ class ImpersonatedCoordinatorTest {
   }
 
   private static StartRound startRound(ParticipantHarness h, AttemptId id) {
-    return new StartRound(id, h.ring(), baseHash(), true, false, ParticipantHarness.SHARED, h.coordinator.ref());
+    return new StartRound(id, h.ring(), baseHash(), true, ParticipantHarness.SHARED, h.coordinator.ref());
   }
 
   @Test
@@ -78,7 +78,7 @@ class ImpersonatedCoordinatorTest {
     try (ParticipantHarness h = harness()) {
       AttemptId id = ParticipantHarness.attempt(1, 1);
       Mallory mallory = new Mallory(h);
-      StartRound forged = mallory.seal(new StartRound(id, mallory.ring, baseHash(), true, false,
+      StartRound forged = mallory.seal(new StartRound(id, mallory.ring, baseHash(), true,
           ParticipantHarness.SHARED, mallory.inbox.ref()));
       LoggingTestKit.warn("Refused StartRound for " + id).withMessageContains("signed by 'site-m'")
           .withMessageContains("host in the view of site-c is 'site-a'")
@@ -196,7 +196,7 @@ class ImpersonatedCoordinatorTest {
         return honest.withSeal(encoded(new ControlSeal("site-a", seal.certificateDer(), flipped)));
       });
       reasons.put("flipped bit", "bad signature");
-      forgeries.put("altered field", id -> new StartRound(id, h.ring(), baseHash(), false, false,
+      forgeries.put("altered field", id -> new StartRound(id, h.ring(), baseHash(), false,
           ParticipantHarness.SHARED, h.coordinator.ref(), h.sealed(startRound(h, id)).seal()));
       reasons.put("altered field", "bad signature");
       forgeries.put("another attempt's seal", id -> startRound(h, id)

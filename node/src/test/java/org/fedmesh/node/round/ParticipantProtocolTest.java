@@ -178,7 +178,7 @@ class ParticipantProtocolTest {
     try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates.subList(0, 2)), true)) {
       AttemptId id = ParticipantHarness.attempt(1, 1);
       StartRound start = h.sealed(
-          new StartRound(id, h.ring(), baseHash(), true, false, ParticipantHarness.SHARED, h.coordinator.ref()));
+          new StartRound(id, h.ring(), baseHash(), true, ParticipantHarness.SHARED, h.coordinator.ref()));
       h.ring().forEach(p -> p.participant().tell(start));
       for (int i = 0; i < 2; i++) {
         AttemptFailed failed = nextFailure(h);
@@ -227,7 +227,7 @@ class ParticipantProtocolTest {
       Map<String, String> other = new HashMap<>(ParticipantHarness.SHARED);
       other.put("model.spec", "ffffffffffffffff");
       other.put("aggregation.chunk-bytes", "0000000000000000");
-      h.tell(0, h.sealed(new StartRound(id, h.ring(), baseHash(), true, false, other, h.coordinator.ref())));
+      h.tell(0, h.sealed(new StartRound(id, h.ring(), baseHash(), true, other, h.coordinator.ref())));
       AttemptFailed refused = h.coordinator.expectMessageClass(AttemptFailed.class, WAIT);
       assertEquals("site-a", refused.nodeId());
       assertTrue(refused.reason().contains("[aggregation.chunk-bytes, model.spec]"), refused.reason());
@@ -350,7 +350,7 @@ class ParticipantProtocolTest {
   static List<KeyAdvert> startAndCollectKeys(ParticipantHarness h, AttemptId id,
                                                      List<org.fedmesh.protocols.RoundProtocol.RingMember> ring) {
     StartRound start =
-        h.sealed(new StartRound(id, ring, baseHash(), true, false, ParticipantHarness.SHARED, h.coordinator.ref()));
+        h.sealed(new StartRound(id, ring, baseHash(), true, ParticipantHarness.SHARED, h.coordinator.ref()));
     ring.forEach(p -> p.participant().tell(start));
     Map<String, KeyAdvert> keys = new HashMap<>();
     while (keys.size() < ring.size()) {

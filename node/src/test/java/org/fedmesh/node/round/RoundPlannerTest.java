@@ -103,7 +103,6 @@ class RoundPlannerTest {
     assertEquals(1, start.attempt());
     assertEquals(ring("a", "b", "c"), start.ring(), "ring in node id order");
     assertEquals(H3, start.baseHash());
-    assertFalse(start.retrain());
     assertTrue(start.findings().disagreeingHashes().isEmpty());
   }
 
@@ -123,7 +122,7 @@ class RoundPlannerTest {
   }
 
   @Test
-  void next_holdersLackTheSignatureOfARingMemberThatIsGone_startsTheRoundAgainRetraining() {
+  void next_holdersLackTheSignatureOfARingMemberThatIsGone_startsTheRoundAgain() {
     AttemptId inFlight = attempt(4, 2);
     List<String> ring = List.of("a", "b", "d");
     List<MemberStatus> statuses = new ArrayList<>(List.of(pending("a", 3, H3, inFlight, H4, ring),
@@ -134,7 +133,6 @@ class RoundPlannerTest {
     StartAttempt start = assertInstanceOf(StartAttempt.class, next(statuses, RoundHistory.EMPTY.withAttempt(4, 2)));
     assertEquals(3, start.attempt());
     assertEquals(ring("a", "b", "c"), start.ring());
-    assertTrue(start.retrain());
   }
 
   @Test
@@ -142,7 +140,6 @@ class RoundPlannerTest {
     StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
         pending("a", 3, H3, attempt(4, 2), H4), at("b", 3, H3), at("c", 3, H3)), RoundHistory.EMPTY));
     assertEquals(3, start.attempt());
-    assertFalse(start.retrain());
   }
 
   @Test
@@ -158,11 +155,10 @@ class RoundPlannerTest {
   }
 
   @Test
-  void next_revealedAttempt_forcesRetraining() {
+  void next_revealedAttempt_isNumberedAfter() {
     StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
         at("a", 3, H3), revealed("b", 3, H3, attempt(4, 5)), at("c", 3, H3)), RoundHistory.EMPTY.withAttempt(4, 2)));
     assertEquals(6, start.attempt());
-    assertTrue(start.retrain());
   }
 
   @Test
@@ -171,7 +167,6 @@ class RoundPlannerTest {
     StartAttempt start = assertInstanceOf(StartAttempt.class, next(List.of(
         at("a", 3, H3), took, at("c", 3, H3)), RoundHistory.EMPTY));
     assertEquals(6, start.attempt());
-    assertFalse(start.retrain(), "taking part reveals nothing");
   }
 
   @Test

@@ -1,0 +1,198 @@
+package org.fedmesh.node.secure;
+
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.fedmesh.mpc.MaskPrg;
+import org.fedmesh.mpc.PeerEnvelope;
+import org.fedmesh.mpc.SeedShares;
+import org.fedmesh.mpc.SelfMaskReveal;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.SelfMaskProtocol.Kind;
+import org.fedmesh.protocols.SelfMaskProtocol.PeerMessage;
+
+/**
+ * One member's side of double masking in one attempt (see {@link org.fedmesh.protocols.SelfMaskProtocol}): it
+ * hands out shares of its self-mask seed, keeps the peers' shares, collects attestations, and knows when it may
+ * reveal and when every participant's seed is known. It enforces its own part: it makes no reveal before every
+ * participant attested, whatever the coordinator or a peer says. Every message it takes must open under the pair
+ * secret of its claimed sender; anything else is refused with the reason.
+ */
+public final class SelfMaskExchange {
+
+  /** A message for one peer. */
+  public record Outgoing(String to, PeerMessage message) {}
+
+  private final AttemptSecrets secrets;
+  private final AttemptId attempt;
+  private final String me;
+  private final List<String> participants;
+  private final Map<String, byte[]> pairSecrets = new HashMap<>();
+  private final List<SeedShares.Share> ownSeedShares;
+  private final int threshold;
+  private final SecureRandom random;
+  /** The share this member holds of each participant's seed (its own included), by participant. */
+  private final Map<String, SeedShares.Share> held = new HashMap<>();
+  private final Set<String> attested = new HashSet<>();
+  /** Seeds revealed by their owners, and the shares of each seed others revealed, by owner. */
+  private final Map<String, byte[]> seeds = new HashMap<>();
+  private final Map<String, Map<String, SeedShares.Share>> revealedShares = new HashMap<>();
+  private boolean attesting;
+  private boolean revealing;
+
+  /** {@code peerKeys}: every other participant's verified ephemeral key; {@code participants}: in ring order. */
+  public SelfMaskExchange(AttemptSecrets secrets, List<String> participants, Map<String, byte[]> peerKeys,
+                          SecureRandom random) {
+    this.secrets = secrets;
+    this.attempt = secrets.attempt();
+    this.me = secrets.nodeId();
+    this.participants = List.copyOf(participants);
+    this.random = random;
+    this.threshold = SeedShares.threshold(participants.size());
+    peerKeys.forEach((peer, key) -> pairSecrets.put(peer, secrets.sharedSecret(key)));
+    this.ownSeedShares = SeedShares.split(secrets.selfSeed(), participants.size(), threshold, random);
+    held.put(me, ownSeedShares.get(participants.indexOf(me)));
+  }
+
+  /** Share i of this member's seed for participant i: sent when the keys verify. */
+  public List<Outgoing> seedShares() {
+    List<Outgoing> out = new ArrayList<>();
+    for (int i = 0; i < participants.size(); i++) {
+      String peer = participants.get(i);
+      if (!peer.equals(me)) {
+        out.add(envelope(peer, Kind.SEED_SHARE, ownSeedShares.get(i).encode()));
+      }
+    }
+    return out;
+  }
+
+  /** Takes a peer's message; the reason it was refused, if it was. A repeated message changes nothing. */
+  public Optional<String> receive(PeerMessage message) {
+    String from = message.from();
+    byte[] secret = pairSecrets.get(from);
+    if (!message.attempt().equals(attempt) || secret == null) {
+      return Optional.of(from + " is not a peer of " + attempt);
+    }
+    byte[] body;
+    try {
+      body = PeerEnvelope.open(secret, binding(from, me, message.kind()),
+          new PeerEnvelope.Sealed(message.iv(), message.ciphertext()));
+    } catch (GeneralSecurityException e) {
+      return Optional.of("its " + message.kind() + " claiming to come from " + from
+          + " does not open under their pair key (forged, altered or replayed from elsewhere)");
+    }
+    try {
+      switch (message.kind()) {
+        case SEED_SHARE -> take(from, SeedShares.Share.decode(body));
+        case SUM_HELD -> attested.add(from);
+        case REVEAL -> take(from, SelfMaskReveal.decode(body));
+      }
+    } catch (IllegalArgumentException e) {
+      return Optional.of("the " + message.kind() + " of " + from + " is malformed: " + e.getMessage());
+    }
+    return Optional.empty();
+  }
+
+  private void take(String from, SeedShares.Share share) {
+    int expected = participants.indexOf(me) + 1;
+    if (share.index() != expected) {
+      throw new IllegalArgumentException("it holds share " + share.index() + ", not this member's share " + expected);
+    }
+    held.putIfAbsent(from, share);
+  }
+
+  private void take(String from, SelfMaskReveal reveal) {
+    seeds.putIfAbsent(from, reveal.seed());
+    reveal.shares().forEach((owner, share) -> {
+      if (participants.contains(owner) && !owner.equals(from)
+          && share.index() == participants.indexOf(from) + 1) {
+        revealedShares.computeIfAbsent(owner, o -> new HashMap<>()).putIfAbsent(from, share);
+      }
+    });
+  }
+
+  /** Whether this member, holding the masked sum, may attest now: it holds every participant's seed share. */
+  public boolean mayAttest() {
+    return !attesting && held.keySet().containsAll(participants);
+  }
+
+  /** The attestations that this member holds the masked sum (and every share), one per peer. */
+  public List<Outgoing> attestations() {
+    attesting = true;
+    return toEveryPeer(Kind.SUM_HELD, new byte[0]);
+  }
+
+  /** Whether this member may reveal now: it attested, and so did every other participant. */
+  public boolean mayReveal() {
+    return attesting && !revealing && attested.containsAll(peers());
+  }
+
+  /** This member's seed and its shares of every other seed, one envelope per peer. */
+  public List<Outgoing> reveals() {
+    revealing = true;
+    Map<String, SeedShares.Share> shares = new HashMap<>(held);
+    shares.remove(me);
+    seeds.put(me, secrets.selfSeed());
+    return toEveryPeer(Kind.REVEAL, new SelfMaskReveal(secrets.selfSeed(), shares).encode());
+  }
+
+  public boolean hasRevealed() {
+    return revealing;
+  }
+
+  /** Every participant's seed, in ring order, once each was revealed or can be rebuilt from enough shares. */
+  public Optional<List<byte[]>> allSeeds() {
+    if (!revealing) {
+      return Optional.empty();
+    }
+    List<byte[]> all = new ArrayList<>();
+    for (String owner : participants) {
+      byte[] seed = seeds.get(owner);
+      if (seed == null) {
+        List<SeedShares.Share> shares = new ArrayList<>(revealedShares.getOrDefault(owner, Map.of()).values());
+        shares.add(held.get(owner));
+        if (shares.size() < threshold) {
+          return Optional.empty();
+        }
+        seed = SeedShares.rebuild(shares, threshold);
+      }
+      all.add(seed);
+    }
+    return Optional.of(all);
+  }
+
+  /** Removes every participant's self-mask from the masked sum: what is left is the plain sum. */
+  public static void unmask(long[] maskedSum, List<byte[]> seeds) {
+    for (byte[] seed : seeds) {
+      MaskPrg.add(maskedSum, seed, true);
+    }
+  }
+
+  /** Which participants have not attested yet (for the log when an attempt ends before the reveal). */
+  public List<String> notAttested() {
+    return peers().stream().filter(p -> !attested.contains(p)).toList();
+  }
+
+  private List<String> peers() {
+    return participants.stream().filter(p -> !p.equals(me)).toList();
+  }
+
+  private List<Outgoing> toEveryPeer(Kind kind, byte[] body) {
+    return peers().stream().map(peer -> envelope(peer, kind, body)).toList();
+  }
+
+  private Outgoing envelope(String peer, Kind kind, byte[] body) {
+    PeerEnvelope.Sealed sealed = PeerEnvelope.seal(pairSecrets.get(peer), binding(me, peer, kind), body, random);
+    return new Outgoing(peer, new PeerMessage(attempt, me, kind, sealed.iv(), sealed.ciphertext()));
+  }
+
+  private PeerEnvelope.Binding binding(String from, String to, Kind kind) {
+    return new PeerEnvelope.Binding(attempt.round(), attempt.attempt(), attempt.nonce(), from, to, kind.name());
+  }
+}
