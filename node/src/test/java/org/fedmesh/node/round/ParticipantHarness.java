@@ -8,11 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.WeightedUpdateCodec;
@@ -28,7 +30,8 @@ import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 
 /**
  * Participants in separate actor systems talking Artery over 127.0.0.1, driven by a test probe that plays the
- * coordinator (honest or not). Every vector piece a member receives is also copied to that member's probe. Every
+ * coordinator (honest or not). Every vector piece a member receives is also copied to that member's probe, and every
+ * message its participant receives to its {@link #inboxes} probe. Every
  * member sees site-a as the coordinator's host: the probe's messages count once {@link #sealed} by site-a.
  */
 final class ParticipantHarness implements AutoCloseable {
@@ -48,6 +51,7 @@ final class ParticipantHarness implements AutoCloseable {
   private final List<ActorRef<ParticipantCommand>> participants = new ArrayList<>();
   private final List<ActorRef<AllReduceProtocol.Command>> endpoints = new ArrayList<>();
   final List<TestProbe<AllReduceProtocol.Command>> received = new ArrayList<>();
+  final List<TestProbe<ParticipantCommand>> inboxes = new ArrayList<>();
   final List<String> ids = new ArrayList<>();
   final List<MemberIdentity> identities = new ArrayList<>();
   final List<LocalUpdates> updates;
@@ -67,6 +71,20 @@ final class ParticipantHarness implements AutoCloseable {
   /** {@code consortiumSize}: the members each participant believes the consortium has (commits need a majority). */
   ParticipantHarness(ConsortiumCa ca, List<LocalUpdates> updates, boolean secureRequired,
                      IntFunction<Optional<CheckpointStore>> checkpoints, int consortiumSize) {
+    this(ca, updates, secureRequired, checkpoints, consortiumSize, (member, endpoint) -> endpoint);
+  }
+
+  /** {@code endpointAround}: member i's ring endpoint as the test wraps it (a member that misbehaves on purpose). */
+  ParticipantHarness(ConsortiumCa ca, List<LocalUpdates> updates,
+                     BiFunction<Integer, Behavior<AllReduceProtocol.Command>, Behavior<AllReduceProtocol.Command>>
+                         endpointAround) {
+    this(ca, updates, true, member -> Optional.empty(), updates.size(), endpointAround);
+  }
+
+  private ParticipantHarness(ConsortiumCa ca, List<LocalUpdates> updates, boolean secureRequired,
+                     IntFunction<Optional<CheckpointStore>> checkpoints, int consortiumSize,
+                     BiFunction<Integer, Behavior<AllReduceProtocol.Command>, Behavior<AllReduceProtocol.Command>>
+                         endpointAround) {
     this.updates = updates;
     ModelState initial = ModelState.of(0, updates.get(0).initialParameters(), new float[0]);
     for (int i = 0; i < updates.size(); i++) {
@@ -74,14 +92,17 @@ final class ParticipantHarness implements AutoCloseable {
       ActorTestKit kit = ActorTestKit.create("fedmesh", REMOTE.withFallback(ConfigFactory.load()));
       MemberIdentity identity = ca.issue(id, List.of("127.0.0.1"), Duration.ofDays(1));
       TestProbe<AllReduceProtocol.Command> tap = kit.createTestProbe();
-      ActorRef<AllReduceProtocol.Command> endpoint = kit.spawn(
-          Behaviors.monitor(AllReduceProtocol.Command.class, tap.ref(), RingAllReduce.create(1000)), "ring");
+      ActorRef<AllReduceProtocol.Command> endpoint = kit.spawn(endpointAround.apply(i,
+          Behaviors.monitor(AllReduceProtocol.Command.class, tap.ref(), RingAllReduce.create(1000))), "ring");
       AggregationPipeline pipeline = new AggregationPipeline(CODEC, ServerOptimizer.fedAvg(1.0),
           updates.get(i).parameterCount());
       Participant.Setup setup = new Participant.Setup(id, identity, updates.get(i), pipeline, secureRequired, false,
           checkpoints.apply(i), endpoint, 1000, SHARED, CommitListener.NONE);
-      ActorRef<ParticipantCommand> participant = kit.spawn(Participant.create(setup, initial,
-          ConsortiumSize.fixed(consortiumSize), CoordinatorHost.fixed(HOST)), "participant");
+      TestProbe<ParticipantCommand> inbox = kit.createTestProbe();
+      ActorRef<ParticipantCommand> participant = kit.spawn(Behaviors.monitor(ParticipantCommand.class, inbox.ref(),
+          Participant.create(setup, initial, ConsortiumSize.fixed(consortiumSize), CoordinatorHost.fixed(HOST))),
+          "participant");
+      inboxes.add(inbox);
       kits.add(kit);
       endpoints.add(endpoint);
       participants.add(participant);

@@ -1,0 +1,214 @@
+package org.fedmesh.node.round;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.fedmesh.gossip.RingAllReduce;
+import org.fedmesh.mpc.SeedShares;
+import org.fedmesh.mpc.pki.ConsortiumCa;
+import org.fedmesh.protocols.AllReduceProtocol;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
+import org.fedmesh.protocols.RoundProtocol.Aggregated;
+import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
+import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
+import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
+import org.fedmesh.protocols.RoundProtocol.RoundKeys;
+import org.fedmesh.protocols.SelfMaskProtocol.Kind;
+import org.fedmesh.protocols.SelfMaskProtocol.PeerMessage;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Double masking against real participants over Artery, with the coordinator played by the test: a failed
+ * attempt's sum stays secret from a curious member, a retry reuses the updates only when nothing was revealed, and
+ * the coordinator's word plays no part in that.
+ */
+class DoubleMaskingTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final int PARAMS = ParticipantProtocolTest.PARAMS; // its helpers start from that model
+  private static ConsortiumCa ca;
+
+  @BeforeAll
+  static void consortium() {
+    ca = TestSignatures.ca("double-masking");
+  }
+
+  @Test
+  void memberDropsAfterTheMaskedSumFormed_aCuriousPeerCannotComputeIt_andTheRetryReusesTheUpdates() {
+    List<Counting> updates = counting(FixedUpdates.gaussianMembers(4, PARAMS, 11));
+    // site-d is curious and drops: it keeps the summed vector from its own session, which so never attests, and
+    // everything its participant receives is recorded.
+    @SuppressWarnings("unchecked")
+    TestProbe<long[]>[] kept = new TestProbe[1];
+    try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates),
+        (member, endpoint) -> member == 3 ? keepingTheSum(endpoint, () -> kept[0].ref()) : endpoint)) {
+      kept[0] = h.kits.get(3).createTestProbe();
+      AttemptId first = ParticipantHarness.attempt(1, 1);
+      List<KeyAdvert> keys = ParticipantProtocolTest.startAndCollectKeys(h, first, h.ring());
+      RoundKeys go = h.sealed(new RoundKeys(first, keys));
+      h.ring().forEach(p -> p.participant().tell(go));
+
+      long[] masked = kept[0].expectMessageClass(long[].class, WAIT);
+      Map<Kind, Map<String, Integer>> seenByD = new EnumMap<>(Kind.class);
+      while (count(seenByD, Kind.SUM_HELD) < 3) { // the others hold the masked sum too, and say so
+        ParticipantCommand m = h.inboxes.get(3).receiveMessage(WAIT);
+        if (m instanceof PeerMessage p && p.attempt().equals(first)) {
+          seenByD.computeIfAbsent(p.kind(), k -> new HashMap<>()).merge(p.from(), 1, Integer::sum);
+        }
+      }
+      // Nobody reveals while site-d's attestation is missing, and nobody has a result.
+      for (ParticipantCommand m : drain(h.inboxes.get(3), Duration.ofSeconds(2))) {
+        if (m instanceof PeerMessage p && p.attempt().equals(first)) {
+          seenByD.computeIfAbsent(p.kind(), k -> new HashMap<>()).merge(p.from(), 1, Integer::sum);
+        }
+      }
+      assertEquals(0, count(seenByD, Kind.REVEAL), "a seed was revealed: " + seenByD);
+      Map<String, Integer> shares = seenByD.get(Kind.SEED_SHARE);
+      assertEquals(Map.of("site-a", 1, "site-b", 1, "site-c", 1), shares);
+      assertTrue(1 < SeedShares.threshold(4), "one share of a seed says nothing about it");
+      // What site-d holds is the sum plus three seeds' keystreams it cannot make: nowhere near the plain sum.
+      long[] plain = plainSum(updates.subList(0, 4));
+      int equal = 0;
+      for (int i = 0; i < plain.length; i++) {
+        equal += masked[i] == plain[i] ? 1 : 0;
+      }
+      assertTrue(equal < plain.length / 100, equal + " of " + plain.length + " words are the plain sum's");
+      for (CoordinatorCommand m : drain(h.coordinator, Duration.ZERO)) {
+        assertTrue(!(m instanceof Aggregated), "a member decoded the failed attempt's sum: " + m);
+      }
+
+      // The coordinator gives up on site-d; the retry without it reuses every update: nothing was revealed.
+      AbortAttempt abort = h.sealed(new AbortAttempt(first, "site-d did not attest"));
+      h.ring().forEach(p -> p.participant().tell(abort));
+      AttemptId second = ParticipantHarness.attempt(1, 2);
+      Map<String, Aggregated> results = ParticipantProtocolTest.runSecureRound(h, second, h.ring(0, 1, 2));
+      long samples = updates.subList(0, 3).stream().mapToLong(u -> u.inner().samples()).sum();
+      results.values().forEach(a -> assertEquals(samples, a.totalSamples()));
+      assertEquals(1, results.values().stream().map(Aggregated::modelHash).distinct().count());
+      for (int i = 0; i < 3; i++) {
+        assertEquals(1, updates.get(i).trainings().get(), "site-" + (char) ('a' + i) + " trained again");
+      }
+    }
+  }
+
+  @Test
+  void afterItRevealed_aMemberTrainsAfreshForAnotherAttempt_whateverTheCoordinatorSays() {
+    List<Counting> updates = counting(FixedUpdates.gaussianMembers(4, PARAMS, 12));
+    try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates), (member, endpoint) -> endpoint)) {
+      AttemptId first = ParticipantHarness.attempt(1, 1);
+      ParticipantProtocolTest.runSecureRound(h, first, h.ring()); // every seed is out: the sum is known
+      // A coordinator that wants two sums over different sets: it drops the result and retries without site-d,
+      // and StartRound has no field through which it could say "nothing was revealed".
+      AbortAttempt abort = h.sealed(new AbortAttempt(first, "lost the results"));
+      h.ring().forEach(p -> p.participant().tell(abort));
+      ParticipantProtocolTest.runSecureRound(h, ParticipantHarness.attempt(1, 2), h.ring(0, 1, 2));
+      for (int i = 0; i < 3; i++) {
+        assertEquals(2, updates.get(i).trainings().get(), "site-" + (char) ('a' + i) + " reused its update");
+      }
+      assertEquals(1, updates.get(3).trainings().get());
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /**
+   * A ring endpoint that passes everything on, but keeps the summed vector from its own member's session (to
+   * {@code kept}): that member holds the masked sum and drops before it can attest.
+   */
+  private static Behavior<AllReduceProtocol.Command> keepingTheSum(Behavior<AllReduceProtocol.Command> real,
+                                                                   java.util.function.Supplier<ActorRef<long[]>> kept) {
+    return Behaviors.setup(context -> {
+      ActorRef<AllReduceProtocol.Command> inner = context.spawn(real, "inner");
+      return Behaviors.receive(AllReduceProtocol.Command.class)
+          .onMessage(RingAllReduce.Start.class, start -> {
+            ActorRef<RingAllReduce.Outcome> session = start.replyTo();
+            ActorRef<RingAllReduce.Outcome> filter = context.spawnAnonymous(
+                Behaviors.receive(RingAllReduce.Outcome.class)
+                    .onMessage(RingAllReduce.Completed.class, done -> {
+                      kept.get().tell(done.sum());
+                      return Behaviors.same();
+                    })
+                    .onAnyMessage(other -> {
+                      session.tell(other);
+                      return Behaviors.same();
+                    })
+                    .build());
+            inner.tell(new RingAllReduce.Start(start.attempt(), start.ring(), start.myIndex(), start.vector(),
+                filter));
+            return Behaviors.same();
+          })
+          .onAnyMessage(m -> {
+            inner.tell(m);
+            return Behaviors.same();
+          })
+          .build();
+    });
+  }
+
+  /** A member's updates with a count of how often it trained. */
+  record Counting(FixedUpdates inner, AtomicInteger trainings) implements LocalUpdates {
+    @Override
+    public int parameterCount() {
+      return inner.parameterCount();
+    }
+
+    @Override
+    public float[] initialParameters() {
+      return inner.initialParameters();
+    }
+
+    @Override
+    public LocalUpdate train(float[] globalParameters, long round) {
+      trainings.incrementAndGet();
+      return inner.train(globalParameters, round);
+    }
+  }
+
+  private static List<Counting> counting(List<LocalUpdates> members) {
+    return members.stream().map(m -> new Counting((FixedUpdates) m, new AtomicInteger())).toList();
+  }
+
+  private static long[] plainSum(List<Counting> members) {
+    long[] sum = null;
+    for (Counting m : members) {
+      long[] e = ParticipantHarness.CODEC.encode(m.inner().delta(), m.inner().samples(), m.inner().loss()).vector();
+      if (sum == null) {
+        sum = e;
+      } else {
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += e[i];
+        }
+      }
+    }
+    return sum;
+  }
+
+  private static int count(Map<Kind, Map<String, Integer>> seen, Kind kind) {
+    return seen.getOrDefault(kind, Map.of()).size();
+  }
+
+  /** Everything {@code probe} got until it stayed quiet for {@code quiet} (at least 300 ms). */
+  private static <T> List<T> drain(TestProbe<T> probe, Duration quiet) {
+    Duration wait = quiet.compareTo(Duration.ofMillis(300)) < 0 ? Duration.ofMillis(300) : quiet;
+    List<T> all = new ArrayList<>();
+    while (true) {
+      try {
+        all.add(probe.receiveMessage(wait));
+      } catch (AssertionError timeout) {
+        return all;
+      }
+    }
+  }
+}
