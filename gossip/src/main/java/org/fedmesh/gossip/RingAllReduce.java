@@ -37,6 +37,12 @@ import org.fedmesh.protocols.AttemptId;
  * memory) and are not marked as received until they verify, so an injected piece never crowds out the genuine one.
  * A plain round has no pair secrets, so its pieces carry no MAC ({@link Expect#authenticated} off).
  *
+ * <p>With {@link Start#holdSummedSegment} (double masking), the endpoint stops when the segment it completes in the
+ * reduce-scatter is summed: it reports it ({@link SegmentSummed}, still self-masked) and starts that segment's
+ * all-gather only with the unmasked values its owner hands back ({@link ReleaseSegment}). Each member so removes
+ * the self-masks from one segment, not from the whole vector, and nothing unmasked travels before every member
+ * has attested. Other segments' all-gather pieces are applied and passed on as they come.
+ *
  * <p>The endpoint also keeps, per attempt, what it got from its predecessor ({@link ReportLinks}): at step 0 of the
  * reduce-scatter a member sends pieces of its own segment, which depend on nothing but its own vector, so a
  * predecessor that sent none or not all of them, or sent an authenticated piece that does not fit the layout,
@@ -97,21 +103,34 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
 
   /**
    * Runs the all-reduce of {@code vector} (which the actor then owns and overwrites) with {@code ring}, where
-   * {@code ring.get(myIndex)} is this endpoint.
+   * {@code ring.get(myIndex)} is this endpoint. {@code holdSummedSegment}: pause at the end of the reduce-scatter
+   * (see the class comment).
    */
   public record Start(AttemptId attempt, List<ActorRef<Command>> ring, int myIndex, long[] vector,
-                      ActorRef<Outcome> replyTo) implements Command {
+                      ActorRef<Outcome> replyTo, boolean holdSummedSegment) implements Command {
     public Start {
       ring = List.copyOf(ring);
       Objects.checkIndex(myIndex, ring.size());
     }
+
+    /** The whole all-reduce without a pause. */
+    public Start(AttemptId attempt, List<ActorRef<Command>> ring, int myIndex, long[] vector,
+                 ActorRef<Outcome> replyTo) {
+      this(attempt, ring, myIndex, vector, replyTo, false);
+    }
   }
+
+  /**
+   * The summed segment, as its owner makes it go on: {@code values} replace it (the same length) and its
+   * all-gather starts. Local only.
+   */
+  public record ReleaseSegment(AttemptId attempt, long[] values) implements Command {}
 
   /** Drops the attempt, if it is the current one. */
   public record Cancel(AttemptId attempt) implements Command {}
 
   /** What the endpoint tells the member that started an all-reduce. */
-  public sealed interface Outcome permits SumRevealed, Completed, Failed {
+  public sealed interface Outcome permits SumRevealed, SegmentSummed, Completed, Failed {
     AttemptId attempt();
   }
 
@@ -126,6 +145,12 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
    * with fewer members and the same updates would then reveal the difference, so the member must know.
    */
   public record SumRevealed(AttemptId attempt) implements Outcome {}
+
+  /**
+   * With {@link Start#holdSummedSegment}: this member holds the complete sum of the segment at {@code offset}
+   * (its {@code values}, a copy), and its all-gather waits for {@link ReleaseSegment}.
+   */
+  public record SegmentSummed(AttemptId attempt, int offset, long[] values) implements Outcome {}
 
   /**
    * Published on the actor system's event stream when this member hands its vector to the ring: from then on the
@@ -161,6 +186,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
         .onMessage(Keys.class, this::onKeys)
         .onMessage(Start.class, this::onStart)
         .onMessage(Cancel.class, this::onCancel)
+        .onMessage(ReleaseSegment.class, this::onRelease)
         .onMessage(Chunk.class, this::onChunk)
         .onMessage(ReportLinks.class, this::onReportLinks)
         .onSignal(PreRestart.class, signal -> onRestart())
@@ -223,6 +249,33 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     List<Chunk> early = s.drainEarly();
     for (Chunk chunk : early) {
       apply(s, chunk);
+    }
+    s.reportSegmentIfSummed(); // at once when there is nothing to receive for it (a ring of one)
+    completeIfDone(s);
+    return this;
+  }
+
+  private Behavior<Command> onRelease(ReleaseSegment release) {
+    Session s = session;
+    if (s == null || !s.attempt.equals(release.attempt()) || !s.holding || s.released) {
+      getContext().getLog().debug("Ignored the release of a segment of {}: not awaited", release.attempt());
+      return this;
+    }
+    int start = s.layout.segmentStart(s.summedSegment);
+    if (release.values().length != s.layout.segmentEnd(s.summedSegment) - start) {
+      s.replyTo.tell(new Failed(s.attempt, "the released segment has " + release.values().length
+          + " words, not " + (s.layout.segmentEnd(s.summedSegment) - start)));
+      end();
+      return this;
+    }
+    System.arraycopy(release.values(), 0, s.vector, start, release.values().length);
+    s.released = true;
+    if (s.n > 1) {
+      for (int p = 0; p < s.layout.pieces(); p++) {
+        if (s.layout.segment(p) == s.summedSegment) {
+          s.send(Phase.ALL_GATHER, 0, p, copyOfPiece(s, p));
+        }
+      }
     }
     completeIfDone(s);
     return this;
@@ -333,6 +386,9 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       s.reduced++;
       if (chunk.step() < lastStep) {
         s.send(Phase.REDUCE_SCATTER, chunk.step() + 1, p, copyOfPiece(s, p));
+      } else if (s.holding) {
+        s.summedPieces++;
+        s.reportSegmentIfSummed();
       } else {
         // This member now holds the complete sum of this piece: start spreading it.
         s.revealed();
@@ -349,7 +405,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
   }
 
   private void completeIfDone(Session s) {
-    if (s.started() && s.done() && s == session) {
+    if (s.started() && s.done() && (!s.holding || s.released) && s == session) {
       s.replyTo.tell(new Completed(s.attempt, s.vector, s.bytesSent, s.messagesSent));
       end();
     }
@@ -395,6 +451,13 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     List<ActorRef<Command>> ring;
     ActorRef<Outcome> replyTo;
     boolean sumRevealed;
+    /** The segment this member completes in the reduce-scatter, and whether its all-gather waits for a release. */
+    final int summedSegment;
+    final int summedPiecesExpected;
+    boolean holding;
+    int summedPieces;
+    boolean segmentReported;
+    boolean released;
     int reduced;
     int gathered;
     long bytesSent;
@@ -413,6 +476,22 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       this.expectedGather = n == 1 ? 0 : layout.piecesOutside(Math.floorMod(myIndex + 1, n));
       this.authenticated = authenticated && n > 1;
       this.holdLimit = HELD_PER_EXPECTED * (expectedReduce + expectedGather);
+      this.summedSegment = Math.floorMod(myIndex + 1, n);
+      int pieces = 0;
+      for (int p = 0; p < layout.pieces(); p++) {
+        pieces += layout.segment(p) == summedSegment ? 1 : 0;
+      }
+      this.summedPiecesExpected = n == 1 ? 0 : pieces;
+    }
+
+    /** Tells the owner once the summed segment is complete, when it holds it. */
+    void reportSegmentIfSummed() {
+      if (holding && !segmentReported && summedPieces == summedPiecesExpected) {
+        segmentReported = true;
+        int start = layout.segmentStart(summedSegment);
+        replyTo.tell(new SegmentSummed(attempt, start,
+            java.util.Arrays.copyOfRange(vector, start, layout.segmentEnd(summedSegment))));
+      }
     }
 
     int predecessor() {
@@ -464,6 +543,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       this.vector = start.vector();
       this.ring = start.ring();
       this.replyTo = start.replyTo();
+      this.holding = start.holdSummedSegment();
     }
 
     void revealed() {

@@ -9,6 +9,7 @@ import java.util.Arrays;
  */
 final class RingLayout {
   private final int size;
+  private final int length;
   private final int[] pieceStarts;
   private final int[] pieceLengths;
   private final int[] pieceSegments;
@@ -19,6 +20,7 @@ final class RingLayout {
           + maxPieceWords);
     }
     this.size = size;
+    this.length = length;
     int pieces = 0;
     for (int k = 0; k < size; k++) {
       pieces += ceilDiv(segmentEnd(k, length) - segmentStart(k, length), maxPieceWords);
@@ -48,6 +50,15 @@ final class RingLayout {
 
   private static int ceilDiv(int a, int b) {
     return (a + b - 1) / b;
+  }
+
+  /** Where segment {@code k} starts: segments are contiguous, in ring order. */
+  int segmentStart(int k) {
+    return segmentStart(k, length);
+  }
+
+  int segmentEnd(int k) {
+    return segmentEnd(k, length);
   }
 
   int pieces() {

@@ -40,13 +40,15 @@ import org.fedmesh.protocols.SelfMaskProtocol.PeerMessage;
  *       │ (update already here)                          │ (update arrives)            │ (update arrives)
  *       └─────────────────────────────────────────────────┴──────────▶ masking ◀────────┘
  * masking ──vector made──▶ summing ──ring completed──▶ decoding ──decoded──▶ waitingForCommit
- *                              │ (secure)                    ▲
- *                              └──▶ attesting ──all attested──▶ unmasking ──every seed known──┘
+ *                              │ (secure: segment summed)                          ▲
+ *                              ▼                                                   │ ring completed
+ * attesting ──all attested──▶ awaitingSeeds ──every seed known──▶ unmasking ──▶ gathering
  * </pre>
  *
- * In a secure attempt every vector also carries a self-mask, so the ring's sum is still masked: the session
- * attests to every peer that it holds it, reveals its seed only once every peer attested, and unmasks once every
- * seed is revealed or rebuilt ({@link SelfMaskExchange}). Peers' messages that come before their state are held.
+ * In a secure attempt every vector also carries a self-mask, so the sum is still masked. The ring pauses when
+ * this member's segment is summed: the session attests to every peer that it holds it, reveals its seed only once
+ * every peer attested, removes every participant's self-mask from its segment once every seed is revealed or
+ * rebuilt ({@link SelfMaskExchange}), and lets the ring spread it. Peers' messages that come early are held.
  * Anything else a state receives is ignored (debug log). Each failure is reported to the participant once, as a
  * {@link Failed}, and ends the session.
  */
@@ -77,11 +79,13 @@ public final class AttemptSession {
 
   record Decoded(Applied applied) implements Command {}
 
+  record SegmentUnmasked(long[] values) implements Command {}
+
   record StepFailed(String step, Throwable error) implements Command {}
 
   public enum Phase {
-    WAITING_FOR_KEYS, PREPARING_MASKS, WAITING_FOR_UPDATE, MASKING, SUMMING, ATTESTING, UNMASKING, DECODING,
-    WAITING_FOR_COMMIT
+    WAITING_FOR_KEYS, PREPARING_MASKS, WAITING_FOR_UPDATE, MASKING, SUMMING, ATTESTING, AWAITING_SEEDS, UNMASKING,
+    GATHERING, DECODING, WAITING_FOR_COMMIT
   }
 
   /** What a session reports to its participant. */
@@ -259,7 +263,9 @@ public final class AttemptSession {
   private Behavior<Command> summing(UpdateAt update, long[] vector) {
     ActorRef<RingAllReduce.Outcome> replies = context.messageAdapter(RingAllReduce.Outcome.class, RingReport::new);
     List<ActorRef<AllReduceProtocol.Command>> ring = setup.start().ring().stream().map(RingMember::ring).toList();
-    setup.ring().tell(new RingAllReduce.Start(setup.attempt(), ring, setup.myIndex(), vector, replies));
+    // Double masking: the ring pauses once this member's segment is summed, until its self-masks are removed.
+    setup.ring().tell(new RingAllReduce.Start(setup.attempt(), ring, setup.myIndex(), vector, replies,
+        exchange != null));
     setup.start().coordinator().tell(setup.seals().seal(new Contributed(setup.attempt(), setup.nodeId())));
     return state(Phase.SUMMING)
         .onMessage(RingReport.class, m -> onRingReport(m.outcome(), update))
@@ -279,19 +285,30 @@ public final class AttemptSession {
     if (outcome instanceof RingAllReduce.Failed failed) {
       return fail("the ring all-reduce failed: " + failed.reason());
     }
-    RingAllReduce.Completed completed = (RingAllReduce.Completed) outcome;
-    if (exchange != null) {
-      return unmaskingWhenAllowed(update, completed);
+    if (exchange != null) { // only the summed segment or a failure count before the segment is released
+      return outcome instanceof RingAllReduce.SegmentSummed summed ? unmaskingWhenAllowed(update, summed)
+          : Behaviors.same();
     }
-    decode(completed.sum(), List.of());
+    return decodeOnCompletion(outcome, update);
+  }
+
+  private Behavior<Command> decodeOnCompletion(RingAllReduce.Outcome outcome, UpdateAt update) {
+    if (!outcome.attempt().equals(setup.attempt()) || !(outcome instanceof RingAllReduce.Completed completed)) {
+      return outcome instanceof RingAllReduce.Failed failed && failed.attempt().equals(setup.attempt())
+          ? fail("the ring all-reduce failed: " + failed.reason()) : Behaviors.same();
+    }
+    ModelState base = setup.base();
+    AsyncWork.pipe(context, setup.crypto(), () -> setup.pipeline().decodeAndApply(completed.sum(), base),
+        Decoded::new, e -> new StepFailed("decoding", e));
     return decoding(update, completed.bytesSent());
   }
 
   /**
-   * The masked sum is here: attest once every seed share is held, reveal once every peer attested, unmask once
-   * every seed is known. Re-entered on every peer message; each step happens once.
+   * This member's segment of the masked sum is here: attest once every seed share is held, reveal once every
+   * peer attested, unmask the segment once every seed is known. Re-entered on every peer message; each step
+   * happens once.
    */
-  private Behavior<Command> unmaskingWhenAllowed(UpdateAt update, RingAllReduce.Completed completed) {
+  private Behavior<Command> unmaskingWhenAllowed(UpdateAt update, RingAllReduce.SegmentSummed summed) {
     if (exchange.mayAttest()) {
       send(exchange.attestations());
     }
@@ -301,24 +318,30 @@ public final class AttemptSession {
     }
     Optional<List<byte[]>> seeds = exchange.allSeeds();
     if (seeds.isPresent()) {
-      decode(completed.sum(), seeds.get());
-      return decoding(update, completed.bytesSent());
+      long[] segment = summed.values();
+      AsyncWork.pipe(context, setup.crypto(), () -> SelfMaskExchange.unmask(segment, summed.offset(), seeds.get()),
+          SegmentUnmasked::new, e -> new StepFailed("unmasking", e));
+      return state(Phase.UNMASKING)
+          .onMessage(SegmentUnmasked.class, m -> gathering(update, m.values()))
+          .onMessage(StepFailed.class, this::onStepFailed)
+          .onMessage(RingReport.class, m -> onRingReport(m.outcome(), update)) // only a failure can come now
+          .onMessage(FromPeer.class, this::hold).build();
     }
-    return state(exchange.hasRevealed() ? Phase.UNMASKING : Phase.ATTESTING)
+    return state(exchange.hasRevealed() ? Phase.AWAITING_SEEDS : Phase.ATTESTING)
         .onMessage(FromPeer.class, m -> {
           take(m.message());
-          return unmaskingWhenAllowed(update, completed);
+          return unmaskingWhenAllowed(update, summed);
         })
+        .onMessage(RingReport.class, m -> onRingReport(m.outcome(), update)) // only a failure can come now
         .build();
   }
 
-  /** Removes the self-masks (none in a plain round), decodes and applies the sum, off the actor. */
-  private void decode(long[] sum, List<byte[]> seeds) {
-    ModelState base = setup.base();
-    AsyncWork.pipe(context, setup.crypto(), () -> {
-      SelfMaskExchange.unmask(sum, seeds);
-      return setup.pipeline().decodeAndApply(sum, base);
-    }, Decoded::new, e -> new StepFailed("decoding", e));
+  /** The unmasked segment goes round; the ring completes with the plain sum. */
+  private Behavior<Command> gathering(UpdateAt update, long[] segment) {
+    setup.ring().tell(new RingAllReduce.ReleaseSegment(setup.attempt(), segment));
+    return state(Phase.GATHERING)
+        .onMessage(RingReport.class, m -> decodeOnCompletion(m.outcome(), update))
+        .onMessage(FromPeer.class, this::hold).build();
   }
 
   private Behavior<Command> decoding(UpdateAt update, long bytesSent) {

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.fedmesh.mpc.SeedShares;
 import org.fedmesh.node.SharedSettings;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
@@ -38,6 +39,10 @@ final class RoundRules {
     if (start.secure() && start.ring().size() < 3 && !setup.allowUnsafeTwoParty()) {
       return Optional.of("secure aggregation needs at least 3 participants (with " + start.ring().size()
           + ", the sum reveals each member's update to the other); allow it only with the unsafe flag");
+    }
+    if (start.secure() && start.ring().size() > SeedShares.MAX_SHARES) {
+      return Optional.of("secure aggregation takes at most " + SeedShares.MAX_SHARES + " participants (their"
+          + " self-mask seeds are shared among them), not " + start.ring().size());
     }
     List<String> differing = SharedSettings.differingKeys(setup.sharedSettings(), start.sharedSettings());
     if (!differing.isEmpty()) {

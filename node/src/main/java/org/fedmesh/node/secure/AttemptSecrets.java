@@ -140,6 +140,8 @@ public final class AttemptSecrets {
   public void addMasks(long[] encoded, Map<String, byte[]> peerKeys) {
     PairwiseMasks.apply(encoded, identity.nodeId(), keyPair, peerKeys, attempt.round(), attempt.attempt(),
         attempt.nonce());
-    MaskPrg.add(encoded, selfSeed, false);
+    if (!peerKeys.isEmpty()) { // alone in its ring, a member has nobody to hide from and no one to unmask with
+      MaskPrg.add(encoded, selfSeed, false);
+    }
   }
 }

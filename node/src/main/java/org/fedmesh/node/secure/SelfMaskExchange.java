@@ -167,11 +167,15 @@ public final class SelfMaskExchange {
     return Optional.of(all);
   }
 
-  /** Removes every participant's self-mask from the masked sum: what is left is the plain sum. */
-  public static void unmask(long[] maskedSum, List<byte[]> seeds) {
+  /**
+   * Removes every participant's self-mask from {@code segment}, the masked sum's words from {@code offset} on:
+   * what is left is that part of the plain sum. Returns the segment, now unmasked.
+   */
+  public static long[] unmask(long[] segment, int offset, List<byte[]> seeds) {
     for (byte[] seed : seeds) {
-      MaskPrg.add(maskedSum, seed, true);
+      MaskPrg.add(segment, 0, segment.length, offset, seed, true);
     }
+    return segment;
   }
 
   /** Which participants have not attested yet (for the log when an attempt ends before the reveal). */

@@ -72,6 +72,7 @@ class AttemptSessionTest {
   private final List<AttemptSecrets> peerSecrets = new ArrayList<>();
   private final List<TestProbe<ParticipantCommand>> peerInbox = new ArrayList<>();
   private final List<SelfMaskExchange> peers = new ArrayList<>();
+  private ActorRef<RingAllReduce.Outcome> ringReplies;
 
   @BeforeAll
   static void start() {
@@ -208,27 +209,50 @@ class AttemptSessionTest {
   }
 
   private void toAttesting() {
-    toAttesting(CODEC.encode(new float[PARAMS], 30, 0.5).vector());
+    ringReplies = toAttesting(plain());
   }
 
-  private void toAttesting(long[] plainSum) {
+  /** The ring pauses with site-a's segment summed; here the segment is the whole vector, at offset 0. */
+  private ActorRef<RingAllReduce.Outcome> toAttesting(long[] plainSum) {
     ActorRef<RingAllReduce.Outcome> replies = toSumming();
-    replies.tell(new RingAllReduce.Completed(attempt, maskedSum(plainSum), 64, 2));
+    replies.tell(new RingAllReduce.SegmentSummed(attempt, 0, maskedSum(plainSum)));
     awaitPhase(Phase.ATTESTING);
+    return replies;
   }
 
-  private void toUnmasking() {
+  private void toAwaitingSeeds() {
     toAttesting();
     peersTellSiteA(false);
     assertInstanceOf(AttemptSession.SumRevealed.class, participant.expectMessageClass(AttemptSession.Outcome.class,
         WAIT));
-    awaitPhase(Phase.UNMASKING);
+    awaitPhase(Phase.AWAITING_SEEDS);
+  }
+
+  private void toUnmasking() {
+    toAwaitingSeeds();
+    peersTellSiteA(true);
+    crypto.awaitQueued(); // removing the three self-masks from the segment
+  }
+
+  /** The unmasked segment goes back to the ring: it is the plain sum, every self-mask removed. */
+  private ActorRef<RingAllReduce.Outcome> toGathering() {
+    toUnmasking();
+    crypto.runNext();
+    RingAllReduce.ReleaseSegment release = ring.expectMessageClass(RingAllReduce.ReleaseSegment.class, WAIT);
+    assertEquals(attempt, release.attempt());
+    assertTrue(java.util.Arrays.equals(plain(), release.values()), "the released segment is the plain sum");
+    awaitPhase(Phase.GATHERING);
+    return ringReplies;
   }
 
   private void toDecoding() {
-    toUnmasking();
-    peersTellSiteA(true);
+    toGathering();
+    ringReplies.tell(new RingAllReduce.Completed(attempt, plain(), 64, 2));
     crypto.awaitQueued();
+  }
+
+  private static long[] plain() {
+    return CODEC.encode(new float[PARAMS], 30, 0.5).vector();
   }
 
   private void toWaitingForCommit() {
@@ -251,7 +275,9 @@ class AttemptSessionTest {
     MASKING(Phase.MASKING, AttemptSessionTest::toMasking),
     SUMMING(Phase.SUMMING, AttemptSessionTest::toSumming),
     ATTESTING(Phase.ATTESTING, AttemptSessionTest::toAttesting),
+    AWAITING_SEEDS(Phase.AWAITING_SEEDS, AttemptSessionTest::toAwaitingSeeds),
     UNMASKING(Phase.UNMASKING, AttemptSessionTest::toUnmasking),
+    GATHERING(Phase.GATHERING, t -> t.toGathering()),
     DECODING(Phase.DECODING, AttemptSessionTest::toDecoding),
     WAITING_FOR_COMMIT(Phase.WAITING_FOR_COMMIT, AttemptSessionTest::toWaitingForCommit);
 
@@ -276,6 +302,9 @@ class AttemptSessionTest {
     RING_COMPLETED(t -> new AttemptSession.RingReport(new RingAllReduce.Completed(t.attempt,
         CODEC.encode(new float[PARAMS], 30, 0.5).vector(), 64, 2))),
     RING_FAILED(t -> new AttemptSession.RingReport(new RingAllReduce.Failed(t.attempt, "endpoint restarted"))),
+    RING_SEGMENT_SUMMED(t -> new AttemptSession.RingReport(new RingAllReduce.SegmentSummed(t.attempt, 0,
+        CODEC.encode(new float[PARAMS], 30, 0.5).vector()))),
+    SEGMENT_UNMASKED(t -> new AttemptSession.SegmentUnmasked(new long[CODEC.vectorLength(PARAMS)])),
     DECODED(t -> new AttemptSession.Decoded(new AggregationPipeline.Applied(
         ModelState.of(1, new float[PARAMS], new float[0]),
         CODEC.decode(CODEC.encode(new float[PARAMS], 30, 0.5).vector(), PARAMS)))),
@@ -316,7 +345,18 @@ class AttemptSessionTest {
         default -> "ignored";
       };
       case SUMMING -> switch (message) {
-        case RING_COMPLETED -> "ATTESTING";
+        case RING_SEGMENT_SUMMED -> "ATTESTING";
+        case RING_FAILED -> "failed";
+        default -> "ignored"; // a secure session decodes only what the ring completes after the release
+      };
+      case ATTESTING, AWAITING_SEEDS -> message == Message.RING_FAILED ? "failed" : "ignored";
+      case UNMASKING -> switch (message) {
+        case SEGMENT_UNMASKED -> "GATHERING";
+        case STEP_FAILED, RING_FAILED -> "failed";
+        default -> "ignored";
+      };
+      case GATHERING -> switch (message) {
+        case RING_COMPLETED -> "DECODING";
         case RING_FAILED -> "failed";
         default -> "ignored";
       };
@@ -325,7 +365,7 @@ class AttemptSessionTest {
         case STEP_FAILED -> "failed";
         default -> "ignored";
       };
-      case ATTESTING, UNMASKING, WAITING_FOR_COMMIT -> "ignored";
+      case WAITING_FOR_COMMIT -> "ignored";
     };
   }
 
@@ -396,15 +436,20 @@ class AttemptSessionTest {
     }
     assertInstanceOf(AttemptSession.SumRevealed.class, participant.expectMessageClass(AttemptSession.Outcome.class,
         WAIT));
-    assertEquals(Phase.UNMASKING, phase());
+    assertEquals(Phase.AWAITING_SEEDS, phase());
   }
 
   @Test
   void ringSumOfGarbage_failsAsUndecodableSum_notAsThisMembersFault() {
     long[] garbage = new java.util.SplittableRandom(3).longs(CODEC.vectorLength(PARAMS)).toArray();
-    toAttesting(garbage);
+    ActorRef<RingAllReduce.Outcome> replies = toAttesting(garbage);
     peersTellSiteA(true);
     participant.expectMessageClass(AttemptSession.SumRevealed.class, WAIT);
+    crypto.awaitQueued();
+    crypto.runNext();
+    long[] released = ring.expectMessageClass(RingAllReduce.ReleaseSegment.class, WAIT).values();
+    assertTrue(java.util.Arrays.equals(garbage, released));
+    replies.tell(new RingAllReduce.Completed(attempt, released, 64, 2));
     crypto.awaitQueued();
     crypto.runNext();
     AttemptSession.Failed failed = assertInstanceOf(AttemptSession.Failed.class,

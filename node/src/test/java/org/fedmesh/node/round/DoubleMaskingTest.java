@@ -51,7 +51,7 @@ class DoubleMaskingTest {
     // site-d is curious and drops: it keeps the summed vector from its own session, which so never attests, and
     // everything its participant receives is recorded.
     @SuppressWarnings("unchecked")
-    TestProbe<long[]>[] kept = new TestProbe[1];
+    TestProbe<RingAllReduce.SegmentSummed>[] kept = new TestProbe[1];
     try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates),
         (member, endpoint) -> member == 3 ? keepingTheSum(endpoint, () -> kept[0].ref()) : endpoint)) {
       kept[0] = h.kits.get(3).createTestProbe();
@@ -60,7 +60,7 @@ class DoubleMaskingTest {
       RoundKeys go = h.sealed(new RoundKeys(first, keys));
       h.ring().forEach(p -> p.participant().tell(go));
 
-      long[] masked = kept[0].expectMessageClass(long[].class, WAIT);
+      RingAllReduce.SegmentSummed masked = kept[0].expectMessageClass(RingAllReduce.SegmentSummed.class, WAIT);
       Map<Kind, Map<String, Integer>> seenByD = new EnumMap<>(Kind.class);
       while (count(seenByD, Kind.SUM_HELD) < 3) { // the others hold the masked sum too, and say so
         ParticipantCommand m = h.inboxes.get(3).receiveMessage(WAIT);
@@ -78,13 +78,20 @@ class DoubleMaskingTest {
       Map<String, Integer> shares = seenByD.get(Kind.SEED_SHARE);
       assertEquals(Map.of("site-a", 1, "site-b", 1, "site-c", 1), shares);
       assertTrue(1 < SeedShares.threshold(4), "one share of a seed says nothing about it");
-      // What site-d holds is the sum plus three seeds' keystreams it cannot make: nowhere near the plain sum.
+      // What site-d holds of the sum is its segment plus three seeds' keystreams it cannot make: nowhere near the
+      // plain sum. Nobody else unmasked a segment either: no all-gather piece reached site-d.
       long[] plain = plainSum(updates.subList(0, 4));
+      long[] segment = masked.values();
+      assertTrue(segment.length > 100, "a segment of " + segment.length + " words");
       int equal = 0;
-      for (int i = 0; i < plain.length; i++) {
-        equal += masked[i] == plain[i] ? 1 : 0;
+      for (int i = 0; i < segment.length; i++) {
+        equal += segment[i] == plain[masked.offset() + i] ? 1 : 0;
       }
-      assertTrue(equal < plain.length / 100, equal + " of " + plain.length + " words are the plain sum's");
+      assertTrue(equal < segment.length / 100, equal + " of " + segment.length + " words are the plain sum's");
+      for (AllReduceProtocol.Command c : drain(h.received.get(3), Duration.ZERO)) {
+        assertTrue(!(c instanceof AllReduceProtocol.Chunk chunk && chunk.attempt().equals(first)
+            && chunk.phase() == AllReduceProtocol.Phase.ALL_GATHER), "an unmasked segment travelled: " + c);
+      }
       for (CoordinatorCommand m : drain(h.coordinator, Duration.ZERO)) {
         assertTrue(!(m instanceof Aggregated), "a member decoded the failed attempt's sum: " + m);
       }
@@ -124,11 +131,11 @@ class DoubleMaskingTest {
   // ---------------------------------------------------------------- helpers
 
   /**
-   * A ring endpoint that passes everything on, but keeps the summed vector from its own member's session (to
-   * {@code kept}): that member holds the masked sum and drops before it can attest.
+   * A ring endpoint that passes everything on, but keeps its summed segment from its own member's session (to
+   * {@code kept}): that member holds its part of the masked sum and drops before it can attest.
    */
   private static Behavior<AllReduceProtocol.Command> keepingTheSum(Behavior<AllReduceProtocol.Command> real,
-                                                                   java.util.function.Supplier<ActorRef<long[]>> kept) {
+      java.util.function.Supplier<ActorRef<RingAllReduce.SegmentSummed>> kept) {
     return Behaviors.setup(context -> {
       ActorRef<AllReduceProtocol.Command> inner = context.spawn(real, "inner");
       return Behaviors.receive(AllReduceProtocol.Command.class)
@@ -136,8 +143,8 @@ class DoubleMaskingTest {
             ActorRef<RingAllReduce.Outcome> session = start.replyTo();
             ActorRef<RingAllReduce.Outcome> filter = context.spawnAnonymous(
                 Behaviors.receive(RingAllReduce.Outcome.class)
-                    .onMessage(RingAllReduce.Completed.class, done -> {
-                      kept.get().tell(done.sum());
+                    .onMessage(RingAllReduce.SegmentSummed.class, summed -> {
+                      kept.get().tell(summed);
                       return Behaviors.same();
                     })
                     .onAnyMessage(other -> {
@@ -146,7 +153,7 @@ class DoubleMaskingTest {
                     })
                     .build());
             inner.tell(new RingAllReduce.Start(start.attempt(), start.ring(), start.myIndex(), start.vector(),
-                filter));
+                filter, start.holdSummedSegment()));
             return Behaviors.same();
           })
           .onAnyMessage(m -> {
