@@ -1,0 +1,516 @@
+package org.fedmesh.node.secure;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.fedmesh.mpc.MaskPrg;
+import org.fedmesh.mpc.PeerEnvelope;
+import org.fedmesh.mpc.SeedShares;
+import org.fedmesh.mpc.SelfMaskReveal;
+import org.fedmesh.mpc.pki.ConsortiumCa;
+import org.fedmesh.mpc.pki.MemberIdentity;
+import org.fedmesh.node.secure.SelfMaskExchange.Outgoing;
+import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.SelfMaskProtocol.Kind;
+import org.fedmesh.protocols.SelfMaskProtocol.PeerMessage;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Four members' exchanges with real certificates, X25519 keys, AES-GCM envelopes and Shamir shares, the messages
+ * carried by hand: who may attest and reveal when, what survivors rebuild, what a curious member cannot, and what a
+ * member refuses. The ring order is deliberately not alphabetical, so "in ring order" means something.
+ */
+class SelfMaskExchangeTest {
+  private static final List<String> RING = List.of("site-c", "site-a", "site-d", "site-b");
+  private static final int LENGTH = 9;
+  private static Map<String, MemberIdentity> identities;
+
+  private SecureRandom random;
+  private Attempt attempt;
+
+  @BeforeAll
+  static void consortium() {
+    ConsortiumCa ca = ConsortiumCa.create("selfmask-test", Duration.ofDays(7));
+    identities = new HashMap<>();
+    for (String id : RING) {
+      identities.put(id, ca.issue(id, List.of("127.0.0.1"), Duration.ofDays(1)));
+    }
+  }
+
+  @BeforeEach
+  void freshAttempt() throws GeneralSecurityException {
+    random = SecureRandom.getInstance("SHA1PRNG");
+    random.setSeed(4242L); // set before any output: every run draws the same keys, seeds, shares and IVs
+    attempt = new Attempt(AttemptId.fresh(1, 1, random));
+  }
+
+  /** One attempt's members: their secrets and exchanges, and every message each one took, in order. */
+  private final class Attempt {
+    final AttemptId id;
+    final Map<String, AttemptSecrets> secrets = new LinkedHashMap<>();
+    final Map<String, SelfMaskExchange> exchanges = new LinkedHashMap<>();
+    final Map<String, List<PeerMessage>> received = new HashMap<>();
+
+    Attempt(AttemptId id) {
+      this.id = id;
+      for (String member : RING) {
+        secrets.put(member, AttemptSecrets.create(identities.get(member), id, random));
+        received.put(member, new ArrayList<>());
+      }
+      for (String member : RING) {
+        exchanges.put(member, new SelfMaskExchange(secrets.get(member), RING, peerKeys(member), random));
+      }
+    }
+
+    Map<String, byte[]> peerKeys(String member) {
+      Map<String, byte[]> keys = new HashMap<>();
+      secrets.forEach((peer, s) -> {
+        if (!peer.equals(member)) {
+          keys.put(peer, s.advert().publicKey());
+        }
+      });
+      return keys;
+    }
+
+    SelfMaskExchange of(String member) {
+      return exchanges.get(member);
+    }
+
+    /** Hands every message to its receiver, which must take it. */
+    void deliver(List<Outgoing> out) {
+      for (Outgoing o : out) {
+        Optional<String> refused = exchanges.get(o.to()).receive(o.message());
+        assertEquals(Optional.empty(), refused, o.message() + " to " + o.to());
+        received.get(o.to()).add(o.message());
+      }
+    }
+
+    /** Hands only the messages for {@code to}. */
+    void deliverTo(String to, List<Outgoing> out) {
+      deliver(out.stream().filter(o -> o.to().equals(to)).toList());
+    }
+
+    /** The one message in {@code out} for {@code to}. */
+    PeerMessage messageTo(String to, List<Outgoing> out) {
+      List<PeerMessage> found = out.stream().filter(o -> o.to().equals(to)).map(Outgoing::message).toList();
+      assertEquals(1, found.size(), "one message for " + to);
+      return found.get(0);
+    }
+
+    void everyoneSharesSeeds() {
+      Map<String, List<Outgoing>> out = new LinkedHashMap<>();
+      RING.forEach(m -> out.put(m, of(m).seedShares()));
+      out.values().forEach(this::deliver);
+    }
+
+    byte[] seedOf(String member) {
+      return secrets.get(member).selfSeed();
+    }
+
+    byte[] pairSecret(String member, String peer) {
+      return secrets.get(member).sharedSecret(secrets.get(peer).advert().publicKey());
+    }
+  }
+
+  private static long[] vector(long first) {
+    long[] v = new long[LENGTH];
+    for (int i = 0; i < LENGTH; i++) {
+      v[i] = first * 1_000 + i - 4; // some negative words too
+    }
+    return v;
+  }
+
+  /** {@code plain} carrying the self-masks of {@code seeds}, as every member's vector does in the summed vector. */
+  private static long[] selfMasked(long[] plain, List<byte[]> seeds) {
+    long[] masked = plain.clone();
+    for (byte[] seed : seeds) {
+      MaskPrg.add(masked, seed, false);
+    }
+    return masked;
+  }
+
+  private List<byte[]> ownSeeds(Attempt a) {
+    return RING.stream().map(a::seedOf).toList();
+  }
+
+  private static void assertSameSeeds(List<byte[]> expected, List<byte[]> actual, String what) {
+    assertEquals(expected.size(), actual.size(), what);
+    for (int i = 0; i < expected.size(); i++) {
+      assertArrayEquals(expected.get(i), actual.get(i), what + ": the seed of " + RING.get(i));
+    }
+  }
+
+  @Test
+  void allExchangeAttestAndReveal_everyMemberKnowsEverySeedInRingOrder_andUnmasks() {
+    Attempt a = attempt;
+    a.everyoneSharesSeeds();
+    RING.forEach(m -> assertTrue(a.of(m).mayAttest(), m));
+    Map<String, List<Outgoing>> attestations = new LinkedHashMap<>();
+    RING.forEach(m -> attestations.put(m, a.of(m).attestations()));
+    attestations.values().forEach(a::deliver);
+    RING.forEach(m -> assertTrue(a.of(m).mayReveal(), m));
+    Map<String, List<Outgoing>> reveals = new LinkedHashMap<>();
+    RING.forEach(m -> reveals.put(m, a.of(m).reveals()));
+    reveals.values().forEach(a::deliver);
+
+    List<byte[]> expected = ownSeeds(a);
+    for (int i = 0; i < RING.size(); i++) {
+      for (int j = 0; j < i; j++) {
+        assertFalse(Arrays.equals(expected.get(i), expected.get(j)), "every member draws its own seed");
+      }
+    }
+    long[] plain = vector(3);
+    for (String m : RING) {
+      SelfMaskExchange exchange = a.of(m);
+      assertTrue(exchange.hasRevealed(), m);
+      assertFalse(exchange.mayReveal(), m + " reveals once");
+      assertFalse(exchange.mayAttest(), m + " attests once");
+      assertEquals(List.of(), exchange.notAttested(), m);
+      List<byte[]> seeds = exchange.allSeeds().orElseThrow(() -> new AssertionError(m + " knows every seed"));
+      assertSameSeeds(expected, seeds, m);
+      long[] sum = selfMasked(plain, seeds);
+      assertFalse(Arrays.equals(plain, sum), "the self-masks hide the vector");
+      SelfMaskExchange.unmask(sum, seeds);
+      assertArrayEquals(plain, sum, m);
+    }
+  }
+
+  /** The whole of double masking: pairwise masks cancel in the sum, the revealed seeds remove the self-masks. */
+  @Test
+  void allExchange_theSumOfTheMembersMaskedVectors_unmasksToThePlainSum() {
+    Attempt a = attempt;
+    long[] maskedSum = new long[LENGTH];
+    long[] plainSum = new long[LENGTH];
+    for (int k = 0; k < RING.size(); k++) {
+      String m = RING.get(k);
+      long[] plain = vector(k + 1);
+      long[] masked = plain.clone();
+      a.secrets.get(m).addMasks(masked, a.peerKeys(m));
+      for (int i = 0; i < LENGTH; i++) {
+        plainSum[i] += plain[i];
+        maskedSum[i] += masked[i];
+      }
+    }
+    a.everyoneSharesSeeds();
+    RING.forEach(m -> a.deliver(a.of(m).attestations()));
+    RING.forEach(m -> a.deliver(a.of(m).reveals()));
+    for (String m : RING) {
+      long[] sum = maskedSum.clone();
+      assertFalse(Arrays.equals(plainSum, sum), "the masked sum is not the sum");
+      SelfMaskExchange.unmask(sum, a.of(m).allSeeds().orElseThrow());
+      assertArrayEquals(plainSum, sum, m);
+    }
+  }
+
+  @Test
+  void mayAttest_onlyOnceEveryPeersShareArrived() {
+    Attempt a = attempt;
+    Map<String, List<Outgoing>> shares = new LinkedHashMap<>();
+    RING.forEach(m -> shares.put(m, a.of(m).seedShares()));
+    RING.forEach(m -> assertEquals(3, shares.get(m).size(), m + " sends one share to each peer"));
+    RING.forEach(m -> assertFalse(a.of(m).mayAttest(), m + " holds only its own share"));
+    // site-a takes the shares of site-c, site-d and finally site-b.
+    List<String> senders = List.of("site-c", "site-d", "site-b");
+    for (int k = 0; k < senders.size(); k++) {
+      assertFalse(a.of("site-a").mayAttest(), "site-a holds " + k + " of 3 peers' shares");
+      a.deliverTo("site-a", shares.get(senders.get(k)));
+    }
+    assertTrue(a.of("site-a").mayAttest());
+    // A repeated share changes nothing.
+    a.deliverTo("site-a", shares.get("site-b"));
+    assertTrue(a.of("site-a").mayAttest());
+    RING.stream().filter(m -> !m.equals("site-a")).forEach(m -> assertFalse(a.of(m).mayAttest(), m));
+    assertEquals(3, a.of("site-a").attestations().size());
+    assertFalse(a.of("site-a").mayAttest(), "attests once");
+  }
+
+  @Test
+  void mayReveal_onlyOnceItAttestedAndEveryPeerAttested_andNoSeedsBeforeItRevealed() {
+    Attempt a = attempt;
+    a.everyoneSharesSeeds();
+    RING.forEach(m -> assertFalse(a.of(m).mayReveal(), m + " has not attested"));
+    // Three of four attest: site-a holds the sum late.
+    Map<String, List<Outgoing>> attestations = new LinkedHashMap<>();
+    for (String m : List.of("site-c", "site-d", "site-b")) {
+      attestations.put(m, a.of(m).attestations());
+      a.deliver(attestations.get(m));
+    }
+    RING.forEach(m -> assertFalse(a.of(m).mayReveal(), m + ": 3 of 4 attested"));
+    assertEquals(List.of("site-a"), a.of("site-c").notAttested());
+    assertEquals(List.of(), a.of("site-a").notAttested(), "site-a holds every peer's attestation");
+    assertFalse(a.of("site-a").mayReveal(), "site-a holds every peer's attestation but attested itself not yet");
+    RING.forEach(m -> assertEquals(Optional.empty(), a.of(m).allSeeds(), m));
+
+    attestations.put("site-a", a.of("site-a").attestations());
+    assertTrue(a.of("site-a").mayReveal());
+    // site-a's attestation has reached site-d only.
+    a.deliverTo("site-d", attestations.get("site-a"));
+    assertTrue(a.of("site-d").mayReveal());
+    assertFalse(a.of("site-c").mayReveal());
+    assertFalse(a.of("site-b").mayReveal());
+    a.deliverTo("site-c", attestations.get("site-a"));
+    a.deliverTo("site-b", attestations.get("site-a"));
+    RING.forEach(m -> assertTrue(a.of(m).mayReveal(), m));
+
+    // Everyone else reveals to site-a; it could rebuild everything, yet it knows no seed until it revealed itself.
+    for (String m : List.of("site-c", "site-d", "site-b")) {
+      a.deliverTo("site-a", a.of(m).reveals());
+    }
+    assertEquals(Optional.empty(), a.of("site-a").allSeeds(), "site-a has not revealed");
+    assertFalse(a.of("site-a").hasRevealed());
+    assertTrue(a.of("site-a").mayReveal());
+    a.deliver(a.of("site-a").reveals());
+    assertSameSeeds(ownSeeds(a), a.of("site-a").allSeeds().orElseThrow(), "site-a");
+  }
+
+  @Test
+  void memberLostAfterAttesting_survivorsRebuildItsSeedFromTheShares() throws Exception {
+    Attempt a = attempt;
+    String lost = "site-d";
+    List<String> survivors = RING.stream().filter(m -> !m.equals(lost)).toList();
+    a.everyoneSharesSeeds();
+    RING.forEach(m -> a.deliver(a.of(m).attestations())); // site-d attests, then is lost
+    Map<String, List<Outgoing>> reveals = new LinkedHashMap<>();
+    for (String m : survivors) {
+      assertTrue(a.of(m).mayReveal(), m);
+      reveals.put(m, a.of(m).reveals().stream().filter(o -> !o.to().equals(lost)).toList());
+    }
+    // With its own share and one other survivor's, a survivor holds 2 of the 3 shares needed: not yet.
+    a.deliverTo("site-c", reveals.get("site-a"));
+    assertEquals(Optional.empty(), a.of("site-c").allSeeds(), "2 shares of site-d's seed are too few");
+    a.deliverTo("site-c", reveals.get("site-b"));
+    a.deliverTo("site-a", reveals.get("site-c"));
+    a.deliverTo("site-a", reveals.get("site-b"));
+    a.deliverTo("site-b", reveals.get("site-c"));
+    a.deliverTo("site-b", reveals.get("site-a"));
+
+    // What site-d would have revealed, had it not been lost: its own exchange's reveal, opened as site-a would.
+    PeerMessage wouldReveal = a.messageTo("site-a", a.of(lost).reveals());
+    byte[] body = PeerEnvelope.open(a.pairSecret("site-a", lost), new PeerEnvelope.Binding(a.id.round(),
+            a.id.attempt(), a.id.nonce(), lost, "site-a", Kind.REVEAL.name()),
+        new PeerEnvelope.Sealed(wouldReveal.iv(), wouldReveal.ciphertext()));
+    byte[] lostSeed = SelfMaskReveal.decode(body).seed();
+    assertArrayEquals(a.seedOf(lost), lostSeed);
+
+    long[] plain = vector(5);
+    long[] masked = selfMasked(plain, ownSeeds(a));
+    for (String m : survivors) {
+      List<byte[]> seeds = a.of(m).allSeeds().orElseThrow(() -> new AssertionError(m + " rebuilds site-d's seed"));
+      assertArrayEquals(lostSeed, seeds.get(RING.indexOf(lost)), m);
+      assertSameSeeds(ownSeeds(a), seeds, m);
+      long[] sum = masked.clone();
+      SelfMaskExchange.unmask(sum, seeds);
+      assertArrayEquals(plain, sum, m);
+    }
+  }
+
+  @Test
+  void memberDroppedBeforeAttesting_noOneReveals_andACuriousMemberHoldsOneShareOfEachSeed() throws Exception {
+    Attempt a = attempt;
+    String dropped = "site-d";
+    String curious = "site-a";
+    a.everyoneSharesSeeds(); // site-d's shares went out, then it dropped before the masked sum formed
+    for (String m : RING) {
+      if (!m.equals(dropped)) {
+        a.deliver(a.of(m).attestations().stream().filter(o -> !o.to().equals(dropped)).toList());
+      }
+    }
+    RING.forEach(m -> assertFalse(a.of(m).mayReveal(), m + ": site-d never attested"));
+    RING.forEach(m -> assertEquals(Optional.empty(), a.of(m).allSeeds(), m));
+    assertEquals(List.of(dropped), a.of("site-b").notAttested());
+
+    // Everything the curious member took, opened with its pair keys: one share of each peer's seed, nothing more.
+    Map<String, List<SeedShares.Share>> sharesOf = new HashMap<>();
+    for (PeerMessage m : a.received.get(curious)) {
+      byte[] body = PeerEnvelope.open(a.pairSecret(curious, m.from()), new PeerEnvelope.Binding(a.id.round(),
+          a.id.attempt(), a.id.nonce(), m.from(), curious, m.kind().name()),
+          new PeerEnvelope.Sealed(m.iv(), m.ciphertext()));
+      switch (m.kind()) {
+        case SEED_SHARE -> sharesOf.computeIfAbsent(m.from(), o -> new ArrayList<>())
+            .add(SeedShares.Share.decode(body));
+        case SUM_HELD -> assertEquals(0, body.length);
+        case REVEAL -> throw new AssertionError("no one revealed, yet " + m.from() + " sent a REVEAL");
+      }
+    }
+    int threshold = SeedShares.threshold(RING.size());
+    assertEquals(3, threshold);
+    for (String owner : RING) {
+      if (owner.equals(curious)) {
+        continue;
+      }
+      List<SeedShares.Share> held = sharesOf.get(owner);
+      assertEquals(1, held.size(), "shares of " + owner + "'s seed");
+      assertThrows(IllegalArgumentException.class, () -> SeedShares.rebuild(held, threshold));
+      assertFalse(Arrays.equals(a.seedOf(owner), SeedShares.rebuild(held, 1)), owner);
+    }
+
+    // Even breaking its own rule and revealing, it cannot reach the seeds; and its early reveal makes no one else
+    // reveal, nor lets anyone else rebuild (2 shares of each seed are still fewer than 3).
+    a.deliver(a.of(curious).reveals());
+    assertEquals(Optional.empty(), a.of(curious).allSeeds());
+    for (String m : RING) {
+      if (!m.equals(curious)) {
+        assertFalse(a.of(m).mayReveal(), m);
+        assertEquals(Optional.empty(), a.of(m).allSeeds(), m);
+      }
+    }
+  }
+
+  @Test
+  void receive_refusesForgedMisdirectedStaleAndRelabelledMessages_andTheyChangeNothing() {
+    Attempt a = attempt;
+    String me = "site-a";
+    SelfMaskExchange exchange = a.of(me);
+    Map<String, List<Outgoing>> shares = new LinkedHashMap<>();
+    RING.forEach(m -> shares.put(m, a.of(m).seedShares()));
+    // site-a takes every share but site-b's: site-b's would be the one to let it attest.
+    for (String m : List.of("site-c", "site-d")) {
+      a.deliverTo(me, shares.get(m));
+    }
+    PeerMessage fromB = a.messageTo(me, shares.get("site-b"));
+    PeerMessage fromC = a.messageTo(me, shares.get("site-c"));
+
+    // The same envelope from site-b in another attempt: same round and number with another nonce (after
+    // failover), and the next attempt number.
+    List<PeerMessage> otherAttempts = new ArrayList<>();
+    for (AttemptId other : List.of(new AttemptId(1, 1, a.id.nonceHigh(), ~a.id.nonceLow()),
+        AttemptId.fresh(1, 2, random))) {
+      Attempt elsewhere = new Attempt(other);
+      otherAttempts.add(elsewhere.messageTo(me, elsewhere.of("site-b").seedShares()));
+    }
+
+    Map<String, PeerMessage> refused = new LinkedHashMap<>();
+    refused.put("a flipped ciphertext byte", withCiphertext(fromB, flip(fromB.ciphertext(), 5)));
+    refused.put("a flipped tag byte",
+        withCiphertext(fromB, flip(fromB.ciphertext(), fromB.ciphertext().length - 1)));
+    refused.put("a flipped IV byte", new PeerMessage(fromB.attempt(), fromB.from(), fromB.kind(),
+        flip(fromB.iv(), 0), fromB.ciphertext()));
+    refused.put("site-c's share claiming to come from site-b", new PeerMessage(fromC.attempt(), "site-b",
+        fromC.kind(), fromC.iv(), fromC.ciphertext()));
+    refused.put("a share from another attempt (other nonce)", otherAttempts.get(0));
+    refused.put("a share from another attempt (next number)", otherAttempts.get(1));
+    for (int i = 0; i < otherAttempts.size(); i++) {
+      PeerMessage stale = otherAttempts.get(i);
+      refused.put("a share from another attempt relabelled as this one (" + i + ")",
+          new PeerMessage(a.id, stale.from(), stale.kind(), stale.iv(), stale.ciphertext()));
+    }
+    refused.put("site-b's share replayed as an attestation", withKind(fromB, Kind.SUM_HELD));
+    refused.put("site-b's share replayed as a reveal", withKind(fromB, Kind.REVEAL));
+    refused.put("site-b's share claiming to come from site-a itself", new PeerMessage(fromB.attempt(), me,
+        fromB.kind(), fromB.iv(), fromB.ciphertext()));
+    refused.put("site-b's share claiming to come from an outsider", new PeerMessage(fromB.attempt(), "site-x",
+        fromB.kind(), fromB.iv(), fromB.ciphertext()));
+    // site-b's share for site-c, handed to site-a.
+    PeerMessage misdirected = a.messageTo("site-c", shares.get("site-b"));
+    refused.put("site-b's share for site-c", misdirected);
+
+    refused.forEach((what, message) -> {
+      Optional<String> reason = exchange.receive(message);
+      assertTrue(reason.isPresent(), what + " is refused");
+      assertTrue(reason.get().contains(message.from()), what + ": '" + reason.get() + "' names " + message.from());
+      assertFalse(exchange.mayAttest(), what + " changes nothing");
+      assertFalse(exchange.mayReveal(), what + " changes nothing");
+    });
+    // The reason names the claimed sender and this exchange's attempt (the message's is another).
+    assertEquals(Optional.of("site-b is not a peer of " + a.id), exchange.receive(otherAttempts.get(1)));
+
+    // The genuine share is still taken and lets site-a attest: the refusals above were about the messages.
+    a.deliver(List.of(new Outgoing(me, fromB)));
+    assertTrue(exchange.mayAttest());
+    List<Outgoing> myAttestations = exchange.attestations();
+
+    // Attestations: the others attest, except site-b, whose attestation would let site-a reveal.
+    for (String m : List.of("site-c", "site-d", "site-b")) {
+      a.deliver(shares.get(m).stream().filter(o -> !o.to().equals(me)).toList());
+    }
+    a.deliver(myAttestations);
+    Map<String, List<Outgoing>> attestations = new LinkedHashMap<>();
+    for (String m : List.of("site-c", "site-d", "site-b")) {
+      attestations.put(m, a.of(m).attestations());
+    }
+    a.deliverTo(me, attestations.get("site-c"));
+    a.deliverTo(me, attestations.get("site-d"));
+    PeerMessage attestationOfB = a.messageTo(me, attestations.get("site-b"));
+    PeerMessage attestationOfC = a.messageTo(me, attestations.get("site-c"));
+    assertFalse(exchange.mayReveal());
+
+    Map<String, PeerMessage> refusedLater = new LinkedHashMap<>();
+    refusedLater.put("site-b's (taken) share replayed as an attestation", withKind(fromB, Kind.SUM_HELD));
+    refusedLater.put("site-b's attestation with a flipped tag byte", withCiphertext(attestationOfB,
+        flip(attestationOfB.ciphertext(), 0)));
+    refusedLater.put("site-c's attestation claiming to come from site-b", new PeerMessage(attestationOfC.attempt(),
+        "site-b", Kind.SUM_HELD, attestationOfC.iv(), attestationOfC.ciphertext()));
+    refusedLater.put("site-b's attestation replayed as a share", withKind(attestationOfB, Kind.SEED_SHARE));
+    refusedLater.put("site-b's attestation replayed as a reveal", withKind(attestationOfB, Kind.REVEAL));
+    refusedLater.forEach((what, message) -> {
+      Optional<String> reason = exchange.receive(message);
+      assertTrue(reason.isPresent(), what + " is refused");
+      assertTrue(reason.get().contains(message.from()), what + ": '" + reason.get() + "' names " + message.from());
+      assertFalse(exchange.mayReveal(), what + " changes nothing");
+      assertFalse(exchange.mayAttest(), what + " changes nothing");
+      assertEquals(List.of("site-b"), exchange.notAttested(), what + " changes nothing");
+    });
+
+    a.deliver(List.of(new Outgoing(me, attestationOfB)));
+    assertTrue(exchange.mayReveal(), "the genuine attestation is taken");
+  }
+
+  @Test
+  void receive_refusedReveal_leavesTheSeedsUnknown() {
+    Attempt a = attempt;
+    String me = "site-a";
+    a.everyoneSharesSeeds();
+    RING.forEach(m -> a.deliver(a.of(m).attestations()));
+    Map<String, List<Outgoing>> reveals = new LinkedHashMap<>();
+    RING.forEach(m -> reveals.put(m, a.of(m).reveals()));
+    a.deliverTo(me, reveals.get("site-c"));
+    // site-a now knows site-c's and its own seed, and holds two shares of site-b's and of site-d's: one too few.
+    assertEquals(Optional.empty(), a.of(me).allSeeds());
+    PeerMessage revealOfB = a.messageTo(me, reveals.get("site-b"));
+    PeerMessage revealOfC = a.messageTo(me, reveals.get("site-c"));
+    List<PeerMessage> refused = List.of(
+        withCiphertext(revealOfB, flip(revealOfB.ciphertext(), 40)),
+        new PeerMessage(a.id, "site-b", Kind.REVEAL, revealOfC.iv(), revealOfC.ciphertext()),
+        withKind(revealOfB, Kind.SUM_HELD),
+        withKind(revealOfB, Kind.SEED_SHARE));
+    for (PeerMessage message : refused) {
+      Optional<String> reason = a.of(me).receive(message);
+      assertTrue(reason.isPresent(), message + " is refused");
+      assertTrue(reason.get().contains("site-b"), reason.get());
+      assertEquals(Optional.empty(), a.of(me).allSeeds(), message + " changes nothing");
+    }
+    a.deliver(List.of(new Outgoing(me, revealOfB)));
+    assertSameSeeds(ownSeeds(a), a.of(me).allSeeds().orElseThrow(), me);
+  }
+
+  private static byte[] flip(byte[] bytes, int at) {
+    byte[] flipped = bytes.clone();
+    flipped[at] ^= 1;
+    return flipped;
+  }
+
+  private static PeerMessage withCiphertext(PeerMessage m, byte[] ciphertext) {
+    return new PeerMessage(m.attempt(), m.from(), m.kind(), m.iv(), ciphertext);
+  }
+
+  private static PeerMessage withKind(PeerMessage m, Kind kind) {
+    assertNotEquals(m.kind(), kind);
+    return new PeerMessage(m.attempt(), m.from(), kind, m.iv(), m.ciphertext());
+  }
+}
