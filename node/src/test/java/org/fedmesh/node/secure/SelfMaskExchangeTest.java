@@ -186,7 +186,7 @@ class SelfMaskExchangeTest {
       assertSameSeeds(expected, seeds, m);
       long[] sum = selfMasked(plain, seeds);
       assertFalse(Arrays.equals(plain, sum), "the self-masks hide the vector");
-      SelfMaskExchange.unmask(sum, seeds);
+      SelfMaskExchange.unmask(sum, 0, seeds);
       assertArrayEquals(plain, sum, m);
     }
   }
@@ -213,7 +213,7 @@ class SelfMaskExchangeTest {
     for (String m : RING) {
       long[] sum = maskedSum.clone();
       assertFalse(Arrays.equals(plainSum, sum), "the masked sum is not the sum");
-      SelfMaskExchange.unmask(sum, a.of(m).allSeeds().orElseThrow());
+      SelfMaskExchange.unmask(sum, 0, a.of(m).allSeeds().orElseThrow());
       assertArrayEquals(plainSum, sum, m);
     }
   }
@@ -315,7 +315,7 @@ class SelfMaskExchangeTest {
       assertArrayEquals(lostSeed, seeds.get(RING.indexOf(lost)), m);
       assertSameSeeds(ownSeeds(a), seeds, m);
       long[] sum = masked.clone();
-      SelfMaskExchange.unmask(sum, seeds);
+      SelfMaskExchange.unmask(sum, 0, seeds);
       assertArrayEquals(plain, sum, m);
     }
   }
