@@ -118,4 +118,102 @@ class RingAllReduceTest {
     // Each member sends its share of 2(n-1)/n of the vector: in total 2(n-1) vectors' worth.
     assertEquals(2L * (n - 1) * length * 8, expectedBytes);
   }
+
+  /**
+   * Double masking's pause: every member stops with its summed segment (each vector here carries a "self-mask",
+   * a value per position from the member's own seed), nothing completes until the segments come back unmasked, and
+   * then every member gets the plain sum.
+   */
+  @ParameterizedTest(name = "{0} members, {1} values, pieces of {2}")
+  @MethodSource("ringsAndLengths")
+  void heldSegments_releasedUnmasked_everyMemberGetsThePlainSum(int n, int length, int pieceWords) {
+    SplittableRandom values = new SplittableRandom(17L * n + length);
+    long[][] vectors = new long[n][length];
+    long[] plain = new long[length];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < length; j++) {
+        long value = values.nextLong();
+        plain[j] += value;
+        vectors[i][j] = value + selfMask(i, j);
+      }
+    }
+    List<String> addresses = new ArrayList<>();
+    List<ActorRef<Command>> ring = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ActorRef<Command> endpoint = systems.get(i).spawn(RingAllReduce.create(pieceWords));
+      ring.add(endpoint);
+      addresses.add(ActorRefResolver.get(systems.get(i).system()).toSerializationFormat(endpoint));
+    }
+    AttemptId attempt = AttemptId.fresh(length, n, random);
+    List<TestProbe<RingAllReduce.Outcome>> replies = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ring.get(i).tell(new RingAllReduce.Expect(attempt, n, i, length, false));
+    }
+    for (int i = 0; i < n; i++) {
+      ActorTestKit kit = systems.get(i);
+      TestProbe<RingAllReduce.Outcome> probe = kit.createTestProbe();
+      replies.add(probe);
+      ActorRefResolver resolver = ActorRefResolver.get(kit.system());
+      List<ActorRef<Command>> seenFromHere = addresses.stream().map(resolver::<Command>resolveActorRef).toList();
+      ring.get(i).tell(new RingAllReduce.Start(attempt, seenFromHere, i, vectors[i].clone(), probe.ref(), true));
+    }
+    List<RingAllReduce.SegmentSummed> summed = new ArrayList<>();
+    int covered = 0;
+    for (int i = 0; i < n; i++) {
+      RingAllReduce.SegmentSummed segment = nextBesidesReveals(replies.get(i), RingAllReduce.SegmentSummed.class);
+      for (int k = 0; k < segment.values().length; k++) { // the masked sum: every member's vector, masks and all
+        long masked = plain[segment.offset() + k];
+        for (int m = 0; m < n; m++) {
+          masked += selfMask(m, segment.offset() + k);
+        }
+        assertEquals(masked, segment.values()[k], "member " + i + " at " + (segment.offset() + k));
+      }
+      covered += segment.values().length;
+      summed.add(segment);
+    }
+    assertEquals(length, covered, "the members' segments cover the vector once");
+    for (TestProbe<RingAllReduce.Outcome> probe : replies) {
+      RingAllReduce.Outcome early = pollBesidesReveals(probe);
+      if (early != null) {
+        throw new AssertionError("before any release: " + early);
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      RingAllReduce.SegmentSummed segment = summed.get(i);
+      long[] unmasked = segment.values();
+      for (int k = 0; k < unmasked.length; k++) {
+        for (int m = 0; m < n; m++) {
+          unmasked[k] -= selfMask(m, segment.offset() + k);
+        }
+      }
+      ring.get(i).tell(new RingAllReduce.ReleaseSegment(attempt, unmasked));
+    }
+    for (int i = 0; i < n; i++) {
+      RingAllReduce.Completed done = nextBesidesReveals(replies.get(i), RingAllReduce.Completed.class);
+      assertArrayEquals(plain, done.sum(), "member " + i + " of " + n);
+    }
+  }
+
+  private static long selfMask(int member, int position) {
+    return new SplittableRandom(1_000_003L * member + position).nextLong();
+  }
+
+  private static <T extends RingAllReduce.Outcome> T nextBesidesReveals(TestProbe<RingAllReduce.Outcome> probe,
+                                                                        Class<T> wanted) {
+    while (true) {
+      RingAllReduce.Outcome next = probe.receiveMessage(Duration.ofSeconds(30));
+      if (!(next instanceof RingAllReduce.SumRevealed)) {
+        return wanted.cast(next);
+      }
+    }
+  }
+
+  private static RingAllReduce.Outcome pollBesidesReveals(TestProbe<RingAllReduce.Outcome> probe) {
+    try {
+      RingAllReduce.Outcome next = probe.receiveMessage(Duration.ofMillis(100));
+      return next instanceof RingAllReduce.SumRevealed ? pollBesidesReveals(probe) : next;
+    } catch (AssertionError quiet) {
+      return null;
+    }
+  }
 }
