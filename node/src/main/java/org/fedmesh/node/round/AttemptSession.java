@@ -2,7 +2,6 @@ package org.fedmesh.node.round;
 
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -120,16 +119,12 @@ public final class AttemptSession {
   }
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** Refused peer messages logged per session; a member that floods them is not logged beyond this. */
-  private static final int REFUSALS_LOGGED = 5;
 
   private final ActorContext<Command> context;
   private final Setup setup;
   private final AttemptSecrets secrets;
-  /** Double masking, from the verified keys on; peers' messages that came before are held in {@link #early}. */
-  private SelfMaskExchange exchange;
-  private final List<PeerMessage> early = new ArrayList<>();
-  private int refusals;
+  /** Double masking's messages; its exchange exists from the verified keys on. */
+  private final SelfMaskTraffic traffic;
 
   public static Behavior<Command> create(Setup setup) {
     return Behaviors.setup(context -> new AttemptSession(context, setup).begin());
@@ -139,6 +134,7 @@ public final class AttemptSession {
     this.context = context;
     this.setup = setup;
     this.secrets = setup.start().secure() ? AttemptSecrets.create(setup.identity(), setup.attempt(), RANDOM) : null;
+    this.traffic = new SelfMaskTraffic(setup.attempt(), setup.start().ring(), context.getLog());
   }
 
   private Behavior<Command> begin() {
@@ -211,10 +207,7 @@ public final class AttemptSession {
       AttemptSecrets.LinkKeys links = secrets.linkKeys(ring.get(Math.floorMod(setup.myIndex() - 1, n)),
           ring.get(Math.floorMod(setup.myIndex() + 1, n)), peers);
       setup.ring().tell(new RingAllReduce.Keys(setup.attempt(), links.send(), links.receive()));
-      exchange = new SelfMaskExchange(secrets, ring, peers, RANDOM);
-      send(exchange.seedShares());
-      early.forEach(this::take);
-      early.clear();
+      traffic.begin(new SelfMaskExchange(secrets, ring, peers, RANDOM));
     }
     return peers;
   }
@@ -265,7 +258,7 @@ public final class AttemptSession {
     List<ActorRef<AllReduceProtocol.Command>> ring = setup.start().ring().stream().map(RingMember::ring).toList();
     // Double masking: the ring pauses once this member's segment is summed, until its self-masks are removed.
     setup.ring().tell(new RingAllReduce.Start(setup.attempt(), ring, setup.myIndex(), vector, replies,
-        exchange != null));
+        traffic.exchange() != null));
     setup.start().coordinator().tell(setup.seals().seal(new Contributed(setup.attempt(), setup.nodeId())));
     return state(Phase.SUMMING)
         .onMessage(RingReport.class, m -> onRingReport(m.outcome(), update))
@@ -285,7 +278,7 @@ public final class AttemptSession {
     if (outcome instanceof RingAllReduce.Failed failed) {
       return fail("the ring all-reduce failed: " + failed.reason());
     }
-    if (exchange != null) { // only the summed segment or a failure count before the segment is released
+    if (traffic.exchange() != null) { // only the summed segment or a failure count before the segment is released
       return outcome instanceof RingAllReduce.SegmentSummed summed ? unmaskingWhenAllowed(update, summed)
           : Behaviors.same();
     }
@@ -309,11 +302,12 @@ public final class AttemptSession {
    * happens once.
    */
   private Behavior<Command> unmaskingWhenAllowed(UpdateAt update, RingAllReduce.SegmentSummed summed) {
+    SelfMaskExchange exchange = traffic.exchange();
     if (exchange.mayAttest()) {
-      send(exchange.attestations());
+      traffic.send(exchange.attestations());
     }
     if (exchange.mayReveal()) {
-      send(exchange.reveals());
+      traffic.send(exchange.reveals());
       setup.participant().tell(new SumRevealed(setup.attempt()));
     }
     Optional<List<byte[]>> seeds = exchange.allSeeds();
@@ -329,7 +323,7 @@ public final class AttemptSession {
     }
     return state(exchange.hasRevealed() ? Phase.AWAITING_SEEDS : Phase.ATTESTING)
         .onMessage(FromPeer.class, m -> {
-          take(m.message());
+          traffic.take(m.message());
           return unmaskingWhenAllowed(update, summed);
         })
         .onMessage(RingReport.class, m -> onRingReport(m.outcome(), update)) // only a failure can come now
@@ -379,30 +373,8 @@ public final class AttemptSession {
   }
 
   private Behavior<Command> hold(FromPeer peer) {
-    take(peer.message());
+    traffic.take(peer.message());
     return Behaviors.same();
-  }
-
-  private void send(List<SelfMaskExchange.Outgoing> messages) {
-    for (SelfMaskExchange.Outgoing out : messages) {
-      setup.start().ring().stream().filter(m -> m.nodeId().equals(out.to())).findFirst()
-          .ifPresent(m -> m.participant().tell(out.message()));
-    }
-  }
-
-  /** Takes a peer's message now, or holds it until the keys verified (bounded: two per peer and kind at most). */
-  private void take(PeerMessage message) {
-    if (exchange == null) {
-      if (early.size() < 6 * setup.start().ring().size()) {
-        early.add(message);
-      }
-      return;
-    }
-    exchange.receive(message).ifPresent(reason -> {
-      if (++refusals <= REFUSALS_LOGGED) {
-        context.getLog().warn("{}: refused a message from a peer: {}", setup.attempt(), reason);
-      }
-    });
   }
 
   private Behavior<Command> onStepFailed(StepFailed failed) {
@@ -422,12 +394,5 @@ public final class AttemptSession {
     context.getLog().error("{}: {}", setup.attempt(), reason);
     setup.participant().tell(new Failed(setup.attempt(), reason, kind));
     return Behaviors.stopped();
-  }
-
-  /** The trained update and when it was at hand, the start of this member's aggregation time. */
-  private record UpdateAt(LocalUpdates.LocalUpdate update, long nanos) {
-    static UpdateAt now(LocalUpdates.LocalUpdate update) {
-      return new UpdateAt(update, System.nanoTime());
-    }
   }
 }
