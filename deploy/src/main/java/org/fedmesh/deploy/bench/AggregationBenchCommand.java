@@ -147,17 +147,20 @@ public final class AggregationBenchCommand implements Callable<Integer> {
       r.put("secure_over_plain", secureMedian / plainMedian);
       r.put("measures", "one AttemptSession per member (the code a round runs), timed from the updates being"
           + " handed over to every member holding the decoded, applied sum and its hash");
-      r.put("secure_means", "keys and masks made while members train, as in a round; timed: encode + add masks"
-          + " + all-reduce + decode + apply");
+      r.put("secure_means", "keys, pairwise and self masks and seed shares made while members train, as in a"
+          + " round; timed: encode + add masks + reduce-scatter + double masking (attest, reveal, unmask one segment)"
+          + " + all-gather + decode + apply");
       r.put("secure_cold_seconds", cold);
       r.put("secure_cold_seconds_median", coldMedian);
       r.put("secure_cold_over_plain", coldMedian / plainMedian);
-      r.put("secure_cold_means", "nothing prepared; timed: keys, signatures, verification, masks, encode,"
-          + " all-reduce, decode");
+      r.put("secure_cold_means", "nothing prepared; timed: keys, signatures, verification, masks, seed shares,"
+          + " encode, all-reduce with double masking, decode");
       r.put("key_and_mask_preparation_seconds_median", median(preparation));
       r.put("bytes_sent_per_node", bytesPerNode);
       r.put("vector_bytes", vectorBytes);
       r.put("server_bytes_received_equivalent", vectorBytes * nodes);
+      r.put("double_masking", "self-mask per member; seeds Shamir-shared (threshold n-1); each member unmasks the"
+          + " segment it sums; 3(n-1) small AES-GCM peer messages per member, not counted in bytes_sent_per_node");
       r.put("mask_bytes_per_second", maskBytesPerSecond);
       r.put("keystream_bytes_per_second", keystream);
       r.put("ring_mac", PieceMac.ALGORITHM + " (JDK) over every ring piece, tagged by the sender, verified by the"
