@@ -4,7 +4,6 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -279,8 +278,8 @@ public final class AttemptSession {
       return fail("the ring all-reduce failed: " + failed.reason());
     }
     if (traffic.exchange() != null) { // only the summed segment or a failure count before the segment is released
-      return outcome instanceof RingAllReduce.SegmentSummed summed ? unmaskingWhenAllowed(update, summed)
-          : Behaviors.same();
+      return outcome instanceof RingAllReduce.SegmentSummed summed
+          ? unmaskingWhenAllowed(update, new SegmentUnmasking(summed, setup.crypto())) : Behaviors.same();
     }
     return decodeOnCompletion(outcome, update);
   }
@@ -298,10 +297,10 @@ public final class AttemptSession {
 
   /**
    * This member's segment of the masked sum is here: attest once every seed share is held, reveal once every
-   * peer attested, unmask the segment once every seed is known. Re-entered on every peer message; each step
-   * happens once.
+   * peer attested, take each seed's mask off the segment as the seed becomes known. Re-entered on every peer
+   * message; each step happens once.
    */
-  private Behavior<Command> unmaskingWhenAllowed(UpdateAt update, RingAllReduce.SegmentSummed summed) {
+  private Behavior<Command> unmaskingWhenAllowed(UpdateAt update, SegmentUnmasking unmasking) {
     SelfMaskExchange exchange = traffic.exchange();
     if (exchange.mayAttest()) {
       traffic.send(exchange.attestations());
@@ -310,11 +309,9 @@ public final class AttemptSession {
       traffic.send(exchange.reveals());
       setup.participant().tell(new SumRevealed(setup.attempt()));
     }
-    Optional<List<byte[]>> seeds = exchange.allSeeds();
-    if (seeds.isPresent()) {
-      long[] segment = summed.values();
-      AsyncWork.pipe(context, setup.crypto(), () -> SelfMaskExchange.unmask(segment, summed.offset(), seeds.get()),
-          SegmentUnmasked::new, e -> new StepFailed("unmasking", e));
+    if (unmasking.remove(exchange.seedsKnown()) == setup.start().ring().size()) {
+      context.pipeToSelf(unmasking.done(), (segment, error) -> error == null ? new SegmentUnmasked(segment)
+          : new StepFailed("unmasking", AsyncWork.cause(error)));
       return state(Phase.UNMASKING)
           .onMessage(SegmentUnmasked.class, m -> gathering(update, m.values()))
           .onMessage(StepFailed.class, this::onStepFailed)
@@ -324,7 +321,7 @@ public final class AttemptSession {
     return state(exchange.hasRevealed() ? Phase.AWAITING_SEEDS : Phase.ATTESTING)
         .onMessage(FromPeer.class, m -> {
           traffic.take(m.message());
-          return unmaskingWhenAllowed(update, summed);
+          return unmaskingWhenAllowed(update, unmasking);
         })
         .onMessage(RingReport.class, m -> onRingReport(m.outcome(), update)) // only a failure can come now
         .build();

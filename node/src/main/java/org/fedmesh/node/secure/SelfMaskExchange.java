@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.fedmesh.mpc.MaskPrg;
 import org.fedmesh.mpc.PeerEnvelope;
 import org.fedmesh.mpc.SeedShares;
 import org.fedmesh.mpc.SelfMaskReveal;
@@ -146,36 +145,32 @@ public final class SelfMaskExchange {
     return revealing;
   }
 
-  /** Every participant's seed, in ring order, once each was revealed or can be rebuilt from enough shares. */
+  /** Every participant's seed, in ring order, once this member revealed and each was revealed or rebuilt. */
   public Optional<List<byte[]>> allSeeds() {
-    if (!revealing) {
+    Map<String, byte[]> known = seedsKnown();
+    if (!revealing || known.size() < participants.size()) {
       return Optional.empty();
     }
-    List<byte[]> all = new ArrayList<>();
-    for (String owner : participants) {
-      byte[] seed = seeds.get(owner);
-      if (seed == null) {
-        List<SeedShares.Share> shares = new ArrayList<>(revealedShares.getOrDefault(owner, Map.of()).values());
-        shares.add(held.get(owner));
-        if (shares.size() < threshold) {
-          return Optional.empty();
-        }
-        seed = SeedShares.rebuild(shares, threshold);
-      }
-      all.add(seed);
-    }
-    return Optional.of(all);
+    return Optional.of(participants.stream().map(known::get).toList());
   }
 
   /**
-   * Removes every participant's self-mask from {@code segment}, the masked sum's words from {@code offset} on:
-   * what is left is that part of the plain sum. Returns the segment, now unmasked.
+   * The seeds this member knows now, by owner: its own, those revealed to it, and those it can rebuild from the
+   * shares revealed to it. Its own seed's mask can so come off its segment while it waits for the others.
    */
-  public static long[] unmask(long[] segment, int offset, List<byte[]> seeds) {
-    for (byte[] seed : seeds) {
-      MaskPrg.add(segment, 0, segment.length, offset, seed, true);
+  public Map<String, byte[]> seedsKnown() {
+    for (String owner : participants) {
+      if (!seeds.containsKey(owner) && !owner.equals(me) && held.containsKey(owner)) {
+        List<SeedShares.Share> shares = new ArrayList<>(revealedShares.getOrDefault(owner, Map.of()).values());
+        shares.add(held.get(owner));
+        if (shares.size() >= threshold) {
+          seeds.put(owner, SeedShares.rebuild(shares, threshold));
+        }
+      }
     }
-    return segment;
+    Map<String, byte[]> known = new HashMap<>(seeds);
+    known.put(me, secrets.selfSeed());
+    return known;
   }
 
   /** Which participants have not attested yet (for the log when an attempt ends before the reveal). */

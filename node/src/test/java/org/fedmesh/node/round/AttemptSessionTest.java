@@ -217,6 +217,8 @@ class AttemptSessionTest {
     ActorRef<RingAllReduce.Outcome> replies = toSumming();
     replies.tell(new RingAllReduce.SegmentSummed(attempt, 0, maskedSum(plainSum)));
     awaitPhase(Phase.ATTESTING);
+    crypto.awaitQueued(); // its own seed's mask comes off at once
+    crypto.runNext();
     return replies;
   }
 
@@ -231,12 +233,14 @@ class AttemptSessionTest {
   private void toUnmasking() {
     toAwaitingSeeds();
     peersTellSiteA(true);
-    crypto.awaitQueued(); // removing the three self-masks from the segment
+    crypto.awaitQueued(); // the two peers' masks come off, one after the other
   }
 
   /** The unmasked segment goes back to the ring: it is the plain sum, every self-mask removed. */
   private ActorRef<RingAllReduce.Outcome> toGathering() {
     toUnmasking();
+    crypto.runNext();
+    crypto.awaitQueued();
     crypto.runNext();
     RingAllReduce.ReleaseSegment release = ring.expectMessageClass(RingAllReduce.ReleaseSegment.class, WAIT);
     assertEquals(attempt, release.attempt());
@@ -445,8 +449,10 @@ class AttemptSessionTest {
     ActorRef<RingAllReduce.Outcome> replies = toAttesting(garbage);
     peersTellSiteA(true);
     participant.expectMessageClass(AttemptSession.SumRevealed.class, WAIT);
-    crypto.awaitQueued();
-    crypto.runNext();
+    for (int peer = 0; peer < 2; peer++) {
+      crypto.awaitQueued();
+      crypto.runNext();
+    }
     long[] released = ring.expectMessageClass(RingAllReduce.ReleaseSegment.class, WAIT).values();
     assertTrue(java.util.Arrays.equals(garbage, released));
     replies.tell(new RingAllReduce.Completed(attempt, released, 64, 2));
