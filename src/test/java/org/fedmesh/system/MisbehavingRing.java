@@ -64,12 +64,12 @@ final class MisbehavingRing {
     ActorRef<Command> blackHole = ctx.asJava().spawnAnonymous(Behaviors.ignore());
     List<ActorRef<Command>> ring = new ArrayList<>(start.ring());
     ring.set((start.myIndex() + 1) % ring.size(), blackHole);
-    return new RingAllReduce.Start(start.attempt(), ring, start.myIndex(), start.vector(), start.replyTo());
+    return start.withRing(ring);
   }
 
   private static RingAllReduce.Start garbage(RingAllReduce.Start start) {
     long[] garbage = new SplittableRandom(start.attempt().nonceLow()).longs(start.vector().length).toArray();
-    return new RingAllReduce.Start(start.attempt(), start.ring(), start.myIndex(), garbage, start.replyTo());
+    return start.withVector(garbage);
   }
 
   /** Lets every message through, rewriting the start of the all-reduce from {@code round} on. */

@@ -118,6 +118,19 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
                  ActorRef<Outcome> replyTo) {
       this(attempt, ring, myIndex, vector, replyTo, false);
     }
+
+    /** The same start with another vector (a wrapper that changes what a member contributes keeps the rest). */
+    public Start withVector(long[] other) {
+      return new Start(attempt, ring, myIndex, other, replyTo, holdSummedSegment);
+    }
+
+    public Start withRing(List<ActorRef<Command>> other) {
+      return new Start(attempt, other, myIndex, vector, replyTo, holdSummedSegment);
+    }
+
+    public Start withReplyTo(ActorRef<Outcome> other) {
+      return new Start(attempt, ring, myIndex, vector, other, holdSummedSegment);
+    }
   }
 
   /**

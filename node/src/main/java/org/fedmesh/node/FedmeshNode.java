@@ -94,8 +94,7 @@ public final class FedmeshNode implements AutoCloseable {
           + " Use it only for tests on a trusted network.", settings.nodeId(), settings.host(), settings.port());
     }
     WeightedUpdateCodec codec = codecFor(settings);
-    ServerOptimizer optimizer = ServerOptimizer.fromSettings(settings.aggregation().serverOptimizer(),
-        settings.aggregation().serverLearningRate(), settings.aggregation().serverMomentum());
+    ServerOptimizer optimizer = serverOptimizer(settings.aggregation());
     Optional<CheckpointStore> checkpoints = Optional.ofNullable(settings.checkpointDir()).map(CheckpointStore::new);
     boolean restarted = checkpoints.map(CheckpointStore::holdsHistory).orElse(false);
     ModelState initial = initialModel(updates, optimizer, checkpoints);
@@ -158,6 +157,13 @@ public final class FedmeshNode implements AutoCloseable {
         a.maxLoss());
   }
 
+  /** The server optimizer the settings name, with its parameters. */
+  public static ServerOptimizer serverOptimizer(NodeSettings.AggregationSettings a) {
+    return ServerOptimizer.fromSettings(a.serverOptimizer(), a.serverLearningRate(), a.serverMomentum(),
+        new ServerOptimizer.Adaptive(a.serverAdaptiveLearningRate(), a.serverBeta1(), a.serverBeta2(),
+            a.serverTau()));
+  }
+
   private static ModelState initialModel(LocalUpdates updates, ServerOptimizer optimizer,
                                          Optional<CheckpointStore> checkpoints) {
     int parameters = updates.parameterCount();
@@ -168,6 +174,12 @@ public final class FedmeshNode implements AutoCloseable {
           if (saved.get().parameters().length != parameters) {
             throw new IllegalStateException("the checkpoint " + checkpoints.get().file() + " holds "
                 + saved.get().parameters().length + " parameters but the configured model has " + parameters);
+          }
+          int stateLength = optimizer.initialState(parameters).length;
+          if (saved.get().optimizerState().length != stateLength) {
+            throw new IllegalStateException("the checkpoint " + checkpoints.get().file() + " holds "
+                + saved.get().optimizerState().length + " server optimizer values but the configured server"
+                + " optimizer keeps " + stateLength + ": it was written with another aggregation.server-optimizer");
           }
           return saved.get();
         }

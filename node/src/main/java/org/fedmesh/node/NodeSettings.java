@@ -65,6 +65,10 @@ public record NodeSettings(
       String serverOptimizer,
       double serverLearningRate,
       double serverMomentum,
+      double serverAdaptiveLearningRate,
+      double serverBeta1,
+      double serverBeta2,
+      double serverTau,
       int chunkBytes) {}
 
   /** What the round coordinator (whichever node hosts it) does. */
@@ -161,11 +165,22 @@ public record NodeSettings(
           a.getDouble("clip-norm"), a.getInt("fractional-bits"), a.getInt("max-participants"),
           a.getLong("max-samples"), a.getDouble("max-loss"), a.getString("server-optimizer"),
           a.getDouble("server-learning-rate"), a.getDouble("server-momentum"),
-          (int) a.getBytes("chunk-bytes").longValue());
+          a.getDouble("server-adaptive-learning-rate"), a.getDouble("server-beta1"), a.getDouble("server-beta2"),
+          a.getDouble("server-tau"), (int) a.getBytes("chunk-bytes").longValue());
     });
     if (aggregation != null) {
-      if (!List.of("fedavg", "fedavgm").contains(aggregation.serverOptimizer())) {
-        r.problem("aggregation.server-optimizer", "'" + aggregation.serverOptimizer() + "' is not fedavg or fedavgm");
+      if (!List.of("fedavg", "fedavgm", "fedadam", "fedyogi").contains(aggregation.serverOptimizer())) {
+        r.problem("aggregation.server-optimizer", "'" + aggregation.serverOptimizer()
+            + "' is not fedavg, fedavgm, fedadam or fedyogi");
+      }
+      if (!(aggregation.serverBeta1() >= 0 && aggregation.serverBeta1() < 1)) {
+        r.problem("aggregation.server-beta1", "must be in [0, 1), not " + aggregation.serverBeta1());
+      }
+      if (!(aggregation.serverBeta2() >= 0 && aggregation.serverBeta2() < 1)) {
+        r.problem("aggregation.server-beta2", "must be in [0, 1), not " + aggregation.serverBeta2());
+      }
+      if (!(aggregation.serverTau() > 0)) {
+        r.problem("aggregation.server-tau", "must be positive, not " + aggregation.serverTau());
       }
       if (aggregation.chunkBytes() < 1024) {
         r.problem("aggregation.chunk-bytes", "must be at least 1 KiB");

@@ -38,6 +38,10 @@ public final class SharedSettings {
     values.put("aggregation.server-optimizer", a.serverOptimizer());
     values.put("aggregation.server-learning-rate", a.serverLearningRate());
     values.put("aggregation.server-momentum", a.serverMomentum());
+    values.put("aggregation.server-adaptive-learning-rate", a.serverAdaptiveLearningRate());
+    values.put("aggregation.server-beta1", a.serverBeta1());
+    values.put("aggregation.server-beta2", a.serverBeta2());
+    values.put("aggregation.server-tau", a.serverTau());
     values.put("aggregation.chunk-bytes", a.chunkBytes());
     values.put("coordinator.min-participants", c.minParticipants());
     values.put("coordinator.round-deadline", c.roundDeadline());

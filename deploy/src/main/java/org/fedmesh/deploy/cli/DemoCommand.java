@@ -63,8 +63,13 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--batch-size", description = "Minibatch size (default: per data set).")
   Integer batchSize;
 
-  @Option(names = "--server-optimizer", defaultValue = "fedavg", description = "fedavg | fedavgm (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--server-optimizer", defaultValue = "fedavg",
+      description = "fedavg | fedavgm | fedadam | fedyogi (default: ${DEFAULT-VALUE}).")
   String serverOptimizer;
+
+  @Option(names = "--server-learning-rate", description = "The server optimizer's learning rate (default: 1.0 for"
+      + " fedavg and fedavgm, 0.01 for fedadam and fedyogi).")
+  Double serverLearningRate;
 
   @Option(names = "--proximal-mu", defaultValue = "0", description = "FedProx mu; 0 = off (default: ${DEFAULT-VALUE}).")
   double proximalMu;
@@ -130,6 +135,10 @@ public final class DemoCommand implements Callable<Integer> {
     shared.put("fedmesh.training.seed", seed);
     shared.put("fedmesh.aggregation.secure", secureOn);
     shared.put("fedmesh.aggregation.server-optimizer", serverOptimizer);
+    if (serverLearningRate != null) {
+      shared.put(serverOptimizer.startsWith("fedavg") ? "fedmesh.aggregation.server-learning-rate"
+          : "fedmesh.aggregation.server-adaptive-learning-rate", serverLearningRate);
+    }
     shared.put("fedmesh.coordinator.min-participants", nodes);
     Config sharedConfig = ConfigFactory.parseMap(shared);
 

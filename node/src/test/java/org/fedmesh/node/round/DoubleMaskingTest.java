@@ -10,7 +10,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -39,6 +42,7 @@ class DoubleMaskingTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int PARAMS = ParticipantProtocolTest.PARAMS; // its helpers start from that model
   private static ConsortiumCa ca;
+  private PeerMessage lastSumHeldFromA;
 
   @BeforeAll
   static void consortium() {
@@ -46,7 +50,7 @@ class DoubleMaskingTest {
   }
 
   @Test
-  void memberDropsAfterTheMaskedSumFormed_aCuriousPeerCannotComputeIt_andTheRetryReusesTheUpdates() {
+  void memberDropsAfterTheMaskedSumFormed_aCuriousPeerCannotComputeIt_forgedAttestationsChangeNothing_andTheRetryReusesTheUpdates() {
     List<Counting> updates = counting(FixedUpdates.gaussianMembers(4, PARAMS, 11));
     // site-d is curious and drops: it keeps the summed vector from its own session, which so never attests, and
     // everything its participant receives is recorded.
@@ -66,13 +70,38 @@ class DoubleMaskingTest {
         ParticipantCommand m = h.inboxes.get(3).receiveMessage(WAIT);
         if (m instanceof PeerMessage p && p.attempt().equals(first)) {
           seenByD.computeIfAbsent(p.kind(), k -> new HashMap<>()).merge(p.from(), 1, Integer::sum);
+          if (p.kind() == Kind.SUM_HELD && p.from().equals("site-a")) {
+            lastSumHeldFromA = p;
+          }
         }
       }
-      // Nobody reveals while site-d's attestation is missing, and nobody has a result.
-      for (ParticipantCommand m : drain(h.inboxes.get(3), Duration.ofSeconds(2))) {
-        if (m instanceof PeerMessage p && p.attempt().equals(first)) {
-          seenByD.computeIfAbsent(p.kind(), k -> new HashMap<>()).merge(p.from(), 1, Integer::sum);
+      // Another certified member, from its own actor system, forges site-d's attestation to the three that wait
+      // for it: random bytes, and a genuine attestation of site-a's (to site-d) replayed under site-d's name and
+      // under site-a's own to another member. None opens under the pair key it claims.
+      PeerMessage genuine = lastSumHeldFromA;
+      assertTrue(genuine != null, "site-a's attestation to site-d was seen");
+      ActorTestKit mallory = ActorTestKit.create("mallory",
+          ParticipantHarness.REMOTE.withFallback(ConfigFactory.load()));
+      try {
+        byte[] noise = new byte[48];
+        new java.security.SecureRandom().nextBytes(noise);
+        for (int victim = 0; victim < 3; victim++) {
+          ActorRef<ParticipantCommand> to = seenFrom(mallory, h, victim);
+          to.tell(new PeerMessage(first, "site-d", Kind.SUM_HELD, java.util.Arrays.copyOf(noise, 12),
+              java.util.Arrays.copyOfRange(noise, 12, 48)));
+          to.tell(new PeerMessage(first, "site-d", Kind.SUM_HELD, genuine.iv(), genuine.ciphertext()));
+          if (victim > 0) {
+            to.tell(genuine);
+          }
         }
+        // Nobody reveals while site-d's attestation is missing, and nobody has a result.
+        for (ParticipantCommand m : drain(h.inboxes.get(3), Duration.ofSeconds(2))) {
+          if (m instanceof PeerMessage p && p.attempt().equals(first)) {
+            seenByD.computeIfAbsent(p.kind(), k -> new HashMap<>()).merge(p.from(), 1, Integer::sum);
+          }
+        }
+      } finally {
+        mallory.shutdownTestKit();
       }
       assertEquals(0, count(seenByD, Kind.REVEAL), "a seed was revealed: " + seenByD);
       Map<String, Integer> shares = seenByD.get(Kind.SEED_SHARE);
@@ -152,8 +181,7 @@ class DoubleMaskingTest {
                       return Behaviors.same();
                     })
                     .build());
-            inner.tell(new RingAllReduce.Start(start.attempt(), start.ring(), start.myIndex(), start.vector(),
-                filter, start.holdSummedSegment()));
+            inner.tell(start.withReplyTo(filter));
             return Behaviors.same();
           })
           .onAnyMessage(m -> {
@@ -200,6 +228,12 @@ class DoubleMaskingTest {
       }
     }
     return sum;
+  }
+
+  /** Member {@code i}'s participant as an actor system of its own addresses it, over Artery. */
+  private static ActorRef<ParticipantCommand> seenFrom(ActorTestKit other, ParticipantHarness h, int i) {
+    String path = ActorRefResolver.get(h.kits.get(0).system()).toSerializationFormat(h.member(i).participant());
+    return ActorRefResolver.get(other.system()).resolveActorRef(path);
   }
 
   private static int count(Map<Kind, Map<String, Integer>> seen, Kind kind) {
