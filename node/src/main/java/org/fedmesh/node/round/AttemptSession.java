@@ -102,8 +102,8 @@ public final class AttemptSession {
   public record Failed(AttemptId attempt, String reason, FailureKind kind) implements Outcome {}
 
   /**
-   * The attempt's sum can now be known to its participants: this member revealed its self-mask seed (a plain
-   * round: it holds part of the unmasked sum). Its update must not go into another attempt (see
+   * The attempt's sum may now be known to its participants: this member or a peer revealed a self-mask seed (a
+   * plain round: this member holds part of the unmasked sum). Its update must not go into another attempt (see
    * MemberStatus.revealedAttempt).
    */
   public record SumRevealed(AttemptId attempt) implements Outcome {}
@@ -133,7 +133,8 @@ public final class AttemptSession {
     this.context = context;
     this.setup = setup;
     this.secrets = setup.start().secure() ? AttemptSecrets.create(setup.identity(), setup.attempt(), RANDOM) : null;
-    this.traffic = new SelfMaskTraffic(setup.attempt(), setup.start().ring(), context.getLog());
+    this.traffic = new SelfMaskTraffic(setup.attempt(), setup.start().ring(), context.getLog(),
+        () -> setup.participant().tell(new SumRevealed(setup.attempt())));
   }
 
   private Behavior<Command> begin() {
@@ -302,13 +303,8 @@ public final class AttemptSession {
    */
   private Behavior<Command> unmaskingWhenAllowed(UpdateAt update, SegmentUnmasking unmasking) {
     SelfMaskExchange exchange = traffic.exchange();
-    if (exchange.mayAttest()) {
-      traffic.send(exchange.attestations());
-    }
-    if (exchange.mayReveal()) {
-      traffic.send(exchange.reveals());
-      setup.participant().tell(new SumRevealed(setup.attempt()));
-    }
+    exchange.holdsSum();
+    traffic.advance();
     if (unmasking.remove(exchange.seedsKnown()) == setup.start().ring().size()) {
       context.pipeToSelf(unmasking.done(), (segment, error) -> error == null ? new SegmentUnmasked(segment)
           : new StepFailed("unmasking", AsyncWork.cause(error)));
@@ -371,6 +367,7 @@ public final class AttemptSession {
 
   private Behavior<Command> hold(FromPeer peer) {
     traffic.take(peer.message());
+    traffic.advance(); // a late attestation still lets this member reveal after it has unmasked
     return Behaviors.same();
   }
 

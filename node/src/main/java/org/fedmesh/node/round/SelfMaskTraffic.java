@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 /**
  * An attempt session's double-masking traffic: peers' messages held until this member's keys verify (a bounded
  * number: two per peer and kind), opened by its {@link SelfMaskExchange} after; refusals logged up to a bound, so a
- * peer that floods forged messages fills no log; this member's messages delivered to the peers' participants.
+ * peer that floods forged messages fills no log; this member's messages delivered to the peers' participants; and
+ * the exchange's steps taken as soon as they are allowed ({@link #advance}).
  */
 final class SelfMaskTraffic {
   /** Refused peer messages logged per attempt; beyond it they are only dropped. */
@@ -21,13 +22,38 @@ final class SelfMaskTraffic {
   private final List<RingMember> ring;
   private final Logger log;
   private final List<PeerMessage> early = new ArrayList<>();
+  private final Runnable sumMayBeKnown;
   private SelfMaskExchange exchange;
   private int refusals;
+  private boolean sumMayBeKnownTold;
 
-  SelfMaskTraffic(AttemptId attempt, List<RingMember> ring, Logger log) {
+  /** {@code sumMayBeKnown}: run once, when this attempt's sum may become known (see {@link #advance}). */
+  SelfMaskTraffic(AttemptId attempt, List<RingMember> ring, Logger log, Runnable sumMayBeKnown) {
     this.attempt = attempt;
     this.ring = List.copyOf(ring);
     this.log = log;
+    this.sumMayBeKnown = sumMayBeKnown;
+  }
+
+  /**
+   * Attests once the exchange may, reveals once it may, and says once that the sum may be known — by this
+   * member's reveal or a peer's, whichever comes first: a member can unmask with a seed rebuilt from shares before
+   * a late attestation lets it reveal its own. Safe to call at any time.
+   */
+  void advance() {
+    if (exchange == null) {
+      return;
+    }
+    if (exchange.mayAttest()) {
+      send(exchange.attestations());
+    }
+    if (exchange.mayReveal()) {
+      send(exchange.reveals());
+    }
+    if (!sumMayBeKnownTold && exchange.sumMayBeKnown()) {
+      sumMayBeKnownTold = true;
+      sumMayBeKnown.run();
+    }
   }
 
   /** The keys verified: sends this member's seed shares and takes what peers sent before. */

@@ -42,8 +42,11 @@ public final class SelfMaskExchange {
   /** Seeds revealed by their owners, and the shares of each seed others revealed, by owner. */
   private final Map<String, byte[]> seeds = new HashMap<>();
   private final Map<String, Map<String, SeedShares.Share>> revealedShares = new HashMap<>();
+  private boolean holdsSum;
   private boolean attesting;
   private boolean revealing;
+  /** Peers whose reveal came: each had every attestation, so the sum may now be known to them. */
+  private final Set<String> revealedBy = new HashSet<>();
 
   /** {@code peerKeys}: every other participant's verified ephemeral key; {@code participants}: in ring order. */
   public SelfMaskExchange(AttemptSecrets secrets, List<String> participants, Map<String, byte[]> peerKeys,
@@ -107,6 +110,7 @@ public final class SelfMaskExchange {
   }
 
   private void take(String from, SelfMaskReveal reveal) {
+    revealedBy.add(from);
     seeds.putIfAbsent(from, reveal.seed());
     reveal.shares().forEach((owner, share) -> {
       if (participants.contains(owner) && !owner.equals(from)
@@ -116,9 +120,14 @@ public final class SelfMaskExchange {
     });
   }
 
-  /** Whether this member, holding the masked sum, may attest now: it holds every participant's seed share. */
+  /** This member now holds its part of the masked sum. */
+  public void holdsSum() {
+    holdsSum = true;
+  }
+
+  /** Whether this member may attest now: it holds its part of the masked sum and every participant's seed share. */
   public boolean mayAttest() {
-    return !attesting && held.keySet().containsAll(participants);
+    return holdsSum && !attesting && held.keySet().containsAll(participants);
   }
 
   /** The attestations that this member holds the masked sum (and every share), one per peer. */
@@ -143,6 +152,15 @@ public final class SelfMaskExchange {
 
   public boolean hasRevealed() {
     return revealing;
+  }
+
+  /**
+   * Whether this attempt's sum may be known to some participant: this member revealed, or a peer did (a peer
+   * reveals only once every participant attested, so it, and whoever gets enough reveals, can unmask). From then
+   * on this member's update must go into no other attempt, even if it never revealed itself.
+   */
+  public boolean sumMayBeKnown() {
+    return revealing || !revealedBy.isEmpty();
   }
 
   /** Every participant's seed, in ring order, once this member revealed and each was revealed or rebuilt. */

@@ -443,6 +443,41 @@ class AttemptSessionTest {
     assertEquals(Phase.AWAITING_SEEDS, phase());
   }
 
+  /**
+   * site-c's attestation is late: site-b (which had it) reveals, and site-a rebuilds site-c's seed from its own
+   * share and the one site-b revealed (two of three). site-a can unmask before it may reveal, so it must say at
+   * once that the sum may be known (its update is spent), and it still reveals once the attestation comes.
+   */
+  @Test
+  void aPeersRevealBeforeTheLastAttestation_isReportedAtOnce_andTheMemberRevealsWhenItMay() {
+    toAttesting();
+    for (SelfMaskExchange peer : peers) {
+      peer.seedShares().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
+          new AttemptSession.FromPeer(o.message())));
+    }
+    SelfMaskExchange b = peers.get(0);
+    peers.get(1).seedShares().stream().filter(o -> o.to().equals("site-b"))
+        .forEach(o -> assertTrue(b.receive(o.message()).isEmpty())); // site-b holds a share of site-c's seed
+    b.attestations().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
+        new AttemptSession.FromPeer(o.message())));
+    b.reveals().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
+        new AttemptSession.FromPeer(o.message())));
+    assertInstanceOf(AttemptSession.SumRevealed.class, participant.expectMessageClass(AttemptSession.Outcome.class,
+        WAIT));
+    for (TestProbe<ParticipantCommand> inbox : peerInbox) {
+      assertEquals(SelfMaskProtocol.Kind.SUM_HELD, inbox.expectMessageClass(PeerMessage.class, WAIT).kind());
+    }
+    crypto.awaitQueued(); // every seed is known: site-b's revealed, site-c's rebuilt
+    assertEquals(Phase.UNMASKING, awaitPhase(Phase.UNMASKING));
+    peerInbox.forEach(inbox -> inbox.expectNoMessage(Duration.ofMillis(100)));
+    peers.get(1).attestations().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
+        new AttemptSession.FromPeer(o.message())));
+    for (TestProbe<ParticipantCommand> inbox : peerInbox) {
+      assertEquals(SelfMaskProtocol.Kind.REVEAL, inbox.expectMessageClass(PeerMessage.class, WAIT).kind());
+    }
+    participant.expectNoMessage(Duration.ofMillis(100)); // said once
+  }
+
   @Test
   void ringSumOfGarbage_failsAsUndecodableSum_notAsThisMembersFault() {
     long[] garbage = new java.util.SplittableRandom(3).longs(CODEC.vectorLength(PARAMS)).toArray();

@@ -57,7 +57,7 @@ class SelfMaskExchangeTest {
   void freshAttempt() throws GeneralSecurityException {
     random = SecureRandom.getInstance("SHA1PRNG");
     random.setSeed(4242L); // set before any output: every run draws the same keys, seeds, shares and IVs
-    attempt = new Attempt(AttemptId.fresh(1, 1, random));
+    attempt = new Attempt(AttemptId.fresh(1, 1, random)).summed();
   }
 
   /** One attempt's members: their secrets and exchanges, and every message each one took, in order. */
@@ -76,6 +76,12 @@ class SelfMaskExchangeTest {
       for (String member : RING) {
         exchanges.put(member, new SelfMaskExchange(secrets.get(member), RING, peerKeys(member), random));
       }
+    }
+
+    /** Every member holds its part of the masked sum (as after the reduce-scatter). */
+    Attempt summed() {
+      exchanges.values().forEach(SelfMaskExchange::holdsSum);
+      return this;
     }
 
     Map<String, byte[]> peerKeys(String member) {
@@ -216,6 +222,29 @@ class SelfMaskExchangeTest {
       unmask(sum, a.of(m).allSeeds().orElseThrow());
       assertArrayEquals(plainSum, sum, m);
     }
+  }
+
+  @Test
+  void mayAttest_notBeforeItHoldsItsPartOfTheSum_evenWithEveryShare() {
+    Attempt fresh = new Attempt(attempt.id);
+    Map<String, List<Outgoing>> shares = new LinkedHashMap<>();
+    RING.forEach(m -> shares.put(m, fresh.of(m).seedShares()));
+    RING.stream().filter(m -> !m.equals("site-a")).forEach(m -> fresh.deliverTo("site-a", shares.get(m)));
+    assertFalse(fresh.of("site-a").mayAttest(), "every share, but no sum yet");
+    fresh.of("site-a").holdsSum();
+    assertTrue(fresh.of("site-a").mayAttest());
+  }
+
+  @Test
+  void sumMayBeKnown_fromTheFirstRevealOnEitherSide() {
+    Attempt a = attempt;
+    RING.forEach(m -> a.deliver(a.of(m).seedShares()));
+    RING.forEach(m -> a.deliver(a.of(m).attestations()));
+    RING.forEach(m -> assertFalse(a.of(m).sumMayBeKnown(), m + " before any reveal"));
+    a.deliver(a.of("site-b").reveals());
+    assertTrue(a.of("site-b").sumMayBeKnown(), "it revealed");
+    RING.stream().filter(m -> !m.equals("site-b")).forEach(m -> assertTrue(a.of(m).sumMayBeKnown(),
+        m + " got site-b's reveal"));
   }
 
   @Test
