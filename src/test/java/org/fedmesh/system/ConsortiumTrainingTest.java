@@ -48,11 +48,8 @@ class ConsortiumTrainingTest {
       ModelState model = consortium.latest("node-1");
       assertNotNull(model);
       assertEquals(10, model.round());
-      try (LocalTrainer evaluator = new LocalTrainer(ModelSpec.logistic(), data.data().test().cols(), 2,
-          TrainingConfig.of(1, 32, OptimizerSpec.sgd(0.05), 1))) {
-        double accuracy = evaluator.evaluate(model.parameters(), data.data().test()).accuracy();
-        assertTrue(accuracy >= 0.93, "test accuracy " + accuracy);
-      }
+      double accuracy = accuracy(model, data);
+      assertTrue(accuracy >= 0.93, "test accuracy " + accuracy);
     }
   }
 
@@ -86,12 +83,16 @@ class ConsortiumTrainingTest {
         assertEquals(1, Set.copyOf(hashes.values()).size(), "one model in round " + round + ": " + hashes);
       }
       assertEquals(1, Set.copyOf(consortium.hashes().values()).size(), "one model: " + consortium.hashes());
-      ModelState model = consortium.latest("node-1");
-      try (LocalTrainer evaluator = new LocalTrainer(ModelSpec.logistic(), data.data().test().cols(), 2,
-          TrainingConfig.of(1, 32, OptimizerSpec.sgd(0.05), 1))) {
-        double accuracy = evaluator.evaluate(model.parameters(), data.data().test()).accuracy();
-        assertTrue(accuracy >= 0.93, optimizer + " test accuracy " + accuracy);
-      }
+      double accuracy = accuracy(consortium.latest("node-1"), data);
+      assertTrue(accuracy >= 0.93, optimizer + " test accuracy " + accuracy);
+    }
+  }
+
+  /** The logistic model's accuracy on the held-out rows of {@code data}. */
+  private static double accuracy(ModelState model, DemoData data) {
+    try (LocalTrainer evaluator = new LocalTrainer(ModelSpec.logistic(), data.data().test().cols(), 2,
+        TrainingConfig.of(1, 32, OptimizerSpec.sgd(0.05), 1))) {
+      return evaluator.evaluate(model.parameters(), data.data().test()).accuracy();
     }
   }
 }

@@ -75,13 +75,8 @@ class RingAllReduceTest {
         expected[j] += vectors[i][j];
       }
     }
-    List<ActorRef<Command>> ring = new ArrayList<>();
-    List<String> addresses = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      ActorRef<Command> endpoint = systems.get(i).spawn(RingAllReduce.create(pieceWords));
-      ring.add(endpoint);
-      addresses.add(ActorRefResolver.get(systems.get(i).system()).toSerializationFormat(endpoint));
-    }
+    Ring endpoints = Ring.spawn(n, pieceWords);
+    List<ActorRef<Command>> ring = endpoints.local();
     AttemptId attempt = AttemptId.fresh(length, n, random);
     // As in a secure round: every member announces the attempt before anyone may send to it, then gets the keys of
     // its two links (here random, one per link from member i to member i+1).
@@ -95,12 +90,9 @@ class RingAllReduceTest {
     }
     List<TestProbe<RingAllReduce.Outcome>> replies = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      ActorTestKit kit = systems.get(i);
-      TestProbe<RingAllReduce.Outcome> probe = kit.createTestProbe();
+      TestProbe<RingAllReduce.Outcome> probe = systems.get(i).createTestProbe();
       replies.add(probe);
-      ActorRefResolver resolver = ActorRefResolver.get(kit.system());
-      List<ActorRef<Command>> seenFromHere = addresses.stream().map(resolver::<Command>resolveActorRef).toList();
-      ring.get(i).tell(new RingAllReduce.Start(attempt, seenFromHere, i, vectors[i].clone(), probe.ref()));
+      ring.get(i).tell(new RingAllReduce.Start(attempt, endpoints.seenFrom(i), i, vectors[i].clone(), probe.ref()));
     }
     long expectedBytes = 0;
     for (int i = 0; i < n; i++) {
@@ -137,25 +129,18 @@ class RingAllReduceTest {
         vectors[i][j] = value + selfMask(i, j);
       }
     }
-    List<String> addresses = new ArrayList<>();
-    List<ActorRef<Command>> ring = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      ActorRef<Command> endpoint = systems.get(i).spawn(RingAllReduce.create(pieceWords));
-      ring.add(endpoint);
-      addresses.add(ActorRefResolver.get(systems.get(i).system()).toSerializationFormat(endpoint));
-    }
+    Ring endpoints = Ring.spawn(n, pieceWords);
+    List<ActorRef<Command>> ring = endpoints.local();
     AttemptId attempt = AttemptId.fresh(length, n, random);
     List<TestProbe<RingAllReduce.Outcome>> replies = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       ring.get(i).tell(new RingAllReduce.Expect(attempt, n, i, length, false));
     }
     for (int i = 0; i < n; i++) {
-      ActorTestKit kit = systems.get(i);
-      TestProbe<RingAllReduce.Outcome> probe = kit.createTestProbe();
+      TestProbe<RingAllReduce.Outcome> probe = systems.get(i).createTestProbe();
       replies.add(probe);
-      ActorRefResolver resolver = ActorRefResolver.get(kit.system());
-      List<ActorRef<Command>> seenFromHere = addresses.stream().map(resolver::<Command>resolveActorRef).toList();
-      ring.get(i).tell(new RingAllReduce.Start(attempt, seenFromHere, i, vectors[i].clone(), probe.ref(), true));
+      ring.get(i).tell(new RingAllReduce.Start(attempt, endpoints.seenFrom(i), i, vectors[i].clone(), probe.ref(),
+          true));
     }
     List<RingAllReduce.SegmentSummed> summed = new ArrayList<>();
     int covered = 0;
@@ -191,6 +176,26 @@ class RingAllReduceTest {
     for (int i = 0; i < n; i++) {
       RingAllReduce.Completed done = nextBesidesReveals(replies.get(i), RingAllReduce.Completed.class);
       assertArrayEquals(plain, done.sum(), "member " + i + " of " + n);
+    }
+  }
+
+  /** A fresh endpoint in each of the first n systems, and their addresses, so any member can address the others. */
+  private record Ring(List<ActorRef<Command>> local, List<String> addresses) {
+    static Ring spawn(int n, int pieceWords) {
+      List<ActorRef<Command>> endpoints = new ArrayList<>();
+      List<String> addresses = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        ActorRef<Command> endpoint = systems.get(i).spawn(RingAllReduce.create(pieceWords));
+        endpoints.add(endpoint);
+        addresses.add(ActorRefResolver.get(systems.get(i).system()).toSerializationFormat(endpoint));
+      }
+      return new Ring(endpoints, addresses);
+    }
+
+    /** The ring as member {@code i} addresses it (remote refs but its own). */
+    List<ActorRef<Command>> seenFrom(int i) {
+      ActorRefResolver resolver = ActorRefResolver.get(systems.get(i).system());
+      return addresses.stream().map(resolver::<Command>resolveActorRef).toList();
     }
   }
 
