@@ -275,13 +275,14 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       return this;
     }
     int start = s.layout.segmentStart(s.summedSegment);
-    if (release.values().length != s.layout.segmentEnd(s.summedSegment) - start) {
+    int length = s.layout.segmentEnd(s.summedSegment) - start;
+    if (release.values().length != length) {
       s.replyTo.tell(new Failed(s.attempt, "the released segment has " + release.values().length
-          + " words, not " + (s.layout.segmentEnd(s.summedSegment) - start)));
+          + " words, not " + length));
       end();
       return this;
     }
-    System.arraycopy(release.values(), 0, s.vector, start, release.values().length);
+    System.arraycopy(release.values(), 0, s.vector, start, length);
     s.released = true;
     if (s.n > 1) {
       for (int p = 0; p < s.layout.pieces(); p++) {
@@ -486,15 +487,11 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       this.vectorLength = vectorLength;
       this.layout = new RingLayout(n, vectorLength, maxPieceWords);
       this.expectedReduce = n == 1 ? 0 : layout.piecesOutside(myIndex);
-      this.expectedGather = n == 1 ? 0 : layout.piecesOutside(Math.floorMod(myIndex + 1, n));
+      this.summedSegment = Math.floorMod(myIndex + 1, n);
+      this.expectedGather = n == 1 ? 0 : layout.piecesOutside(summedSegment);
       this.authenticated = authenticated && n > 1;
       this.holdLimit = HELD_PER_EXPECTED * (expectedReduce + expectedGather);
-      this.summedSegment = Math.floorMod(myIndex + 1, n);
-      int pieces = 0;
-      for (int p = 0; p < layout.pieces(); p++) {
-        pieces += layout.segment(p) == summedSegment ? 1 : 0;
-      }
-      this.summedPiecesExpected = n == 1 ? 0 : pieces;
+      this.summedPiecesExpected = n == 1 ? 0 : layout.pieces() - layout.piecesOutside(summedSegment);
     }
 
     /** Tells the owner once the summed segment is complete, when it holds it. */

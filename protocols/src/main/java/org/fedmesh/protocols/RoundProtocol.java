@@ -83,9 +83,10 @@ public final class RoundProtocol {
   /**
    * A participant's state: its last committed round and model hash, with the commit certificate that proves it
    * (null at round 0, or when its journal lost it); the attempt whose result it holds as pending (null when none)
-   * with that result's hash and its signature of it; and the latest uncommitted attempt of which it has seen part
-   * of the sum (null when none) — retrying that round with fewer members and the same updates would reveal the
-   * difference; and the latest attempt it took part in (null when none): it ignores a StartRound of an older attempt
+   * with that result's hash and its signature of it; and the latest uncommitted attempt whose sum may be known to
+   * its participants (a self-mask seed was revealed in it; in a plain round, part of the sum reached this member;
+   * null when none) — retrying that round with fewer members and the same updates would reveal the difference, so
+   * the member trains afresh (the coordinator only numbers the next attempt after it); and the latest attempt it took part in (null when none): it ignores a StartRound of an older attempt
    * of that round as a replay, so a coordinator that took over numbers its attempt after it. The signatures let a
    * coordinator that took over commit a result, or bring members up to date, without having seen the round.
    * Sealed by the member it describes, over every field and the coordinator that asked.

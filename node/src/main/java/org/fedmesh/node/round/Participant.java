@@ -94,7 +94,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private CommitProof committedProof;
   private Optional<Pending> pending = Optional.empty();
   private final TrainedUpdates updates = new TrainedUpdates();
-  /** The latest uncommitted attempt of which this member holds part of the sum (see MemberStatus). */
+  /** The latest uncommitted attempt whose sum may be known (a seed was revealed in it; see MemberStatus). */
   private AttemptId revealedAttempt;
   private Optional<LiveAttempt> live = Optional.empty();
   private Optional<AttemptId> writingCommit = Optional.empty();
@@ -192,8 +192,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
             sessionReports, seals)),
         "attempt-" + id.round() + "-" + id.attempt() + "-" + (++sessions));
     live = Optional.of(new LiveAttempt(start, session));
-    if (updates.spentBy(revealedAttempt, id.round())) { // this member's own reveal decides, nobody's word
-      getContext().getLog().info("{}: training again: this member revealed its mask in {}", id, revealedAttempt);
+    if (updates.spentBy(revealedAttempt, id.round())) { // what this member saw decides, nobody's word
+      getContext().getLog().info("{}: training again: the sum of {} may be known", id, revealedAttempt);
     }
     Optional<LocalUpdates.LocalUpdate> reusable = updates.reusable(id.round(), committed.hash());
     if (reusable.isPresent()) {

@@ -48,8 +48,9 @@ final class TrainedUpdates {
   }
 
   /**
-   * Forgets the cached update when this member revealed its mask in {@code revealed}, an attempt of {@code round}
-   * that used it (each reveal once: the update trained after it is fresh); true when it did. The same update in
+   * Forgets the cached update when the sum of {@code revealed}, an attempt of {@code round} that used it, may be
+   * known (this member or a peer revealed a self-mask seed in it; each such attempt once: the update trained after
+   * it is fresh); true when it did. The same update in
    * another attempt over fewer members would let the two sums be differenced.
    */
   boolean spentBy(AttemptId revealed, long round) {

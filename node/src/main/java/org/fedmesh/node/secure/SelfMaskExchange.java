@@ -191,7 +191,7 @@ public final class SelfMaskExchange {
     return known;
   }
 
-  /** Which participants have not attested yet (for the log when an attempt ends before the reveal). */
+  /** Which peers have not attested yet. */
   public List<String> notAttested() {
     return peers().stream().filter(p -> !attested.contains(p)).toList();
   }
