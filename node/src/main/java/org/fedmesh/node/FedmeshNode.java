@@ -159,7 +159,7 @@ public final class FedmeshNode implements AutoCloseable {
 
   /** The server optimizer the settings name, with its parameters. */
   public static ServerOptimizer serverOptimizer(NodeSettings.AggregationSettings a) {
-    return ServerOptimizer.fromSettings(a.serverOptimizer(), a.serverLearningRate(), a.serverMomentum(),
+    return ServerOptimizer.fromSettings(a.strategy().serverOptimizer(), a.serverLearningRate(), a.serverMomentum(),
         new ServerOptimizer.Adaptive(a.serverAdaptiveLearningRate(), a.serverBeta1(), a.serverBeta2(),
             a.serverTau()));
   }
@@ -179,7 +179,7 @@ public final class FedmeshNode implements AutoCloseable {
           if (saved.get().optimizerState().length != stateLength) {
             throw new IllegalStateException("the checkpoint " + checkpoints.get().file() + " holds "
                 + saved.get().optimizerState().length + " server optimizer values but the configured server"
-                + " optimizer keeps " + stateLength + ": it was written with another aggregation.server-optimizer");
+                + " optimizer keeps " + stateLength + ": it was written with another aggregation.strategy");
           }
           return saved.get();
         }

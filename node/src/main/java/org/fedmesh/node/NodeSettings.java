@@ -62,7 +62,7 @@ public record NodeSettings(
       int maxParticipants,
       long maxSamples,
       double maxLoss,
-      String serverOptimizer,
+      Strategy strategy,
       double serverLearningRate,
       double serverMomentum,
       double serverAdaptiveLearningRate,
@@ -153,26 +153,29 @@ public record NodeSettings(
     }
     ModelSpec model = r.get("model.spec", () -> ModelSpec.parse(r.config.getString("model.spec")));
     Long modelSeed = r.get("model.seed", () -> r.config.getLong("model.seed"));
-    TrainingConfig training = r.get("training", () -> {
+    Strategy strategy = r.get("aggregation.strategy",
+        () -> Strategy.parse(r.config.getString("aggregation.strategy")));
+    Double proximalMu = r.get("training.proximal-mu", () -> r.config.getDouble("training.proximal-mu"));
+    if (strategy != null && strategy.proximal() && proximalMu != null && !(proximalMu > 0)) {
+      r.problem("training.proximal-mu", "must be above 0 for strategy fedprox, not " + proximalMu);
+    }
+    TrainingConfig training = strategy == null || proximalMu == null ? null : r.get("training", () -> {
       Config t = r.config.getConfig("training");
       OptimizerSpec optimizer = OptimizerSpec.parse(t.getString("optimizer"));
+      // Only fedprox adds the proximal term; the key is read for every strategy so that a typo shows.
       return new TrainingConfig(t.getInt("local-epochs"), t.getInt("batch-size"), optimizer,
-          t.getDouble("proximal-mu"), t.getLong("seed"));
+          strategy.proximal() ? proximalMu : 0, t.getLong("seed"));
     });
-    AggregationSettings aggregation = r.get("aggregation", () -> {
+    AggregationSettings aggregation = strategy == null ? null : r.get("aggregation", () -> {
       Config a = r.config.getConfig("aggregation");
       return new AggregationSettings(a.getBoolean("secure"), a.getBoolean("allow-unsafe-two-party"),
           a.getDouble("clip-norm"), a.getInt("fractional-bits"), a.getInt("max-participants"),
-          a.getLong("max-samples"), a.getDouble("max-loss"), a.getString("server-optimizer"),
+          a.getLong("max-samples"), a.getDouble("max-loss"), strategy,
           a.getDouble("server-learning-rate"), a.getDouble("server-momentum"),
           a.getDouble("server-adaptive-learning-rate"), a.getDouble("server-beta1"), a.getDouble("server-beta2"),
           a.getDouble("server-tau"), (int) a.getBytes("chunk-bytes").longValue());
     });
     if (aggregation != null) {
-      if (!List.of("fedavg", "fedavgm", "fedadam", "fedyogi").contains(aggregation.serverOptimizer())) {
-        r.problem("aggregation.server-optimizer", "'" + aggregation.serverOptimizer()
-            + "' is not fedavg, fedavgm, fedadam or fedyogi");
-      }
       if (!(aggregation.serverBeta1() >= 0 && aggregation.serverBeta1() < 1)) {
         r.problem("aggregation.server-beta1", "must be in [0, 1), not " + aggregation.serverBeta1());
       }

@@ -35,7 +35,7 @@ public final class SharedSettings {
     values.put("aggregation.max-participants", a.maxParticipants());
     values.put("aggregation.max-samples", a.maxSamples());
     values.put("aggregation.max-loss", a.maxLoss());
-    values.put("aggregation.server-optimizer", a.serverOptimizer());
+    values.put("aggregation.strategy", a.strategy());
     values.put("aggregation.server-learning-rate", a.serverLearningRate());
     values.put("aggregation.server-momentum", a.serverMomentum());
     values.put("aggregation.server-adaptive-learning-rate", a.serverAdaptiveLearningRate());

@@ -86,4 +86,36 @@ class NodeSettingsTest {
         () -> parse("fedmesh { node-id = a, rounds = many }"));
     assertTrue(e.getMessage().contains("fedmesh.rounds"), e.getMessage());
   }
+
+  @Test
+  void strategy_choosesTheServerStepAndWhetherTrainingIsProximal() {
+    NodeSettings fedavg = parse("fedmesh { node-id = a, training.proximal-mu = 0.5 }");
+    assertEquals(Strategy.FEDAVG, fedavg.aggregation().strategy());
+    assertEquals(0.0, fedavg.training().proximalMu(), "only fedprox adds the proximal term");
+
+    NodeSettings fedprox = parse("fedmesh { node-id = a, aggregation.strategy = fedprox }");
+    assertEquals("fedavg", fedprox.aggregation().strategy().serverOptimizer());
+    assertEquals(0.01, fedprox.training().proximalMu(), "fedprox's default mu");
+    assertEquals(0.3, parse("fedmesh { node-id = a, aggregation.strategy = fedprox, training.proximal-mu = 0.3 }")
+        .training().proximalMu());
+
+    NodeSettings fedyogi = parse("fedmesh { node-id = a, aggregation.strategy = fedyogi }");
+    assertTrue(fedyogi.aggregation().strategy().adaptive());
+    assertEquals(6, FedmeshNode.serverOptimizer(fedyogi.aggregation()).initialState(3).length,
+        "an adaptive server step keeps two moments per parameter");
+  }
+
+  @Test
+  void strategyProblems_areNamed() {
+    NodeSettings.InvalidSettingsException unknown = assertThrows(NodeSettings.InvalidSettingsException.class,
+        () -> parse("fedmesh { node-id = a, aggregation.strategy = fedsgd }"));
+    assertEquals(1, unknown.problems().size(), unknown.getMessage());
+    assertTrue(unknown.getMessage().contains("fedmesh.aggregation.strategy: 'fedsgd' is not a strategy: use one of"
+        + " fedavg, fedprox, fedavgm, fedadam, fedyogi"), unknown.getMessage());
+
+    NodeSettings.InvalidSettingsException noMu = assertThrows(NodeSettings.InvalidSettingsException.class,
+        () -> parse("fedmesh { node-id = a, aggregation.strategy = fedprox, training.proximal-mu = 0 }"));
+    assertTrue(noMu.getMessage().contains("fedmesh.training.proximal-mu: must be above 0 for strategy fedprox"),
+        noMu.getMessage());
+  }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.fedmesh.deploy.JsonReport;
 import org.fedmesh.deploy.demo.DemoData;
 import org.fedmesh.deploy.demo.EmbeddedConsortium;
+import org.fedmesh.node.Strategy;
 import org.fedmesh.node.data.Dataset;
 import org.fedmesh.node.data.Partition;
 import org.fedmesh.node.data.Partitioner;
@@ -28,6 +29,7 @@ import org.fedmesh.node.model.OptimizerSpec;
 import org.fedmesh.node.model.TrainResult;
 import org.fedmesh.node.model.TrainingConfig;
 import org.fedmesh.node.round.ModelState;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,16 +65,16 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--batch-size", description = "Minibatch size (default: per data set).")
   Integer batchSize;
 
-  @Option(names = "--server-optimizer", defaultValue = "fedavg",
-      description = "fedavg | fedavgm | fedadam | fedyogi (default: ${DEFAULT-VALUE}).")
-  String serverOptimizer;
+  @Option(names = "--strategy", defaultValue = "fedavg", converter = StrategyConverter.class,
+      description = "fedavg | fedprox | fedavgm | fedadam | fedyogi (default: ${DEFAULT-VALUE}).")
+  Strategy strategy;
 
-  @Option(names = "--server-learning-rate", description = "The server optimizer's learning rate (default: 1.0 for"
-      + " fedavg and fedavgm, 0.01 for fedadam and fedyogi).")
+  @Option(names = "--server-learning-rate", description = "The server step's learning rate (default: 1.0 for"
+      + " fedavg, fedprox and fedavgm; for fedadam and fedyogi 0.01 on Fashion-MNIST, 0.1 on tables).")
   Double serverLearningRate;
 
-  @Option(names = "--proximal-mu", defaultValue = "0", description = "FedProx mu; 0 = off (default: ${DEFAULT-VALUE}).")
-  double proximalMu;
+  @Option(names = "--proximal-mu", description = "FedProx's mu, for --strategy fedprox (default: 0.01).")
+  Double proximalMu;
 
   @Option(names = "--secure", defaultValue = "on", description = "Secure aggregation on|off (default: ${DEFAULT-VALUE}).")
   String secure;
@@ -115,10 +117,10 @@ public final class DemoCommand implements Callable<Integer> {
     Partition split = Partitioner.parse(partition);
     List<Dataset> parts = split.split(data.data().train(), nodes, seed);
     System.out.printf(Locale.ROOT, "Data set %s (%s): %d training rows, %d test rows, %d features; model %s;"
-            + " local %s, batch %d, %d epoch(s) per round; %d members, %s partition; secure aggregation %s;"
-            + " %s%n",
+            + " local %s, batch %d, %d epoch(s) per round; strategy %s; %d members, %s partition;"
+            + " secure aggregation %s; %s%n",
         data.name(), data.source(), data.data().train().rows(), data.data().test().rows(),
-        data.data().train().cols(), spec, localOptimizer, batchSize, localEpochs, nodes, split,
+        data.data().train().cols(), spec, localOptimizer, batchSize, localEpochs, strategy, nodes, split,
         secureOn ? "on" : "OFF", transport == EmbeddedConsortium.Transport.MUTUAL_TLS ? "mutual TLS" : "PLAIN TCP");
     for (int i = 0; i < parts.size(); i++) {
       System.out.printf(Locale.ROOT, "  node-%d: %d rows, labels %s%n", i + 1, parts.get(i).rows(),
@@ -131,14 +133,19 @@ public final class DemoCommand implements Callable<Integer> {
     shared.put("fedmesh.training.local-epochs", localEpochs);
     shared.put("fedmesh.training.batch-size", batchSize);
     shared.put("fedmesh.training.optimizer", localOptimizer.toString());
-    shared.put("fedmesh.training.proximal-mu", proximalMu);
+    if (proximalMu != null) {
+      if (!strategy.proximal()) {
+        throw new IllegalArgumentException("--proximal-mu is FedProx's weight: use it with --strategy fedprox");
+      }
+      shared.put("fedmesh.training.proximal-mu", proximalMu);
+    }
     shared.put("fedmesh.training.seed", seed);
     shared.put("fedmesh.aggregation.secure", secureOn);
-    shared.put("fedmesh.aggregation.server-optimizer", serverOptimizer);
-    if (serverLearningRate != null) {
-      shared.put(serverOptimizer.startsWith("fedavg") ? "fedmesh.aggregation.server-learning-rate"
-          : "fedmesh.aggregation.server-adaptive-learning-rate", serverLearningRate);
-    }
+    shared.put("fedmesh.aggregation.strategy", strategy.key());
+    double serverRate = serverLearningRate != null ? serverLearningRate
+        : strategy.adaptive() ? data.defaultAdaptiveServerRate() : 1.0;
+    shared.put(strategy.adaptive() ? "fedmesh.aggregation.server-adaptive-learning-rate"
+        : "fedmesh.aggregation.server-learning-rate", serverRate);
     shared.put("fedmesh.coordinator.min-participants", nodes);
     Config sharedConfig = ConfigFactory.parseMap(shared);
 
@@ -207,7 +214,8 @@ public final class DemoCommand implements Callable<Integer> {
       r.put("partition", split.toString());
       r.put("model", spec.toString());
       r.put("local_optimizer", localOptimizer.toString());
-      r.put("server_optimizer", serverOptimizer);
+      r.put("strategy", strategy.key());
+      r.put("server_learning_rate", serverRate);
       r.put("local_epochs", localEpochs);
       r.put("batch_size", batchSize);
       r.put("secure_aggregation", secureOn);
@@ -231,6 +239,14 @@ public final class DemoCommand implements Callable<Integer> {
 
   private long sharedSeed() {
     return ConfigFactory.defaultReference().getLong("fedmesh.model.seed");
+  }
+
+  /** Picocli's names for strategies are their configuration keys. */
+  static final class StrategyConverter implements CommandLine.ITypeConverter<Strategy> {
+    @Override
+    public Strategy convert(String value) {
+      return Strategy.parse(value);
+    }
   }
 
   /** A round node-1 committed, with the mean training loss its commit reported. */
