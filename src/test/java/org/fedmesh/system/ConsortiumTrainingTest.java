@@ -60,10 +60,11 @@ class ConsortiumTrainingTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"fedprox", "fedadam", "fedyogi"})
   void strategies_oneHashPerRoundOnEveryMember_andAccurate(String strategy) throws Exception {
+    int rounds = 10; // FedProx's pull toward the global model slows it: 0.930 needs ten rounds here
     DemoData data = DemoData.load("breast-cancer", 1);
     List<Dataset> parts = Partitioner.iid(data.data().train(), 3, 1);
     Config shared = ConfigFactory.parseMap(Map.of(
-        "fedmesh.rounds", 8,
+        "fedmesh.rounds", rounds,
         "fedmesh.model.spec", "logistic",
         "fedmesh.training.optimizer", "sgd:0.05",
         "fedmesh.aggregation.strategy", strategy,
@@ -74,10 +75,11 @@ class ConsortiumTrainingTest {
         hashesByRound.computeIfAbsent(model.round(), r -> new java.util.concurrent.ConcurrentHashMap<>())
             .put(node, model.hash());
     try (EmbeddedConsortium consortium = EmbeddedConsortium.start(parts, 2, shared, record)) {
-      assertTrue(consortium.awaitRound(8, Duration.ofMinutes(3)), "8 rounds committed: " + consortium.hashes());
+      assertTrue(consortium.awaitRound(rounds, Duration.ofMinutes(3)),
+          rounds + " rounds committed: " + consortium.hashes());
       // A member that caught up skips rounds, and the last commit may still be on its way to this listener: every
       // round some member committed, and no two members ever held different models for the same round.
-      for (long round = 1; round <= 8; round++) {
+      for (long round = 1; round <= rounds; round++) {
         Map<String, String> hashes = hashesByRound.getOrDefault(round, Map.of());
         assertTrue(!hashes.isEmpty(), "round " + round + " was committed");
         assertEquals(1, Set.copyOf(hashes.values()).size(), "one model in round " + round + ": " + hashes);
