@@ -1,0 +1,116 @@
+package org.fedmesh.deploy.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.fedmesh.deploy.demo.EmbeddedConsortium;
+import org.fedmesh.node.data.Dataset;
+
+/**
+ * The same MLP, batch and optimizer in plain numpy ({@code benchmarks/numpy_mlp.py}, carried in the jar), run as
+ * a python3 process on exactly the rows the Java side trains on, written to temporary files once. Each
+ * {@link #pass()} is one process that warms up and times one pass, so that passes can alternate with the Java
+ * ones on a shared machine.
+ */
+final class NumpyReference implements AutoCloseable {
+  static final String SCRIPT = "benchmarks/numpy_mlp.py";
+
+  private final Path dir;
+  private final List<String> command;
+
+  private NumpyReference(Path dir, List<String> command) {
+    this.dir = dir;
+    this.command = command;
+  }
+
+  /** numpy's version when {@code python3} with numpy can run here, else empty. */
+  static Optional<String> numpyVersion() {
+    try {
+      Process p = new ProcessBuilder("python3", "-c", "import numpy; print(numpy.__version__)")
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      return p.waitFor(1, TimeUnit.MINUTES) && p.exitValue() == 0 ? Optional.of(out) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  /** Writes {@code rows} and the script to a temporary directory, for passes of {@code epochs} epochs. */
+  static NumpyReference prepare(Dataset rows, int epochs, int hidden, int batchSize, double learningRate)
+      throws IOException {
+    Path dir = Files.createTempDirectory("fedmesh-numpy-bench");
+    Path script = dir.resolve("numpy_mlp.py");
+    try (InputStream in = NumpyReference.class.getClassLoader().getResourceAsStream(SCRIPT)) {
+      if (in == null) {
+        throw new IOException(SCRIPT + " is not in the jar (was it built from this source tree?)");
+      }
+      Files.copy(in, script);
+    }
+    Path features = dir.resolve("features.f32");
+    Path labels = dir.resolve("labels.i32");
+    writeFloats(features, rows.features(), (long) rows.rows() * rows.cols());
+    float[] targets = rows.targets();
+    ByteBuffer labelBytes = ByteBuffer.allocate(4 * rows.rows()).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < rows.rows(); i++) {
+      labelBytes.putInt(rows.label(i));
+    }
+    Files.write(labels, labelBytes.array());
+    List<String> command = List.of("python3", script.toString(), "--features", features.toString(),
+        "--labels", labels.toString(), "--rows", Integer.toString(rows.rows()), "--cols",
+        Integer.toString(rows.cols()), "--classes", Integer.toString(rows.numClasses()), "--hidden",
+        Integer.toString(hidden), "--batch", Integer.toString(batchSize), "--epochs", Integer.toString(epochs),
+        "--lr", Double.toString(learningRate));
+    return new NumpyReference(dir, command);
+  }
+
+  /** One timed pass in a fresh python3 process: samples per second. */
+  double pass() throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    int exit = p.waitFor();
+    if (exit != 0) {
+      throw new IOException(SCRIPT + " exited with " + exit + ": " + out);
+    }
+    JsonNode result = new ObjectMapper().readTree(out.substring(out.lastIndexOf('\n') + 1));
+    return result.path("samples_per_second").asDouble(Double.NaN);
+  }
+
+  @Override
+  public void close() {
+    EmbeddedConsortium.deleteTree(dir);
+  }
+
+  private static void writeFloats(Path file, float[] values, long count) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+    try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      for (long i = 0; i < count; i++) {
+        if (!buffer.hasRemaining()) {
+          buffer.flip();
+          while (buffer.hasRemaining()) {
+            out.write(buffer);
+          }
+          buffer.clear();
+        }
+        buffer.putFloat(values[(int) i]);
+      }
+      buffer.flip();
+      while (buffer.hasRemaining()) {
+        out.write(buffer);
+      }
+    }
+  }
+}
