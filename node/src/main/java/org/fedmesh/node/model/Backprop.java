@@ -22,7 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Not thread-safe: one instance per trainer, used by one thread at a time. No ND4J workspaces.
  */
-final class Backprop implements AutoCloseable {
+final class Backprop implements Gradients {
 
   /** Batch sizes whose buffers are kept: a training batch, an epoch's last batch, evaluation. */
   private static final int CACHED_BATCH_SIZES = 3;
@@ -84,7 +84,8 @@ final class Backprop implements AutoCloseable {
     return net;
   }
 
-  void setParameters(float[] values) {
+  @Override
+  public void setParameters(float[] values) {
     parametersHost.write(values, values.length);
   }
 
@@ -92,8 +93,8 @@ final class Backprop implements AutoCloseable {
     parametersHost.write(values, values.length);
   }
 
-  /** Copies the gradient of the last {@link #lossAndGradient} into {@code into}. */
-  void readGradient(float[] into) {
+  @Override
+  public void readGradient(float[] into) {
     gradientHost.read(into, into.length);
   }
 
@@ -142,7 +143,8 @@ final class Backprop implements AutoCloseable {
    * gradient vector ({@link #readGradient}) and returns that mean loss (NaN or infinite if
    * training diverged).
    */
-  double lossAndGradient(Dataset data, int[] order, int from, int count) {
+  @Override
+  public double lossAndGradient(Dataset data, int[] order, int from, int count) {
     BatchBuffers b = forward(data, order, from, count);
     int layers = net.layerCount();
     int outputs = net.outputs();
@@ -169,6 +171,16 @@ final class Backprop implements AutoCloseable {
       }
     }
     return loss / count;
+  }
+
+  @Override
+  public double[] logits(Dataset data, int[] order, int from, int count) {
+    return forward(data, order, from, count).logits();
+  }
+
+  @Override
+  public OutputHead head() {
+    return net.head();
   }
 
   private BatchBuffers buffersFor(int count) {

@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Trains one member's copy of the global model on its local data, on the calling thread: forward
- * and backward passes on ND4J ({@link Backprop}), the optimizer step in Java.
+ * and backward passes on ND4J ({@link Backprop} for dense models, {@link ConvGradients} for convolutional ones),
+ * the optimizer step in Java.
  *
  * <p>Each instance owns its native buffers and optimizer state and shares no mutable state with
  * other instances, so several members in one JVM can train at the same time on different threads.
@@ -20,9 +21,9 @@ public final class LocalTrainer implements AutoCloseable {
   /** Rows per forward pass in {@link #evaluate}; large batches amortise ND4J's per-op cost. */
   static final int EVALUATION_BATCH = 1000;
 
-  private final DenseNetwork model;
+  private final Model model;
   private final TrainingConfig config;
-  private final Backprop backprop;
+  private final Gradients backprop;
   private final LocalOptimizer optimizer;
 
   public LocalTrainer(ModelSpec spec, int inputs, int numClasses, TrainingConfig config) {
@@ -37,8 +38,15 @@ public final class LocalTrainer implements AutoCloseable {
   LocalTrainer(ModelSpec spec, int inputs, int numClasses, TrainingConfig config, DataType dataType) {
     Objects.requireNonNull(spec, "spec");
     this.config = Objects.requireNonNull(config, "config");
-    this.model = DenseNetwork.of(spec, inputs, numClasses);
-    this.backprop = new Backprop(model, dataType);
+    if (spec.kind() == ModelSpec.Kind.CNN) {
+      ConvNetwork conv = ConvNetwork.of(spec, inputs, numClasses);
+      this.model = conv;
+      this.backprop = new ConvGradients(conv, dataType);
+    } else {
+      DenseNetwork dense = DenseNetwork.of(spec, inputs, numClasses);
+      this.model = dense;
+      this.backprop = new Backprop(dense, dataType);
+    }
     this.optimizer = LocalOptimizer.create(config.optimizer(), model.parameterCount());
   }
 
@@ -113,17 +121,19 @@ public final class LocalTrainer implements AutoCloseable {
     backprop.setParameters(parameters);
     int rows = data.rows();
     int[] order = PermutationSampler.natural(rows);
-    OutputHead head = model.head();
+    OutputHead head = backprop.head();
     int outputs = model.outputs();
+    float[] targets = new float[Math.min(EVALUATION_BATCH, rows)];
     double lossSum = 0;
     long correct = 0;
     for (int from = 0; from < rows; from += EVALUATION_BATCH) {
       int count = Math.min(EVALUATION_BATCH, rows - from);
-      BatchBuffers b = backprop.forward(data, order, from, count);
-      lossSum += head.lossAndGradient(b.logits(), b.targets, count, outputs, null, 0);
+      double[] logits = backprop.logits(data, order, from, count);
+      System.arraycopy(data.targets(), from, targets, 0, count);
+      lossSum += head.lossAndGradient(logits, targets, count, outputs, null, 0);
       if (data.isClassification()) {
         for (int i = 0; i < count; i++) {
-          if (head.predict(b.logits(), i, outputs) == (int) b.targets[i]) {
+          if (head.predict(logits, i, outputs) == (int) targets[i]) {
             correct++;
           }
         }

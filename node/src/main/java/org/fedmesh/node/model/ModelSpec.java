@@ -9,7 +9,9 @@ import java.util.stream.Collectors;
 /**
  * Which model the consortium trains, as written on the command line: {@code logistic} (binary,
  * sigmoid + cross-entropy), {@code softmax} (multinomial logistic regression), {@code linear}
- * (least squares) or {@code mlp:256,128} (ReLU hidden layers of those widths, softmax output).
+ * (least squares), {@code mlp:256,128} (ReLU hidden layers of those widths, softmax output) or
+ * {@code cnn:16,32} (5x5 convolutions with those channel counts, each with ReLU and 2x2 max pooling, then a
+ * softmax layer: {@link ConvNetwork}).
  * {@link #toString()} gives the spec back, so {@code parse(spec.toString()).equals(spec)}.
  */
 public record ModelSpec(Kind kind, List<Integer> hiddenLayers) {
@@ -18,7 +20,7 @@ public record ModelSpec(Kind kind, List<Integer> hiddenLayers) {
   static final int MAX_WIDTH = 1 << 16;
 
   public enum Kind {
-    LOGISTIC, SOFTMAX, LINEAR, MLP;
+    LOGISTIC, SOFTMAX, LINEAR, MLP, CNN;
 
     String specName() {
       return name().toLowerCase(Locale.ROOT);
@@ -31,7 +33,10 @@ public record ModelSpec(Kind kind, List<Integer> hiddenLayers) {
     if (kind == Kind.MLP && hiddenLayers.isEmpty()) {
       throw new IllegalArgumentException("an mlp needs at least one hidden layer, e.g. mlp:128");
     }
-    if (kind != Kind.MLP && !hiddenLayers.isEmpty()) {
+    if (kind == Kind.CNN && hiddenLayers.isEmpty()) {
+      throw new IllegalArgumentException("a cnn needs at least one convolution, e.g. cnn:16,32");
+    }
+    if (kind != Kind.MLP && kind != Kind.CNN && !hiddenLayers.isEmpty()) {
       throw new IllegalArgumentException(kind.specName() + " has no hidden layers");
     }
     for (int width : hiddenLayers) {
@@ -61,6 +66,14 @@ public record ModelSpec(Kind kind, List<Integer> hiddenLayers) {
     return new ModelSpec(Kind.MLP, widths);
   }
 
+  public static ModelSpec cnn(int... channels) {
+    List<Integer> list = new ArrayList<>();
+    for (int c : channels) {
+      list.add(c);
+    }
+    return new ModelSpec(Kind.CNN, list);
+  }
+
   public static ModelSpec parse(String spec) {
     String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
     switch (s) {
@@ -73,25 +86,27 @@ public record ModelSpec(Kind kind, List<Integer> hiddenLayers) {
       default:
         break;
     }
-    if (s.startsWith("mlp:")) {
+    Kind layered = s.startsWith("mlp:") ? Kind.MLP : s.startsWith("cnn:") ? Kind.CNN : null;
+    if (layered != null) {
       String[] parts = s.substring("mlp:".length()).split(",", -1);
       List<Integer> widths = new ArrayList<>();
       for (String part : parts) {
         try {
           widths.add(Integer.parseInt(part.trim()));
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("model '" + spec + "': hidden layer widths must be "
-              + "positive integers separated by commas, e.g. mlp:256,128; got '" + part.trim() + "'", e);
+          throw new IllegalArgumentException("model '" + spec + "': layer widths must be "
+              + "positive integers separated by commas, e.g. mlp:256,128 or cnn:16,32; got '" + part.trim() + "'", e);
         }
       }
       try {
-        return new ModelSpec(Kind.MLP, widths);
+        return new ModelSpec(layered, widths);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("model '" + spec + "': " + e.getMessage(), e);
       }
     }
     throw new IllegalArgumentException("unknown model '" + spec
-        + "': expected logistic, softmax, linear or mlp:WIDTH[,WIDTH...] (e.g. mlp:256,128)");
+        + "': expected logistic, softmax, linear, mlp:WIDTH[,WIDTH...] (e.g. mlp:256,128) or"
+        + " cnn:CHANNELS[,CHANNELS...] (e.g. cnn:16,32)");
   }
 
   /** Whether the model predicts classes (everything but {@code linear}). */
@@ -104,14 +119,14 @@ public record ModelSpec(Kind kind, List<Integer> hiddenLayers) {
    * (0 for regression).
    */
   public Model build(int inputs, int numClasses) {
-    return DenseNetwork.of(this, inputs, numClasses);
+    return kind == Kind.CNN ? ConvNetwork.of(this, inputs, numClasses) : DenseNetwork.of(this, inputs, numClasses);
   }
 
   @Override
   public String toString() {
-    if (kind != Kind.MLP) {
+    if (hiddenLayers.isEmpty()) {
       return kind.specName();
     }
-    return "mlp:" + hiddenLayers.stream().map(String::valueOf).collect(Collectors.joining(","));
+    return kind.specName() + ":" + hiddenLayers.stream().map(String::valueOf).collect(Collectors.joining(","));
   }
 }
