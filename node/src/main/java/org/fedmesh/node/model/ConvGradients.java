@@ -16,9 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.weightinit.impl.ZeroInitScheme;
 
 /**
- * The passes of a {@link ConvNetwork}, built with SameDiff: ND4J's native convolution and pooling ops, with the
- * library's own gradients (convolution backward passes are where hand-written code goes wrong, and where the native
- * op's work dwarfs SameDiff's per-op overhead, unlike the MLP's small matrix products).
+ * The passes of a {@link ConvNetwork} built with SameDiff, ND4J's autodiff, on its native convolution and pooling
+ * ops: the library's reference that {@link ConvBackprop}'s hand-written gradients are checked against, and the
+ * trainer's passes in DOUBLE (for gradient checks). Several times slower than ConvBackprop (BENCHMARKS.md).
  */
 final class ConvGradients implements Gradients {
   private static final String INPUT = "input";
@@ -52,7 +52,8 @@ final class ConvGradients implements Gradients {
     }
     SDVariable weights = parameter("dense", net.features(), net.numClasses());
     SDVariable bias = parameter("denseBias", net.numClasses());
-    SDVariable logits = x.reshape(-1, net.features()).mmul(weights).add(LOGITS, bias);
+    // The dense layer reads the pooled maps channels-last (row, column, channel), as ConvBackprop keeps them.
+    SDVariable logits = x.permute(0, 2, 3, 1).reshape(-1, net.features()).mmul(weights).add(LOGITS, bias);
     sd.loss.softmaxCrossEntropy(LOSS, labels, logits, null);
     sd.setLossVariables(LOSS);
   }

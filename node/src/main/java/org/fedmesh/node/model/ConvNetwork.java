@@ -12,7 +12,8 @@ import org.fedmesh.node.data.Seeds;
  *
  * <p>Parameters, flat, in the shapes ND4J's convolution takes them: per convolution its kernel
  * {@code [5, 5, in, out]} (row-major; ND4J's YXIO) and its {@code out} biases, then the dense weights
- * {@code [features, classes]} row-major, reading the pooled maps in channel, row, column order, and its biases.
+ * {@code [features, classes]} row-major, reading the pooled maps in row, column, channel order, and its biases.
+ * Each layer's weights and biases together are one {@code (in + 1) x out} matrix whose last row is the bias.
  */
 final class ConvNetwork implements Model {
   static final int KERNEL = 5;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.PermutationSampler;
@@ -74,6 +75,42 @@ class ConvNetworkTest {
       }
     }
     assertTrue(failures.isEmpty(), "worst relative error " + worst + ": " + failures);
+  }
+
+  /**
+   * The hand-written passes against SameDiff's on one fixed batch (odd map sizes, so pooling drops a row, and three
+   * input channels into the second convolution): the same logits and the same gradient, to float precision.
+   */
+  @Test
+  void handWrittenPasses_matchTheLibrarysOnAFixedBatch() {
+    Dataset data = images(19, 7, 4, 11); // 19 -> 15 -> 7 -> 3 -> 1
+    ConvNetwork net = ConvNetwork.of(ModelSpec.cnn(3, 5), data.cols(), data.numClasses());
+    float[] w = net.initialParameters(5);
+    UniformRandomProvider rng = Seeds.rng(6);
+    for (int i = 0; i < w.length; i++) {
+      w[i] += (float) (0.1 * (rng.nextDouble() - 0.5)); // biases away from zero too
+    }
+    int[] order = {6, 0, 3, 3, 1, 5, 2, 4};
+    ConvGradients library = new ConvGradients(net, DataType.DOUBLE);
+    library.setParameters(w);
+    double expectedLoss = library.lossAndGradient(data, order, 1, 6);
+    double[] expected = library.gradientValues();
+    double[] expectedLogits = library.logits(data, order, 1, 6);
+    try (ConvBackprop byHand = new ConvBackprop(net)) {
+      byHand.setParameters(w);
+      double[] logits = byHand.logits(data, order, 1, 6).clone();
+      double loss = byHand.lossAndGradient(data, order, 1, 6);
+      float[] gradient = new float[w.length];
+      byHand.readGradient(gradient);
+      for (int i = 0; i < 6 * data.numClasses(); i++) {
+        assertEquals(expectedLogits[i], logits[i], 1e-4 * (1 + Math.abs(expectedLogits[i])), "logit " + i);
+      }
+      assertEquals(expectedLoss, loss, 1e-5 * expectedLoss);
+      double scale = Arrays.stream(expected).map(Math::abs).max().orElse(1);
+      for (int i = 0; i < w.length; i++) {
+        assertEquals(expected[i], gradient[i], 1e-4 * scale, "gradient " + i + " of " + w.length);
+      }
+    }
   }
 
   /** Images whose class is the quadrant holding a bright blob: a CNN learns it within a few epochs. */
