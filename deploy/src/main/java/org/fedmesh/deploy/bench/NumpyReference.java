@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -18,19 +19,23 @@ import org.fedmesh.deploy.demo.EmbeddedConsortium;
 import org.fedmesh.node.data.Dataset;
 
 /**
- * The same MLP, batch and optimizer in plain numpy ({@code benchmarks/numpy_mlp.py}, carried in the jar), run as
- * a python3 process on exactly the rows the Java side trains on, written to temporary files once. Each
+ * The same model, batch and optimizer in plain numpy ({@code benchmarks/numpy_mlp.py} or {@code numpy_cnn.py},
+ * carried in the jar), run as a python3 process on exactly the rows the Java side trains on, written to temporary
+ * files once. Each
  * {@link #pass()} is one process that warms up and times one pass, so that passes can alternate with the Java
  * ones on a shared machine.
  */
 final class NumpyReference implements AutoCloseable {
-  static final String SCRIPT = "benchmarks/numpy_mlp.py";
+  static final String MLP = "numpy_mlp.py";
+  static final String CNN = "numpy_cnn.py";
 
   private final Path dir;
+  private final String script;
   private final List<String> command;
 
-  private NumpyReference(Path dir, List<String> command) {
+  private NumpyReference(Path dir, String script, List<String> command) {
     this.dir = dir;
+    this.script = script;
     this.command = command;
   }
 
@@ -49,32 +54,32 @@ final class NumpyReference implements AutoCloseable {
     }
   }
 
-  /** Writes {@code rows} and the script to a temporary directory, for passes of {@code epochs} epochs. */
-  static NumpyReference prepare(Dataset rows, int epochs, int hidden, int batchSize, double learningRate)
-      throws IOException {
+  /**
+   * Writes {@code rows} and the script to a temporary directory; each pass runs the script with the data files
+   * and {@code modelArguments} (epochs, batch, optimizer, shape).
+   */
+  static NumpyReference prepare(String script, Dataset rows, List<String> modelArguments) throws IOException {
     Path dir = Files.createTempDirectory("fedmesh-numpy-bench");
-    Path script = dir.resolve("numpy_mlp.py");
-    try (InputStream in = NumpyReference.class.getClassLoader().getResourceAsStream(SCRIPT)) {
+    Path file = dir.resolve(script);
+    try (InputStream in = NumpyReference.class.getClassLoader().getResourceAsStream("benchmarks/" + script)) {
       if (in == null) {
-        throw new IOException(SCRIPT + " is not in the jar (was it built from this source tree?)");
+        throw new IOException("benchmarks/" + script + " is not in the jar (was it built from this source tree?)");
       }
-      Files.copy(in, script);
+      Files.copy(in, file);
     }
     Path features = dir.resolve("features.f32");
     Path labels = dir.resolve("labels.i32");
     writeFloats(features, rows.features(), (long) rows.rows() * rows.cols());
-    float[] targets = rows.targets();
     ByteBuffer labelBytes = ByteBuffer.allocate(4 * rows.rows()).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < rows.rows(); i++) {
       labelBytes.putInt(rows.label(i));
     }
     Files.write(labels, labelBytes.array());
-    List<String> command = List.of("python3", script.toString(), "--features", features.toString(),
+    List<String> command = new ArrayList<>(List.of("python3", file.toString(), "--features", features.toString(),
         "--labels", labels.toString(), "--rows", Integer.toString(rows.rows()), "--cols",
-        Integer.toString(rows.cols()), "--classes", Integer.toString(rows.numClasses()), "--hidden",
-        Integer.toString(hidden), "--batch", Integer.toString(batchSize), "--epochs", Integer.toString(epochs),
-        "--lr", Double.toString(learningRate));
-    return new NumpyReference(dir, command);
+        Integer.toString(rows.cols()), "--classes", Integer.toString(rows.numClasses())));
+    command.addAll(modelArguments);
+    return new NumpyReference(dir, script, List.copyOf(command));
   }
 
   /** One timed pass in a fresh python3 process: samples per second. */
@@ -83,7 +88,7 @@ final class NumpyReference implements AutoCloseable {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     int exit = p.waitFor();
     if (exit != 0) {
-      throw new IOException(SCRIPT + " exited with " + exit + ": " + out);
+      throw new IOException(script + " exited with " + exit + ": " + out);
     }
     JsonNode result = new ObjectMapper().readTree(out.substring(out.lastIndexOf('\n') + 1));
     return result.path("samples_per_second").asDouble(Double.NaN);

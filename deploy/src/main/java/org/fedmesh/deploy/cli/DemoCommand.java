@@ -53,7 +53,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--partition", defaultValue = "iid", description = "iid | dirichlet:ALPHA (default: ${DEFAULT-VALUE}).")
   String partition;
 
-  @Option(names = "--model", description = "logistic | softmax | linear | mlp:H1,H2,... (default: per data set).")
+  @Option(names = "--model", description = "logistic | softmax | linear | mlp:H1,H2,... | cnn:C1,C2,... (images;"
+      + " default: per data set).")
   String model;
 
   @Option(names = "--optimizer", description = "Local optimizer, sgd:LR[,MOMENTUM] | adam:LR (default: per data set).")

@@ -118,6 +118,16 @@ final class ConvNetwork implements Model {
     return total + (long) features() * numClasses;
   }
 
+  /**
+   * Multiply-adds of training on one image: the forward pass, each layer's weight gradient (as much again), and the
+   * gradient to each layer's inputs (as much again) except the first convolution's, which nothing needs.
+   */
+  long trainingMultiplyAdds() {
+    long convolved = sides[0] - KERNEL + 1;
+    long first = convolved * convolved * KERNEL * KERNEL * channels[0] * channels[1];
+    return 3 * forwardMultiplyAdds() - first;
+  }
+
   @Override
   public float[] initialParameters(long seed) {
     UniformRandomProvider rng = Seeds.rng(seed);

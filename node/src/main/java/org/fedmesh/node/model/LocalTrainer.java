@@ -20,6 +20,8 @@ public final class LocalTrainer implements AutoCloseable {
 
   /** Rows per forward pass in {@link #evaluate}; large batches amortise ND4J's per-op cost. */
   static final int EVALUATION_BATCH = 1000;
+  /** A CNN's buffers grow with the batch (im2col: 25 values per pixel and channel), so it evaluates in smaller ones. */
+  static final int CNN_EVALUATION_BATCH = 128;
 
   private final Model model;
   private final TrainingConfig config;
@@ -36,17 +38,26 @@ public final class LocalTrainer implements AutoCloseable {
    * vectors the members exchange.
    */
   LocalTrainer(ModelSpec spec, int inputs, int numClasses, TrainingConfig config, DataType dataType) {
-    Objects.requireNonNull(spec, "spec");
+    this(Objects.requireNonNull(spec, "spec").build(inputs, numClasses), config, dataType, false);
+  }
+
+  /** A convolutional model trained with the library's passes (SameDiff), to measure against ({@code bench}). */
+  static LocalTrainer withLibraryPasses(ModelSpec spec, int inputs, int numClasses, TrainingConfig config) {
+    if (spec.kind() != ModelSpec.Kind.CNN) {
+      throw new IllegalArgumentException("library passes are built for cnn models only, not " + spec);
+    }
+    return new LocalTrainer(spec.build(inputs, numClasses), config, DataType.FLOAT, true);
+  }
+
+  private LocalTrainer(Model model, TrainingConfig config, DataType dataType, boolean libraryPasses) {
     this.config = Objects.requireNonNull(config, "config");
-    if (spec.kind() == ModelSpec.Kind.CNN) {
-      ConvNetwork conv = ConvNetwork.of(spec, inputs, numClasses);
-      this.model = conv;
-      // In DOUBLE (gradient checks only) the library's passes; in FLOAT the hand-written ones, several times faster.
-      this.backprop = dataType == DataType.FLOAT ? new ConvBackprop(conv) : new ConvGradients(conv, dataType);
+    this.model = model;
+    if (model instanceof ConvNetwork conv) {
+      // The hand-written passes are several times faster; the library's serve DOUBLE (gradient checks) and bench.
+      this.backprop = dataType == DataType.FLOAT && !libraryPasses ? new ConvBackprop(conv)
+          : new ConvGradients(conv, dataType);
     } else {
-      DenseNetwork dense = DenseNetwork.of(spec, inputs, numClasses);
-      this.model = dense;
-      this.backprop = new Backprop(dense, dataType);
+      this.backprop = new Backprop((DenseNetwork) model, dataType);
     }
     this.optimizer = LocalOptimizer.create(config.optimizer(), model.parameterCount());
   }
@@ -124,11 +135,12 @@ public final class LocalTrainer implements AutoCloseable {
     int[] order = PermutationSampler.natural(rows);
     OutputHead head = backprop.head();
     int outputs = model.outputs();
-    float[] targets = new float[Math.min(EVALUATION_BATCH, rows)];
+    int batch = model instanceof ConvNetwork ? CNN_EVALUATION_BATCH : EVALUATION_BATCH;
+    float[] targets = new float[Math.min(batch, rows)];
     double lossSum = 0;
     long correct = 0;
-    for (int from = 0; from < rows; from += EVALUATION_BATCH) {
-      int count = Math.min(EVALUATION_BATCH, rows - from);
+    for (int from = 0; from < rows; from += batch) {
+      int count = Math.min(batch, rows - from);
       double[] logits = backprop.logits(data, order, from, count);
       System.arraycopy(data.targets(), from, targets, 0, count);
       lossSum += head.lossAndGradient(logits, targets, count, outputs, null, 0);

@@ -93,6 +93,20 @@ public final class TrainingBenchmark implements AutoCloseable {
     return trainer.model().toString();
   }
 
+  /**
+   * Multiply-adds of training on one sample: the forward pass (bias rows included), every layer's weight gradient,
+   * and the input gradient of every layer but the first (nothing needs the gradient of the data).
+   */
+  public long trainingMultiplyAdds() {
+    DenseNetwork net = (DenseNetwork) trainer.model();
+    long total = 0;
+    for (int l = 0; l < net.layerCount(); l++) {
+      long layer = (net.width(l) + 1L) * net.width(l + 1);
+      total += l == 0 ? 2 * layer : 3 * layer;
+    }
+    return total;
+  }
+
   /** One timed pass of the hand-written trainer from the initial parameters: samples per second. */
   public double handWrittenPass() {
     long start = System.nanoTime();
