@@ -42,7 +42,11 @@ final class ConvBackprop implements Gradients {
 
     @Override
     protected boolean removeEldestEntry(Map.Entry<Integer, Buffers> eldest) {
-      return size() > CACHED_BATCH_SIZES;
+      if (size() > CACHED_BATCH_SIZES) {
+        eldest.getValue().close();
+        return true;
+      }
+      return false;
     }
   };
 
@@ -104,37 +108,32 @@ final class ConvBackprop implements Gradients {
   @Override
   public double lossAndGradient(Dataset data, int[] order, int from, int count) {
     Buffers b = forward(data, order, from, count);
-    int classes = net.numClasses();
-    double loss = head().lossAndGradient(b.logits, b.targets, count, classes, b.logitsDelta, 1.0 / count);
-    b.logitsDeltaHost.write(b.logitsDelta, count * classes);
-    Nd4j.gemm(b.denseInput, b.logitsDeltaArray, gradientWeightsAndBias[convs], true, false, 1.0, 0.0);
-    Nd4j.gemm(b.logitsDeltaArray, weights[convs], b.featuresDeltaArray, false, true, 1.0, 0.0);
-    float[] pooledDelta = b.featuresDelta;
-    b.featuresDeltaHost.read(pooledDelta, count * net.features());
+    double loss = head().lossAndGradient(b.logits, b.targets, count, net.numClasses(), b.logitsDelta, 1.0 / count);
+    b.logitsDeltaMatrix.push(b.logitsDelta);
+    Nd4j.gemm(b.denseInput.array, b.logitsDeltaMatrix.array, gradientWeightsAndBias[convs], true, false, 1.0, 0.0);
+    Nd4j.gemm(b.logitsDeltaMatrix.array, weights[convs], b.featuresDelta.array, false, true, 1.0, 0.0);
+    b.featuresDelta.pull();
+    float[] pooledDelta = b.featuresDelta.values;
     for (int l = convs - 1; l >= 0; l--) {
-      int out = net.channels(l + 1);
-      int convolved = sides[l] - K + 1;
-      float[] delta = b.outputDelta[l];
-      int size = count * convolved * convolved * out;
-      Arrays.fill(delta, 0, size, 0f);
+      float[] delta = b.outputDelta[l].values;
+      Arrays.fill(delta, 0f);
       int[] argmax = b.argmax[l];
-      int pooledSize = count * sides[l + 1] * sides[l + 1] * out;
-      for (int j = 0; j < pooledSize; j++) {
+      for (int j = 0; j < argmax.length; j++) {
         delta[argmax[j]] += pooledDelta[j];
       }
-      float[] activation = b.output[l];
-      for (int i = 0; i < size; i++) {
+      float[] activation = b.output[l].values;
+      for (int i = 0; i < delta.length; i++) {
         if (!(activation[i] > 0)) {
           delta[i] = 0; // through the ReLU: its output was positive exactly where its input was
         }
       }
-      b.outputDeltaHost[l].write(delta, size);
-      Nd4j.gemm(b.columns[l], b.outputDeltaArray[l], gradientWeightsAndBias[l], true, false, 1.0, 0.0);
+      b.outputDelta[l].push();
+      Nd4j.gemm(b.columns[l].array, b.outputDelta[l].array, gradientWeightsAndBias[l], true, false, 1.0, 0.0);
       if (l > 0) {
-        Nd4j.gemm(b.outputDeltaArray[l], weights[l], b.columnsDeltaArray[l], false, true, 1.0, 0.0);
-        b.columnsDeltaHost[l].read(b.columnsDelta[l], count * convolved * convolved * K * K * net.channels(l));
+        Nd4j.gemm(b.outputDelta[l].array, weights[l], b.columnsDelta[l].array, false, true, 1.0, 0.0);
+        b.columnsDelta[l].pull();
         pooledDelta = b.pooledDelta[l - 1];
-        col2im(b.columnsDelta[l], count, sides[l], net.channels(l), pooledDelta);
+        col2im(b.columnsDelta[l].values, count, sides[l], net.channels(l), pooledDelta);
       }
     }
     return loss / count;
@@ -152,30 +151,26 @@ final class ConvBackprop implements Gradients {
     }
     float[] in = b.input;
     for (int l = 0; l < convs; l++) {
-      int channels = net.channels(l);
-      int out = net.channels(l + 1);
-      int convolved = sides[l] - K + 1;
-      im2col(in, count, sides[l], channels, b.columnsValues[l]);
-      b.columnsHost[l].write(b.columnsValues[l], count * convolved * convolved * (K * K * channels + 1));
-      Nd4j.gemm(b.columns[l], weightsAndBias[l], b.outputArray[l], false, false, 1.0, 0.0);
-      float[] y = b.output[l];
-      int size = count * convolved * convolved * out;
-      b.outputHost[l].read(y, size);
-      for (int i = 0; i < size; i++) {
+      im2col(in, count, sides[l], net.channels(l), b.columns[l].values);
+      b.columns[l].push();
+      Nd4j.gemm(b.columns[l].array, weightsAndBias[l], b.output[l].array, false, false, 1.0, 0.0);
+      b.output[l].pull();
+      float[] y = b.output[l].values;
+      for (int i = 0; i < y.length; i++) {
         y[i] = Math.max(0f, y[i]); // keeps a NaN visible
       }
-      maxPool(y, count, convolved, out, b.pooled[l], b.argmax[l]);
+      maxPool(y, count, sides[l] - K + 1, net.channels(l + 1), b.pooled[l], b.argmax[l]);
       in = b.pooled[l];
     }
     int features = net.features();
-    int stride = features + 1;
+    float[] dense = b.denseInput.values;
     for (int i = 0; i < count; i++) {
-      System.arraycopy(in, i * features, b.denseValues, i * stride, features);
-      b.denseValues[i * stride + features] = 1f;
+      System.arraycopy(in, i * features, dense, i * (features + 1), features);
+      dense[i * (features + 1) + features] = 1f;
     }
-    b.denseInputHost.write(b.denseValues, count * stride);
-    Nd4j.gemm(b.denseInput, weightsAndBias[convs], b.logitsArray, false, false, 1.0, 0.0);
-    b.logitsHost.read(b.logits, count * net.numClasses());
+    b.denseInput.push();
+    Nd4j.gemm(b.denseInput.array, weightsAndBias[convs], b.logitsMatrix.array, false, false, 1.0, 0.0);
+    b.logitsMatrix.pull(b.logits);
     return b;
   }
 
@@ -251,40 +246,64 @@ final class ConvBackprop implements Gradients {
 
   @Override
   public void close() {
+    buffers.values().forEach(Buffers::close);
     buffers.clear();
+    free(parameters);
+    free(gradient);
   }
 
-  /** Everything one batch size needs, allocated once: native arrays for the products, Java mirrors for the rest. */
+  private static void free(INDArray array) {
+    if (array.closeable()) {
+      array.close();
+    }
+  }
+
+  /** A native FLOAT matrix for the products, with a Java copy of its values for the element-wise work. */
+  private static final class Mirror {
+    final INDArray array;
+    final HostArray host;
+    final float[] values;
+
+    Mirror(long rows, long cols) {
+      array = Nd4j.create(DataType.FLOAT, rows, cols);
+      host = new HostArray(array);
+      values = new float[Math.toIntExact(rows * cols)];
+    }
+
+    void push() {
+      host.write(values, values.length);
+    }
+
+    void push(double[] from) {
+      host.write(from, values.length);
+    }
+
+    void pull() {
+      host.read(values, values.length);
+    }
+
+    void pull(double[] into) {
+      host.read(into, values.length);
+    }
+  }
+
+  /** Everything one batch size needs, allocated once: sized exactly, so every transfer moves whole arrays. */
   private final class Buffers {
     final float[] input;
     final float[] targets;
-    final INDArray[] columns = new INDArray[convs];
-    final HostArray[] columnsHost = new HostArray[convs];
-    final float[][] columnsValues = new float[convs][];
-    final INDArray[] outputArray = new INDArray[convs];
-    final HostArray[] outputHost = new HostArray[convs];
-    final float[][] output = new float[convs][];
+    final Mirror[] columns = new Mirror[convs];
+    final Mirror[] output = new Mirror[convs];
     final float[][] pooled = new float[convs][];
     final int[][] argmax = new int[convs][];
-    final INDArray[] outputDeltaArray = new INDArray[convs];
-    final HostArray[] outputDeltaHost = new HostArray[convs];
-    final float[][] outputDelta = new float[convs][];
-    final INDArray[] columnsDeltaArray = new INDArray[convs];
-    final HostArray[] columnsDeltaHost = new HostArray[convs];
-    final float[][] columnsDelta = new float[convs][];
+    final Mirror[] outputDelta = new Mirror[convs];
+    final Mirror[] columnsDelta = new Mirror[convs];
     final float[][] pooledDelta = new float[convs][];
-    final INDArray denseInput;
-    final HostArray denseInputHost;
-    final float[] denseValues;
-    final INDArray logitsArray;
-    final HostArray logitsHost;
+    final Mirror denseInput;
+    final Mirror logitsMatrix;
     final double[] logits;
-    final INDArray logitsDeltaArray;
-    final HostArray logitsDeltaHost;
+    final Mirror logitsDeltaMatrix;
     final double[] logitsDelta;
-    final INDArray featuresDeltaArray;
-    final HostArray featuresDeltaHost;
-    final float[] featuresDelta;
+    final Mirror featuresDelta;
 
     Buffers(int count) {
       input = new float[count * net.inputs()];
@@ -293,38 +312,35 @@ final class ConvBackprop implements Gradients {
         int positions = count * (sides[l] - K + 1) * (sides[l] - K + 1);
         int window = K * K * net.channels(l);
         int out = net.channels(l + 1);
-        columns[l] = Nd4j.create(DataType.FLOAT, positions, window + 1);
-        columnsHost[l] = new HostArray(columns[l]);
-        columnsValues[l] = new float[positions * (window + 1)];
-        outputArray[l] = Nd4j.create(DataType.FLOAT, positions, out);
-        outputHost[l] = new HostArray(outputArray[l]);
-        output[l] = new float[positions * out];
+        columns[l] = new Mirror(positions, window + 1);
+        output[l] = new Mirror(positions, out);
         pooled[l] = new float[count * sides[l + 1] * sides[l + 1] * out];
         argmax[l] = new int[pooled[l].length];
-        outputDeltaArray[l] = Nd4j.create(DataType.FLOAT, positions, out);
-        outputDeltaHost[l] = new HostArray(outputDeltaArray[l]);
-        outputDelta[l] = new float[positions * out];
-        if (l > 0) {
-          columnsDeltaArray[l] = Nd4j.create(DataType.FLOAT, positions, window);
-          columnsDeltaHost[l] = new HostArray(columnsDeltaArray[l]);
-          columnsDelta[l] = new float[positions * window];
-        }
+        outputDelta[l] = new Mirror(positions, out);
+        columnsDelta[l] = l > 0 ? new Mirror(positions, window) : null; // nothing needs the images' gradient
         pooledDelta[l] = new float[pooled[l].length];
       }
-      int features = net.features();
       int classes = net.numClasses();
-      denseInput = Nd4j.create(DataType.FLOAT, count, features + 1);
-      denseInputHost = new HostArray(denseInput);
-      denseValues = new float[count * (features + 1)];
-      logitsArray = Nd4j.create(DataType.FLOAT, count, classes);
-      logitsHost = new HostArray(logitsArray);
+      denseInput = new Mirror(count, net.features() + 1);
+      logitsMatrix = new Mirror(count, classes);
       logits = new double[count * classes];
-      logitsDeltaArray = Nd4j.create(DataType.FLOAT, count, classes);
-      logitsDeltaHost = new HostArray(logitsDeltaArray);
+      logitsDeltaMatrix = new Mirror(count, classes);
       logitsDelta = new double[count * classes];
-      featuresDeltaArray = Nd4j.create(DataType.FLOAT, count, features);
-      featuresDeltaHost = new HostArray(featuresDeltaArray);
-      featuresDelta = new float[count * features];
+      featuresDelta = new Mirror(count, net.features());
+    }
+
+    void close() {
+      for (Mirror m : new Mirror[] {denseInput, logitsMatrix, logitsDeltaMatrix, featuresDelta}) {
+        free(m.array);
+      }
+      for (int l = 0; l < convs; l++) {
+        free(columns[l].array);
+        free(output[l].array);
+        free(outputDelta[l].array);
+        if (columnsDelta[l] != null) {
+          free(columnsDelta[l].array);
+        }
+      }
     }
   }
 }
