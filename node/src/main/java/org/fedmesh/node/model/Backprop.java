@@ -1,7 +1,5 @@
 package org.fedmesh.node.model;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import org.fedmesh.node.data.Dataset;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,32 +23,10 @@ import org.nd4j.linalg.factory.Nd4j;
 final class Backprop implements Gradients {
 
   /** Batch sizes whose buffers are kept: a training batch, an epoch's last batch, evaluation. */
-  private static final int CACHED_BATCH_SIZES = 3;
-
   private final DenseNetwork net;
   private final DataType dataType;
-  private final INDArray parameters;
-  private final INDArray gradient;
-  private final HostArray parametersHost;
-  private final HostArray gradientHost;
-  /** Per layer, {@code (in + 1) x out}: the weights with the bias as last row. */
-  private final INDArray[] weightsAndBias;
-  /** Per layer, {@code in x out}: the weights alone (to propagate the gradient to the inputs). */
-  private final INDArray[] weights;
-  private final INDArray[] gradientWeightsAndBias;
-
-  private final Map<Integer, BatchBuffers> buffers = new LinkedHashMap<>(8, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Integer, BatchBuffers> eldest) {
-      if (size() > CACHED_BATCH_SIZES) {
-        eldest.getValue().close();
-        return true;
-      }
-      return false;
-    }
-  };
+  private final LayerMatrices matrices;
+  private final BatchSizeCache<BatchBuffers> buffers = new BatchSizeCache<>(BatchBuffers::close);
 
   Backprop(DenseNetwork net, DataType dataType) {
     if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
@@ -58,26 +34,14 @@ final class Backprop implements Gradients {
     }
     this.net = net;
     this.dataType = dataType;
-    int count = net.parameterCount();
-    parameters = Nd4j.create(dataType, 1, count);
-    gradient = Nd4j.create(dataType, 1, count);
-    parametersHost = new HostArray(parameters);
-    gradientHost = new HostArray(gradient);
     int layers = net.layerCount();
-    weightsAndBias = new INDArray[layers];
-    weights = new INDArray[layers];
-    gradientWeightsAndBias = new INDArray[layers];
+    int[] inputs = new int[layers];
+    int[] outputs = new int[layers];
     for (int l = 0; l < layers; l++) {
-      int in = net.width(l);
-      int out = net.width(l + 1);
-      weightsAndBias[l] = matrixView(parameters, net.layerOffset(l), in + 1, out);
-      weights[l] = matrixView(parameters, net.layerOffset(l), in, out);
-      gradientWeightsAndBias[l] = matrixView(gradient, net.layerOffset(l), in + 1, out);
+      inputs[l] = net.width(l);
+      outputs[l] = net.width(l + 1);
     }
-  }
-
-  private INDArray matrixView(INDArray flat, long offset, long rows, long cols) {
-    return Nd4j.create(flat.data(), new long[] {rows, cols}, new long[] {cols, 1}, offset, 'c', dataType);
+    this.matrices = new LayerMatrices(dataType, inputs, outputs);
   }
 
   DenseNetwork network() {
@@ -86,23 +50,21 @@ final class Backprop implements Gradients {
 
   @Override
   public void setParameters(float[] values) {
-    parametersHost.write(values, values.length);
+    matrices.setParameters(values);
   }
 
   void setParameters(double[] values) {
-    parametersHost.write(values, values.length);
+    matrices.setParameters(values);
   }
 
   @Override
   public void readGradient(float[] into) {
-    gradientHost.read(into, into.length);
+    matrices.readGradient(into);
   }
 
   /** The gradient at full precision (for gradient checks in DOUBLE). */
   double[] gradientValues() {
-    double[] out = new double[net.parameterCount()];
-    gradientHost.read(out, out.length);
-    return out;
+    return matrices.gradientValues();
   }
 
   /**
@@ -119,7 +81,7 @@ final class Backprop implements Gradients {
     int layers = net.layerCount();
     for (int l = 0; l < layers; l++) {
       INDArray in = l == 0 ? b.input : b.activation[l];
-      Nd4j.gemm(in, weightsAndBias[l], b.preActivation[l], false, false, 1.0, 0.0);
+      Nd4j.gemm(in, matrices.weightsAndBias[l], b.preActivation[l], false, false, 1.0, 0.0);
       int width = net.width(l + 1);
       double[] z = b.preActivationValues[l];
       b.preActivationHost[l].read(z, count * width);
@@ -154,10 +116,10 @@ final class Backprop implements Gradients {
     for (int l = layers - 1; l >= 0; l--) {
       INDArray in = l == 0 ? b.input : b.activation[l];
       // dL/d[W; b] = [inputs, 1]^T . delta
-      Nd4j.gemm(in, b.delta[l], gradientWeightsAndBias[l], true, false, 1.0, 0.0);
+      Nd4j.gemm(in, b.delta[l], matrices.gradientWeightsAndBias[l], true, false, 1.0, 0.0);
       if (l > 0) {
         // dL/d(inputs) = delta . W^T, then through the ReLU that produced the inputs.
-        Nd4j.gemm(b.delta[l], weights[l], b.delta[l - 1], false, true, 1.0, 0.0);
+        Nd4j.gemm(b.delta[l], matrices.weights[l], b.delta[l - 1], false, true, 1.0, 0.0);
         int width = net.width(l);
         double[] d = b.deltaValues[l - 1];
         double[] z = b.preActivationValues[l - 1];
@@ -184,22 +146,12 @@ final class Backprop implements Gradients {
   }
 
   private BatchBuffers buffersFor(int count) {
-    BatchBuffers b = buffers.get(count);
-    if (b == null) {
-      b = new BatchBuffers(net, dataType, count);
-      buffers.put(count, b);
-    }
-    return b;
+    return buffers.get(count, c -> new BatchBuffers(net, dataType, c));
   }
 
   @Override
   public void close() {
-    buffers.values().forEach(BatchBuffers::close);
     buffers.clear();
-    for (INDArray array : new INDArray[] {parameters, gradient}) {
-      if (array.closeable()) {
-        array.close();
-      }
-    }
+    matrices.close();
   }
 }

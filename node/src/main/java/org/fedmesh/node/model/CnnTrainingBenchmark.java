@@ -35,12 +35,9 @@ public final class CnnTrainingBenchmark implements AutoCloseable {
     if (spec.kind() != ModelSpec.Kind.CNN) {
       throw new IllegalArgumentException("the CNN benchmark needs a cnn model, not " + spec);
     }
-    int rows = (int) Math.min(data.rows(), samples) / BATCH_SIZE * BATCH_SIZE;
-    if (rows == 0) {
-      throw new IllegalArgumentException("need at least " + BATCH_SIZE + " rows and samples");
-    }
-    int epochs = (int) Math.max(1, Math.round((double) samples / rows));
-    Dataset subset = data.subset(PermutationSampler.natural(rows));
+    Dataset subset = TrainingBenchmark.wholeBatches(data, samples, BATCH_SIZE);
+    int rows = subset.rows();
+    int epochs = TrainingBenchmark.epochsOver(subset, samples);
     TrainingConfig config = TrainingConfig.of(epochs, BATCH_SIZE, OPTIMIZER, 1);
     LocalTrainer handWritten = new LocalTrainer(spec, data.cols(), data.numClasses(), config);
     LocalTrainer library = LocalTrainer.withLibraryPasses(spec, data.cols(), data.numClasses(), config);

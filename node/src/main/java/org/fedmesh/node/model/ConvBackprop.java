@@ -1,8 +1,6 @@
 package org.fedmesh.node.model;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.fedmesh.node.data.Dataset;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,76 +21,35 @@ import org.nd4j.linalg.factory.Nd4j;
 final class ConvBackprop implements Gradients {
   private static final int K = ConvNetwork.KERNEL;
   private static final int P = ConvNetwork.POOL;
-  private static final int CACHED_BATCH_SIZES = 3;
 
   private final ConvNetwork net;
   private final int convs;
-  private final int[] sides;
-  private final INDArray parameters;
-  private final INDArray gradient;
-  private final HostArray parametersHost;
-  private final HostArray gradientHost;
-  /** Per layer (convolutions, then the dense one): weights and bias, {@code (in + 1) x out}. */
-  private final INDArray[] weightsAndBias;
-  /** The same without the bias row, to carry gradients back to the inputs. */
-  private final INDArray[] weights;
-  private final INDArray[] gradientWeightsAndBias;
-  private final Map<Integer, Buffers> buffers = new LinkedHashMap<>(8, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Integer, Buffers> eldest) {
-      if (size() > CACHED_BATCH_SIZES) {
-        eldest.getValue().close();
-        return true;
-      }
-      return false;
-    }
-  };
+  /** Per layer (convolutions, then the dense one): its weights, their gradient, its weights without the bias. */
+  private final LayerMatrices matrices;
+  private final BatchSizeCache<Buffers> buffers = new BatchSizeCache<>(Buffers::close);
 
   ConvBackprop(ConvNetwork net) {
     this.net = net;
     this.convs = net.convolutions();
-    this.sides = new int[convs + 1];
-    sides[0] = net.side();
+    int[] inputs = new int[convs + 1];
+    int[] outputs = new int[convs + 1];
     for (int l = 0; l < convs; l++) {
-      sides[l + 1] = (sides[l] - K + 1) / P;
+      inputs[l] = K * K * net.channels(l); // one output reads a kernel's window over all channels
+      outputs[l] = net.channels(l + 1);
     }
-    parameters = Nd4j.create(DataType.FLOAT, 1, net.parameterCount());
-    gradient = Nd4j.create(DataType.FLOAT, 1, net.parameterCount());
-    parametersHost = new HostArray(parameters);
-    gradientHost = new HostArray(gradient);
-    weightsAndBias = new INDArray[convs + 1];
-    weights = new INDArray[convs + 1];
-    gradientWeightsAndBias = new INDArray[convs + 1];
-    long offset = 0;
-    for (int l = 0; l <= convs; l++) {
-      int in = inputsOf(l);
-      int out = l < convs ? net.channels(l + 1) : net.numClasses();
-      weightsAndBias[l] = view(parameters, offset, in + 1, out);
-      weights[l] = view(parameters, offset, in, out);
-      gradientWeightsAndBias[l] = view(gradient, offset, in + 1, out);
-      offset += (in + 1L) * out;
-    }
-  }
-
-  /** Values one output of layer {@code l} reads: a kernel's window over all channels, or the dense features. */
-  private int inputsOf(int l) {
-    return l < convs ? K * K * net.channels(l) : net.features();
-  }
-
-  private static INDArray view(INDArray flat, long offset, long rows, long cols) {
-    return Nd4j.create(flat.data(), new long[] {rows, cols}, new long[] {cols, 1}, offset, 'c', DataType.FLOAT);
+    inputs[convs] = net.features();
+    outputs[convs] = net.numClasses();
+    this.matrices = new LayerMatrices(DataType.FLOAT, inputs, outputs);
   }
 
   @Override
   public void setParameters(float[] values) {
-    parametersHost.write(values, values.length);
+    matrices.setParameters(values);
   }
 
   @Override
   public void readGradient(float[] into) {
-    gradientHost.read(into, into.length);
+    matrices.readGradient(into);
   }
 
   @Override
@@ -110,8 +67,9 @@ final class ConvBackprop implements Gradients {
     Buffers b = forward(data, order, from, count);
     double loss = head().lossAndGradient(b.logits, b.targets, count, net.numClasses(), b.logitsDelta, 1.0 / count);
     b.logitsDeltaMatrix.push(b.logitsDelta);
-    Nd4j.gemm(b.denseInput.array, b.logitsDeltaMatrix.array, gradientWeightsAndBias[convs], true, false, 1.0, 0.0);
-    Nd4j.gemm(b.logitsDeltaMatrix.array, weights[convs], b.featuresDelta.array, false, true, 1.0, 0.0);
+    Nd4j.gemm(b.denseInput.array, b.logitsDeltaMatrix.array, matrices.gradientWeightsAndBias[convs], true, false,
+        1.0, 0.0);
+    Nd4j.gemm(b.logitsDeltaMatrix.array, matrices.weights[convs], b.featuresDelta.array, false, true, 1.0, 0.0);
     b.featuresDelta.pull();
     float[] pooledDelta = b.featuresDelta.values;
     for (int l = convs - 1; l >= 0; l--) {
@@ -128,19 +86,19 @@ final class ConvBackprop implements Gradients {
         }
       }
       b.outputDelta[l].push();
-      Nd4j.gemm(b.columns[l].array, b.outputDelta[l].array, gradientWeightsAndBias[l], true, false, 1.0, 0.0);
+      Nd4j.gemm(b.columns[l].array, b.outputDelta[l].array, matrices.gradientWeightsAndBias[l], true, false, 1.0, 0.0);
       if (l > 0) {
-        Nd4j.gemm(b.outputDelta[l].array, weights[l], b.columnsDelta[l].array, false, true, 1.0, 0.0);
+        Nd4j.gemm(b.outputDelta[l].array, matrices.weights[l], b.columnsDelta[l].array, false, true, 1.0, 0.0);
         b.columnsDelta[l].pull();
         pooledDelta = b.pooledDelta[l - 1];
-        col2im(b.columnsDelta[l].values, count, sides[l], net.channels(l), pooledDelta);
+        col2im(b.columnsDelta[l].values, count, net.mapSide(l), net.channels(l), pooledDelta);
       }
     }
     return loss / count;
   }
 
   private Buffers forward(Dataset data, int[] order, int from, int count) {
-    Buffers b = buffers.computeIfAbsent(count, Buffers::new);
+    Buffers b = buffers.get(count, Buffers::new);
     int pixels = net.inputs();
     float[] images = data.features();
     float[] targets = data.targets();
@@ -151,15 +109,15 @@ final class ConvBackprop implements Gradients {
     }
     float[] in = b.input;
     for (int l = 0; l < convs; l++) {
-      im2col(in, count, sides[l], net.channels(l), b.columns[l].values);
+      im2col(in, count, net.mapSide(l), net.channels(l), b.columns[l].values);
       b.columns[l].push();
-      Nd4j.gemm(b.columns[l].array, weightsAndBias[l], b.output[l].array, false, false, 1.0, 0.0);
+      Nd4j.gemm(b.columns[l].array, matrices.weightsAndBias[l], b.output[l].array, false, false, 1.0, 0.0);
       b.output[l].pull();
       float[] y = b.output[l].values;
       for (int i = 0; i < y.length; i++) {
         y[i] = Math.max(0f, y[i]); // keeps a NaN visible
       }
-      maxPool(y, count, sides[l] - K + 1, net.channels(l + 1), b.pooled[l], b.argmax[l]);
+      maxPool(y, count, net.convolved(l), net.channels(l + 1), b.pooled[l], b.argmax[l]);
       in = b.pooled[l];
     }
     int features = net.features();
@@ -169,7 +127,7 @@ final class ConvBackprop implements Gradients {
       dense[i * (features + 1) + features] = 1f;
     }
     b.denseInput.push();
-    Nd4j.gemm(b.denseInput.array, weightsAndBias[convs], b.logitsMatrix.array, false, false, 1.0, 0.0);
+    Nd4j.gemm(b.denseInput.array, matrices.weightsAndBias[convs], b.logitsMatrix.array, false, false, 1.0, 0.0);
     b.logitsMatrix.pull(b.logits);
     return b;
   }
@@ -246,10 +204,8 @@ final class ConvBackprop implements Gradients {
 
   @Override
   public void close() {
-    buffers.values().forEach(Buffers::close);
     buffers.clear();
-    free(parameters);
-    free(gradient);
+    matrices.close();
   }
 
   private static void free(INDArray array) {
@@ -309,12 +265,12 @@ final class ConvBackprop implements Gradients {
       input = new float[count * net.inputs()];
       targets = new float[count];
       for (int l = 0; l < convs; l++) {
-        int positions = count * (sides[l] - K + 1) * (sides[l] - K + 1);
+        int positions = count * (net.convolved(l)) * (net.convolved(l));
         int window = K * K * net.channels(l);
         int out = net.channels(l + 1);
         columns[l] = new Mirror(positions, window + 1);
         output[l] = new Mirror(positions, out);
-        pooled[l] = new float[count * sides[l + 1] * sides[l + 1] * out];
+        pooled[l] = new float[count * net.pooled(l) * net.pooled(l) * out];
         argmax[l] = new int[pooled[l].length];
         outputDelta[l] = new Mirror(positions, out);
         columnsDelta[l] = l > 0 ? new Mirror(positions, window) : null; // nothing needs the images' gradient

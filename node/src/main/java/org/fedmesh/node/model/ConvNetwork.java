@@ -102,6 +102,21 @@ final class ConvNetwork implements Model {
     return channels[l];
   }
 
+  /** Side of the square maps convolution {@code l} reads (the image's for {@code l == 0}). */
+  int mapSide(int l) {
+    return sides[l];
+  }
+
+  /** Side of convolution {@code l}'s output, before pooling. */
+  int convolved(int l) {
+    return sides[l] - KERNEL + 1;
+  }
+
+  /** Side of convolution {@code l}'s pooled output. */
+  int pooled(int l) {
+    return sides[l + 1];
+  }
+
   /** Values the dense layer reads: the last pooled maps. */
   int features() {
     int last = channels.length - 1;
@@ -112,7 +127,7 @@ final class ConvNetwork implements Model {
   long forwardMultiplyAdds() {
     long total = 0;
     for (int l = 0; l < convolutions(); l++) {
-      long convolved = sides[l] - KERNEL + 1;
+      long convolved = convolved(l);
       total += convolved * convolved * KERNEL * KERNEL * channels[l] * channels[l + 1];
     }
     return total + (long) features() * numClasses;
@@ -123,7 +138,7 @@ final class ConvNetwork implements Model {
    * gradient to each layer's inputs (as much again) except the first convolution's, which nothing needs.
    */
   long trainingMultiplyAdds() {
-    long convolved = sides[0] - KERNEL + 1;
+    long convolved = convolved(0);
     long first = convolved * convolved * KERNEL * KERNEL * channels[0] * channels[1];
     return 3 * forwardMultiplyAdds() - first;
   }

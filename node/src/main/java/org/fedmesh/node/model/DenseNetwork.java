@@ -122,13 +122,21 @@ final class DenseNetwork implements Model {
     return widths[l];
   }
 
-  /** Where layer {@code l}'s weight-and-bias block starts in the flat parameter vector. */
-  long layerOffset(int l) {
-    return layerOffsets[l];
-  }
-
   OutputHead head() {
     return head;
+  }
+
+  /**
+   * Multiply-adds of training on one sample: the forward pass (bias rows included), every layer's weight gradient,
+   * and the input gradient of every layer but the first (nothing needs the gradient of the data).
+   */
+  long trainingMultiplyAdds() {
+    long total = 0;
+    for (int l = 0; l < layerCount(); l++) {
+      long layer = (widths[l] + 1L) * widths[l + 1];
+      total += l == 0 ? 2 * layer : 3 * layer;
+    }
+    return total;
   }
 
   @Override

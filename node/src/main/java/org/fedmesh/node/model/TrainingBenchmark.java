@@ -48,16 +48,9 @@ public final class TrainingBenchmark implements AutoCloseable {
     if (!data.isClassification()) {
       throw new IllegalArgumentException("the benchmark trains a classifier; " + data.name() + " has no classes");
     }
-    if (samples < BATCH_SIZE) {
-      throw new IllegalArgumentException("need samples >= " + BATCH_SIZE);
-    }
-    // Whole epochs over a prefix of the data, so every implementation sees the same number of full batches.
-    int rows = (int) Math.min(data.rows(), samples) / BATCH_SIZE * BATCH_SIZE;
-    if (rows == 0) {
-      throw new IllegalArgumentException(data.name() + " has fewer than " + BATCH_SIZE + " rows");
-    }
-    int epochs = (int) Math.max(1, Math.round((double) samples / rows));
-    Dataset subset = data.subset(PermutationSampler.natural(rows));
+    Dataset subset = wholeBatches(data, samples, BATCH_SIZE);
+    int rows = subset.rows();
+    int epochs = epochsOver(subset, samples);
     ModelSpec spec = ModelSpec.mlp(HIDDEN);
     LocalTrainer trainer = new LocalTrainer(spec, data.cols(), data.numClasses(),
         TrainingConfig.of(epochs, BATCH_SIZE, ADAM, 1));
@@ -93,18 +86,9 @@ public final class TrainingBenchmark implements AutoCloseable {
     return trainer.model().toString();
   }
 
-  /**
-   * Multiply-adds of training on one sample: the forward pass (bias rows included), every layer's weight gradient,
-   * and the input gradient of every layer but the first (nothing needs the gradient of the data).
-   */
+  /** Multiply-adds of training on one sample ({@link DenseNetwork#trainingMultiplyAdds()}). */
   public long trainingMultiplyAdds() {
-    DenseNetwork net = (DenseNetwork) trainer.model();
-    long total = 0;
-    for (int l = 0; l < net.layerCount(); l++) {
-      long layer = (net.width(l) + 1L) * net.width(l + 1);
-      total += l == 0 ? 2 * layer : 3 * layer;
-    }
-    return total;
+    return ((DenseNetwork) trainer.model()).trainingMultiplyAdds();
   }
 
   /** One timed pass of the hand-written trainer from the initial parameters: samples per second. */
@@ -125,6 +109,26 @@ public final class TrainingBenchmark implements AutoCloseable {
   @Override
   public void close() {
     trainer.close();
+  }
+
+  /**
+   * The prefix of {@code data} that a pass trains on: at most {@code samples} rows, whole batches only, so that every
+   * implementation sees the same number of full batches.
+   */
+  static Dataset wholeBatches(Dataset data, long samples, int batchSize) {
+    if (samples < batchSize) {
+      throw new IllegalArgumentException("need samples >= " + batchSize);
+    }
+    int rows = (int) Math.min(data.rows(), samples) / batchSize * batchSize;
+    if (rows == 0) {
+      throw new IllegalArgumentException(data.name() + " has fewer than " + batchSize + " rows");
+    }
+    return data.subset(PermutationSampler.natural(rows));
+  }
+
+  /** Whole epochs over {@code rows} that come closest to {@code samples}, at least one. */
+  static int epochsOver(Dataset rows, long samples) {
+    return (int) Math.max(1, Math.round((double) samples / rows.rows()));
   }
 
   static int[] widths(DenseNetwork net) {
