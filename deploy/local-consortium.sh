@@ -101,6 +101,9 @@ for i in $(seq 1 $members); do
   fedmesh status --port "$(status_port $i)" || echo "(status of site-$i: exit $?)"
 done
 echo
+say "site-1's own metrics (http://127.0.0.1:$(status_port 1)/metrics, Prometheus text; jvm_* and process_* too):"
+curl -fsS --max-time 5 "http://127.0.0.1:$(status_port 1)/metrics" | grep '^fedmesh_' || true
+echo
 
 say "Stopping the members with SIGTERM"
 for s in "${!pid[@]}"; do kill -TERM "${pid[$s]}"; done
