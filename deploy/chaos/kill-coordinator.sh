@@ -7,7 +7,8 @@
 # Prints (and writes to REPORT.json) committed_rounds, lost_rounds, repeated_rounds, final_hashes_agree,
 # seconds_from_kill_to_next_commit. Every process it starts is stopped on exit; the work directory with each
 # member's log and commit journal is kept and named in the report. Java: $FEDMESH_JAVA or java; extra JVM options
-# for the members (e.g. -Dpekko.cluster.split-brain-resolver.stable-after=2s): $CHAOS_JAVA_OPTS.
+# for the members (e.g. -Dpekko.cluster.split-brain-resolver.stable-after=2s): $CHAOS_JAVA_OPTS. CHAOS_SIGNAL=TERM
+# stops the coordinator's host with SIGTERM instead (a graceful leave: coordinated shutdown, singleton hand-over).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 jar=$root/deploy/target/fedmesh.jar
@@ -15,6 +16,7 @@ java=${FEDMESH_JAVA:-java}
 report=${1:-}
 rounds=${CHAOS_ROUNDS:-30}
 kill_after_round=${CHAOS_KILL_AFTER_ROUND:-5}
+signal=${CHAOS_SIGNAL:-KILL}
 members=4
 [ -f "$jar" ] || { echo "no $jar: build it first (mvn -B -DskipTests package)" >&2; exit 1; }
 
@@ -97,20 +99,24 @@ victim=$(host_of_coordinator)
 # Kill as soon as the next round has started, before it commits.
 next=$(( $(committed site-1) + 1 ))
 wait_until 60 grep -q "Starting round $next " "$work/$victim/log" || { echo "round $next did not start" >&2; exit 1; }
-kill -9 "${pid[$victim]}"
+kill -s "$signal" "${pid[$victim]}"
 kill_ms=$(now_ms)
+victim_pid=${pid[$victim]}
 unset "pid[$victim]"
-echo "Killed $victim (coordinator host) with SIGKILL at the start of round $next"
+echo "Stopped $victim (coordinator host) with SIG$signal at the start of round $next"
+victim_exit=0
+wait "$victim_pid" || victim_exit=$?
 
 survivors=()
 for i in $(seq 1 $members); do [ "site-$i" = "$victim" ] || survivors+=(site-$i); done
 all_done() { for s in "${survivors[@]}"; do [ "$(committed $s)" -ge "$rounds" ] || return 1; done; }
 wait_until 300 all_done || echo "not every survivor reached round $rounds" >&2
 
-python3 - "$work" "$victim" "$kill_ms" "$next" "$report" "${survivors[@]}" <<'PY'
+python3 - "$work" "$victim" "$kill_ms" "$next" "$report" "$signal" "$victim_exit" "${survivors[@]}" <<'PY'
 import json, sys, os
 work, victim, kill_ms, killed_round, report = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-survivors = sys.argv[6:]
+signal, victim_exit = sys.argv[6], int(sys.argv[7])
+survivors = sys.argv[8:]
 def journal(site):
     path = os.path.join(work, site, "checkpoints", "commits.jsonl")
     return [json.loads(l) for l in open(path)] if os.path.exists(path) else []
@@ -136,6 +142,9 @@ result = {
     "final_hashes_agree": len(set(finals.values())) == 1 and None not in finals.values(),
     "seconds_from_kill_to_next_commit": (min(after) - kill_ms) / 1000 if after else None,
     "killed": victim,
+    "signal": "SIG" + signal,
+    "killed_exit_code": victim_exit,
+    "killed_journal_last_round": journals[victim][-1]["round"] if journals[victim] else None,
     "killed_during_round": killed_round,
     "killed_round_committed_before_kill": any(e["round"] == killed_round and e["at_ms"] <= kill_ms
                                               for j in journals.values() for e in j),
