@@ -109,10 +109,24 @@ public final class RunCommand implements Callable<Integer> {
           list.isEmpty() ? Optional.empty() : Optional.of(Path.of(list)), member.data().train().rows());
       log.info("Member {}: operations endpoint on http://{}:{}/ (status, metrics, health/alive, health/ready)",
           member.settings().nodeId(), endpoint.host(), endpoint.port());
+      writePortFile(member.settings().checkpointDir(), endpoint.port());
     } catch (java.io.IOException e) {
       node.close();
       throw new NodeSettings.InvalidSettingsException(List.of(OperationsSettings.PATH + ": cannot listen on "
           + settings.host() + ":" + settings.port() + ": " + e.getMessage()));
+    }
+  }
+
+  /** The bound port next to the journal, so that {@code fedmesh status --config} finds an ephemeral one. */
+  private static void writePortFile(Path checkpointDir, int port) {
+    try {
+      Files.createDirectories(checkpointDir);
+      Path temp = checkpointDir.resolve(OperationsSettings.PORT_FILE + ".tmp");
+      Files.writeString(temp, port + "\n");
+      Files.move(temp, checkpointDir.resolve(OperationsSettings.PORT_FILE),
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (java.io.IOException e) {
+      log.warn("Cannot write {} in {}: {}", OperationsSettings.PORT_FILE, checkpointDir, e.getMessage());
     }
   }
 

@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.fedmesh.deploy.operations.OperationsSettings;
+import org.fedmesh.node.FedmeshNode;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,11 +30,15 @@ import picocli.CommandLine.Option;
 public final class StatusCommand implements Callable<Integer> {
   static final int EXIT_NOT_READY = 3;
 
-  @Option(names = "--port", defaultValue = "8558", description = "The endpoint's port (default ${DEFAULT-VALUE}).")
-  int port;
+  @Option(names = "--port", description = "The endpoint's port (fedmesh.operations.port).")
+  Integer port;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "The endpoint's address (default ${DEFAULT-VALUE}).")
+  @Option(names = "--host", description = "The endpoint's address (default 127.0.0.1).")
   String host;
+
+  @Option(names = "--config", description = "The member's site config: host and port from fedmesh.operations"
+      + " (an ephemeral port from checkpoint-dir/" + OperationsSettings.PORT_FILE + ").")
+  Path config;
 
   @Option(names = "--json", description = "Print the status document as the member serves it.")
   boolean json;
@@ -39,6 +49,16 @@ public final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Duration wait = Duration.parse("PT" + timeout.toUpperCase(Locale.ROOT));
+    if (config != null) {
+      fromConfig();
+    }
+    if (port == null) {
+      throw new IllegalArgumentException("which member? give --port P (fedmesh.operations.port, or the port its log"
+          + " names) or --config SITE.conf");
+    }
+    if (host == null) {
+      host = "127.0.0.1";
+    }
     URI uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/status");
     HttpClient client = HttpClient.newBuilder().connectTimeout(wait).build();
     HttpResponse<String> response;
@@ -60,6 +80,31 @@ public final class StatusCommand implements Callable<Integer> {
       print(status, uri, System.out);
     }
     return status.path("ready").asBoolean() ? 0 : EXIT_NOT_READY;
+  }
+
+  /** Host and port from the site config, unless given; port 0 means the one the member wrote at start. */
+  private void fromConfig() throws IOException {
+    if (!Files.isReadable(config)) {
+      throw new IllegalArgumentException("cannot read the configuration file " + config);
+    }
+    Config site = ConfigFactory.systemProperties().withFallback(ConfigFactory.parseFile(config.toFile()))
+        .withFallback(FedmeshNode.defaults()).resolve();
+    if (host == null) {
+      host = site.getString(OperationsSettings.PATH + ".host");
+    }
+    if (port == null) {
+      int configured = site.getInt(OperationsSettings.PATH + ".port");
+      if (configured != 0) {
+        port = configured;
+      } else {
+        Path file = Path.of(site.getString("fedmesh.checkpoint-dir")).resolve(OperationsSettings.PORT_FILE);
+        if (!Files.isReadable(file)) {
+          throw new IOException("the member's endpoint has an ephemeral port and " + file + " does not exist (is"
+              + " the member running?)");
+        }
+        port = Integer.parseInt(Files.readString(file).strip());
+      }
+    }
   }
 
   static void print(JsonNode s, URI from, PrintStream out) {

@@ -6,11 +6,14 @@ import java.util.List;
 
 /**
  * {@code fedmesh.operations}: where the member's read-only HTTP endpoint listens. On by default, on the loopback
- * address only, at port 8558 (Pekko Management's habit); port 0 takes any free port (logged). Off with
- * {@code enabled = off}.
+ * address only, at any free port (port 0, the default: several members may share a machine, as tests and the chaos
+ * scripts do); the bound port is logged and written to {@link #PORT_FILE} in the checkpoint directory. A site sets a
+ * fixed port (the examples use 8558, Pekko Management's) for Prometheus. Off with {@code enabled = off}.
  */
 public record OperationsSettings(boolean enabled, String host, int port) {
   public static final String PATH = "fedmesh.operations";
+  /** In the checkpoint directory: the port the endpoint bound, for {@code fedmesh status --config}. */
+  public static final String PORT_FILE = "operations.port";
 
   /** Reads the settings; problems are added to {@code problems} (reported with every other configuration problem). */
   public static OperationsSettings fromConfig(Config root, List<String> problems) {
