@@ -135,12 +135,35 @@ committed = max((e["round"] for s in survivors for e in journals[s]), default=0)
 lost = [r for r in range(1, committed + 1) if r not in hashes]
 finals = {s: (journals[s][-1]["round"], journals[s][-1]["hash"]) if journals[s] else None for s in survivors}
 after = [e["at_ms"] for s in survivors for e in journals[s] if e["source"] == "commit" and e["at_ms"] > kill_ms]
+# The first commit of a round the stopped member does not hold: after a graceful stop the round in flight may still
+# commit with it (its leave waits for it), so the first commit after the signal can be that round's.
+victim_last = journals[victim][-1]["round"] if journals[victim] else 0
+later = [e["at_ms"] for s in survivors for e in journals[s] if e["source"] == "commit" and e["round"] > victim_last]
+# When the singleton started again on a survivor (its log line, same day as the signal).
+import datetime
+day = datetime.datetime.fromtimestamp(kill_ms / 1000).strftime("%Y-%m-%d")
+restarts = []
+for s in survivors:
+    for line in open(os.path.join(work, s, "log"), errors="replace"):
+        if "Round coordinator started" in line:
+            t = datetime.datetime.strptime(day + " " + line[:12], "%Y-%m-%d %H:%M:%S.%f").timestamp() * 1000
+            if t > kill_ms:
+                restarts.append(t)
+# What the consortium felt: the longest wait between consecutive commits (on the first survivor) that ends after the
+# signal and starts within a minute of it; for comparison, the median wait over its whole journal.
+times = [e["at_ms"] for e in journals[survivors[0]] if e["source"] == "commit"]
+gaps = [(b - a) / 1000 for a, b in zip(times, times[1:])]
+around = [(b - a) / 1000 for a, b in zip(times, times[1:]) if b > kill_ms and a < kill_ms + 60000]
 result = {
     "committed_rounds": committed,
     "lost_rounds": len(lost),
     "repeated_rounds": len(repeated),
     "final_hashes_agree": len(set(finals.values())) == 1 and None not in finals.values(),
     "seconds_from_kill_to_next_commit": (min(after) - kill_ms) / 1000 if after else None,
+    "seconds_from_kill_to_coordinator_on_next_member": round((min(restarts) - kill_ms) / 1000, 3) if restarts else None,
+    "seconds_from_kill_to_first_commit_of_a_round_it_does_not_hold": (min(later) - kill_ms) / 1000 if later else None,
+    "longest_wait_between_commits_after_kill": max(around) if around else None,
+    "median_wait_between_commits": sorted(gaps)[len(gaps) // 2] if gaps else None,
     "killed": victim,
     "signal": "SIG" + signal,
     "killed_exit_code": victim_exit,
