@@ -50,6 +50,14 @@ public final class SharedSettings {
     values.put("coordinator.max-attempts-per-round", c.maxAttemptsPerRound());
     values.put("coordinator.max-garbage-attempts", c.maxGarbageAttempts());
     values.put("coordinator.garbage-backoff", c.garbageBackoff());
+    values.put("dp.level", s.dp().level().key());
+    if (s.dp().enabled()) { // only then do the others matter; keys of older members stay comparable
+      values.put("dp.noise", s.dp().noise());
+      values.put("dp.clip", s.dp().clip());
+      values.put("dp.delta", s.dp().delta());
+      values.put("dp.epsilon-budget", s.dp().epsilonBudget());
+      values.put("dp.sample-rate", s.dp().sampleRate());
+    }
     values.put("data.task", s.data().task());
     values.put("data.classes", s.data().classes());
     Map<String, String> digests = new TreeMap<>();

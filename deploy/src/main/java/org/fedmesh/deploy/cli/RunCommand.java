@@ -66,12 +66,17 @@ public final class RunCommand implements Callable<Integer> {
     TrainTest data = member.data();
     NodeSettings s = member.settings();
     int classes = data.train().numClasses();
-    LocalTraining training = new LocalTraining(s.model(), s.training(), data.train(), classes, s.modelSeed());
+    LocalTraining training = new LocalTraining(s.model(), s.training(), data.train(), classes, s.modelSeed(), s.dp(),
+        s.coordinator().minParticipants());
     CommitListener evaluate = localEvaluation(s, data, classes);
     FedmeshNode node = FedmeshNode.start(site, member.identity(), training, evaluate);
     log.info("Member {} started on {}:{} with {} training and {} held-out rows; seed nodes {}; {}", s.nodeId(),
         s.host(), s.port(), data.train().rows(), data.test().rows(), s.seedNodes(),
         s.tls().enabled() ? "mutual TLS (" + s.tls().protocol() + ") with the consortium CA" : "PLAIN TCP");
+    if (s.dp().enabled()) {
+      log.info("Differential privacy: {}; rounds within the budget: {}", s.dp(),
+          s.roundsWithinBudget() == 0 ? "no limit" : s.roundsWithinBudget());
+    }
     awaitTermination(node);
     Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(node.system()).getShutdownReason();
     if (reason.filter(r -> r.equals(CoordinatedShutdown.clusterDowningReason())).isPresent()) {
