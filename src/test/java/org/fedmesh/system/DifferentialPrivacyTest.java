@@ -1,5 +1,6 @@
 package org.fedmesh.system;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,20 +11,28 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.fedmesh.deploy.demo.DemoData;
 import org.fedmesh.deploy.demo.EmbeddedConsortium;
 import org.fedmesh.node.LocalTraining;
 import org.fedmesh.node.data.Dataset;
 import org.fedmesh.node.data.Partitioner;
+import org.fedmesh.node.model.LocalTrainer;
+import org.fedmesh.node.model.ModelSpec;
+import org.fedmesh.node.model.OptimizerSpec;
+import org.fedmesh.node.model.TrainingConfig;
 import org.fedmesh.node.privacy.PrivacyAccountant;
 import org.fedmesh.node.round.CommitListener;
+import org.fedmesh.node.round.ModelState;
 import org.fedmesh.node.round.RoundCoordinator;
+import org.fedmesh.node.round.SecureEvaluation;
 import org.junit.jupiter.api.Test;
 
 /**
  * Three real members train with differential privacy and secure aggregation on the breast-cancer set: they agree on
- * every model, each member's accountant says what the exact bound says for what it released, and an epsilon budget
- * ends training at the last round within it, although more rounds were configured.
+ * every model, each member's accountant says what the exact bound says for what it released, an epsilon budget
+ * ends training at the last round within it, although more rounds were configured, and the secure evaluation adds
+ * up the members' held-out rows exactly.
  */
 class DifferentialPrivacyTest {
 
@@ -65,11 +74,34 @@ class DifferentialPrivacyTest {
     }
   }
 
+  /**
+   * Record level, each member also holding out a third of the test rows: what the secure sum says about each
+   * model equals, count for count, what the members' own rows say about it added up.
+   */
   @Test
-  void recordLevel_membersAgree_andEachSpendsTheStepsItTook() throws Exception {
+  void recordLevel_membersAgree_spendWhatTheyTook_andTheSecureEvaluationAddsUpTheirHeldOutRows() throws Exception {
     int rounds = 3;
-    try (EmbeddedConsortium consortium = EmbeddedConsortium.start(parts(), 2, shared("record", rounds, 0),
-        CommitListener.NONE)) {
+    DemoData data = DemoData.load("breast-cancer", 1);
+    List<Dataset> heldOut = Partitioner.iid(data.data().test(), 3, 1);
+    Map<Long, SecureEvaluation> evaluations = new ConcurrentHashMap<>();
+    Map<Long, ModelState> models = new ConcurrentHashMap<>();
+    CommitListener listener = new CommitListener() {
+      @Override
+      public void committed(String nodeId, ModelState model, double loss) {
+        if (nodeId.equals("node-2")) {
+          models.put(model.round(), model);
+        }
+      }
+
+      @Override
+      public void evaluated(String nodeId, SecureEvaluation evaluation) {
+        if (nodeId.equals("node-2")) {
+          evaluations.put(evaluation.modelRound(), evaluation);
+        }
+      }
+    };
+    try (EmbeddedConsortium consortium = EmbeddedConsortium.start(
+        EmbeddedConsortium.plan(parts(), heldOut, 2, shared("record", rounds, 0)), listener)) {
       assertTrue(consortium.awaitRound(rounds, Duration.ofMinutes(3)), "3 rounds: " + consortium.hashes());
       assertEquals(1, Set.copyOf(consortium.hashes().values()).size(), "one model: " + consortium.hashes());
       // Each round is ceil(1 / 0.25) = 4 DP-SGD steps.
@@ -77,6 +109,24 @@ class DifferentialPrivacyTest {
       for (EmbeddedConsortium.Member m : consortium.members()) {
         assertEquals(expected, ((LocalTraining) m.spec().updates()).privacySpent().epsilon(), 1e-12,
             m.spec().nodeId());
+      }
+      // Round r's sum judged round r - 1's model: rounds 1 and 2 are known here (round 0's is the initial model).
+      try (LocalTrainer judge = new LocalTrainer(ModelSpec.logistic(), data.data().train().cols(), 2,
+          TrainingConfig.of(1, 32, OptimizerSpec.parse("sgd:0.1"), 1))) {
+        for (long r = 1; r < rounds; r++) {
+          SecureEvaluation secure = evaluations.get(r);
+          assertTrue(secure != null, "a secure evaluation of round " + r + ": " + evaluations.keySet());
+          long[] direct = new long[4];
+          for (Dataset rows : heldOut) {
+            long[] own = judge.classCounts(models.get(r).parameters(), rows);
+            for (int k = 0; k < direct.length; k++) {
+              direct[k] += own[k];
+            }
+          }
+          assertArrayEquals(java.util.Arrays.copyOfRange(direct, 0, 2), secure.correct(), "round " + r);
+          assertArrayEquals(java.util.Arrays.copyOfRange(direct, 2, 4), secure.rows(), "round " + r);
+          assertEquals(data.data().test().rows(), secure.totalRows());
+        }
       }
     }
   }

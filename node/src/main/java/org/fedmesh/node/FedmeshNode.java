@@ -95,7 +95,8 @@ public final class FedmeshNode implements AutoCloseable {
           + " can join the cluster and send messages to this member, and traffic is readable on the network."
           + " Use it only for tests on a trusted network.", settings.nodeId(), settings.host(), settings.port());
     }
-    WeightedUpdateCodec codec = codecFor(settings, updates.parameterCount());
+    WeightedUpdateCodec codec = codecFor(settings, updates.parameterCount())
+        .withCountSlots(updates.evaluationSlots());
     ServerOptimizer optimizer = serverOptimizer(settings.aggregation());
     Optional<CheckpointStore> checkpoints = Optional.ofNullable(settings.checkpointDir()).map(CheckpointStore::new);
     boolean restarted = checkpoints.map(CheckpointStore::holdsHistory).orElse(false);

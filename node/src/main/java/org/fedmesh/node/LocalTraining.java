@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * was abandoned after its sum may have become known was released as well, so counting commits could understate
  * epsilon. Under DP an update goes into the sum with weight 1 and no training loss: the sample count and the loss
  * are figures of the member's data that carry no noise.
+ *
+ * <p>Each update also carries the secure evaluation's counts: the model it was trained from, judged on this
+ * member's held-out rows ({@link org.fedmesh.node.round.SecureEvaluation}).
  */
 public final class LocalTraining implements LocalUpdates {
   private static final Logger log = LoggerFactory.getLogger(LocalTraining.class);
@@ -41,17 +44,20 @@ public final class LocalTraining implements LocalUpdates {
   private final long stepsPerRound;
   private final long maxReleases;
   private final AtomicLong releases = new AtomicLong();
+  private final Dataset heldOut;
 
   public LocalTraining(ModelSpec spec, TrainingConfig config, Dataset data, int numClasses, long modelSeed) {
-    this(spec, config, data, numClasses, modelSeed, DpSettings.NONE, 1);
+    this(spec, config, data, numClasses, modelSeed, DpSettings.NONE, 1, null);
   }
 
   /**
    * @param noiseShares member level: how many members' noise the smallest committed sum holds (the coordinator's
    *                    minimum of participants); each member adds its share of noise for that many
+   * @param heldOut     rows this member does not train on, on which it judges each model it trains from for the
+   *                    secure evaluation (classification only); null or empty for none
    */
   public LocalTraining(ModelSpec spec, TrainingConfig config, Dataset data, int numClasses, long modelSeed,
-      DpSettings dp, int noiseShares) {
+      DpSettings dp, int noiseShares, Dataset heldOut) {
     if (data.rows() == 0) {
       throw new IllegalArgumentException("data set " + data.name() + " has no rows to train on");
     }
@@ -67,16 +73,23 @@ public final class LocalTraining implements LocalUpdates {
     this.memberNoise = dp.level() == DpSettings.Level.MEMBER ? new MemberLevelNoise(dp, noiseShares, random) : null;
     this.stepsPerRound = dp.stepsPerRound(config.localEpochs());
     this.maxReleases = dp.enabled() ? dp.maxRounds(stepsPerRound) : Long.MAX_VALUE;
+    this.heldOut = heldOut;
   }
 
   /** The same training on the same data with a trainer of its own, for a member started again in this JVM. */
   public LocalTraining fresh() {
-    return new LocalTraining(spec, config, data, numClasses, modelSeed, dp, noiseShares);
+    return new LocalTraining(spec, config, data, numClasses, modelSeed, dp, noiseShares, heldOut);
   }
 
   @Override
   public int parameterCount() {
     return trainer.model().parameterCount();
+  }
+
+  /** Correct and held-out rows per class, for every classification model, held-out rows or not. */
+  @Override
+  public int evaluationSlots() {
+    return numClasses >= 2 ? 2 * numClasses : 0;
   }
 
   @Override
@@ -94,6 +107,8 @@ public final class LocalTraining implements LocalUpdates {
           + " epsilon %.4f, over the budget of %s; this member trains no more", data.name(),
           dp.after(before + 1, stepsPerRound).epsilon(), dp.epsilonBudget()));
     }
+    long[] counts = heldOut != null && heldOut.rows() > 0 && evaluationSlots() > 0
+        ? trainer.classCounts(globalParameters, heldOut) : new long[0];
     TrainResult result = dp.level() == DpSettings.Level.RECORD
         ? trainer.trainPrivately(globalParameters, data, dp, random)
         : trainer.train(globalParameters, data, (int) round);
@@ -102,7 +117,7 @@ public final class LocalTraining implements LocalUpdates {
       delta[j] = result.parameters()[j] - globalParameters[j];
     }
     if (!dp.enabled()) {
-      return new LocalUpdate(delta, result.samples(), result.meanLoss());
+      return new LocalUpdate(delta, result.samples(), result.meanLoss(), counts);
     }
     if (memberNoise != null) {
       delta = memberNoise.apply(delta);
@@ -113,7 +128,7 @@ public final class LocalTraining implements LocalUpdates {
     log.info(String.format(Locale.ROOT, "Differential privacy (%s level): %d update(s) released, the last for"
         + " round %d; epsilon %.4f at delta %s%s", dp.level().key(), released, round, spent.epsilon(),
         spent.delta(), dp.hasBudget() ? " (budget " + dp.epsilonBudget() + ")" : ""));
-    return new LocalUpdate(delta, 1, 0);
+    return new LocalUpdate(delta, 1, 0, counts);
   }
 
   /** What this member has spent so far; epsilon 0 before its first update or without DP. */

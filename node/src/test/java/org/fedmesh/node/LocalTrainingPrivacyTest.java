@@ -33,7 +33,7 @@ class LocalTrainingPrivacyTest {
   }
 
   private static LocalTraining training(DpSettings dp) {
-    return new LocalTraining(ModelSpec.logistic(), CONFIG, DATA.train(), 2, 42, dp, 3);
+    return new LocalTraining(ModelSpec.logistic(), CONFIG, DATA.train(), 2, 42, dp, 3, DATA.test());
   }
 
   private static DpSettings dp(DpSettings.Level level, double noise, double budget) {
@@ -48,6 +48,21 @@ class LocalTrainingPrivacyTest {
     assertArrayEquals(first.delta(), plain.train(global, 1).delta());
     assertEquals(DATA.train().rows(), first.samples());
     assertTrue(first.meanLoss() > 0);
+  }
+
+  @Test
+  void heldOutCounts_judgeTheModelTheUpdateWasTrainedFrom() {
+    LocalTraining member = training(dp(DpSettings.Level.MEMBER, 1.0, 0));
+    assertEquals(4, member.evaluationSlots());
+    float[] global = member.initialParameters();
+    LocalUpdate update = member.train(global, 1);
+    long[] counts = update.evaluationCounts();
+    assertArrayEquals(member.trainer().classCounts(global, DATA.test()), counts);
+    assertEquals(DATA.test().rows(), counts[2] + counts[3], "rows per class add up to the held-out rows");
+    assertEquals(DATA.test().labelCounts()[1], counts[3]);
+    assertTrue(counts[0] <= counts[2] && counts[1] <= counts[3]);
+    LocalTraining without = new LocalTraining(ModelSpec.logistic(), CONFIG, DATA.train(), 2, 42);
+    assertEquals(0, without.train(global, 1).evaluationCounts().length, "no held-out rows, no counts");
   }
 
   @Test

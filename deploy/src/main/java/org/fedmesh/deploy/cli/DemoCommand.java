@@ -33,7 +33,9 @@ import org.fedmesh.node.model.TrainingConfig;
 import org.fedmesh.node.privacy.DpGuarantee;
 import org.fedmesh.node.privacy.DpSettings;
 import org.fedmesh.node.privacy.PrivacyAccountant;
+import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.ModelState;
+import org.fedmesh.node.round.SecureEvaluation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -149,6 +151,8 @@ public final class DemoCommand implements Callable<Integer> {
     int batchSize = this.batchSize != null ? this.batchSize : data.defaultBatchSize();
     Partition split = Partitioner.parse(partition);
     List<Dataset> parts = split.split(data.data().train(), nodes, seed);
+    // Each member holds out a share of the test rows, so the secure evaluation covers the very rows the demo scores.
+    List<Dataset> heldOut = Partitioner.iid(data.data().test(), nodes, seed);
     System.out.printf(Locale.ROOT, "Data set %s (%s): %d training rows, %d test rows, %d features; model %s;"
             + " local %s, batch %d, %d epoch(s) per round; strategy %s; %d members, %s partition;"
             + " secure aggregation %s; %s%n",
@@ -210,16 +214,28 @@ public final class DemoCommand implements Callable<Integer> {
     List<Double> secondsPerRound = new ArrayList<>();
     Map<String, String> hashes;
     Map<String, DpGuarantee> spent = new TreeMap<>();
+    Map<Long, SecureEvaluation> secureEvaluations = new java.util.concurrent.ConcurrentHashMap<>();
     double federatedSeconds;
     try (LocalTrainer evaluator = new LocalTrainer(spec, data.data().train().cols(), data.numClasses(),
         TrainingConfig.of(1, batchSize, localOptimizer, seed))) {
       long federationStarted = System.nanoTime();
-      try (EmbeddedConsortium consortium = EmbeddedConsortium.start(parts, data.numClasses(), sharedConfig,
-          (nodeId, state, loss) -> {
-            if (nodeId.equals("node-1")) {
-              toEvaluate.add(new CommittedRound(state, loss, System.nanoTime()));
-            }
-          }, transport)) {
+      CommitListener listener = new CommitListener() {
+        @Override
+        public void committed(String nodeId, ModelState state, double loss) {
+          if (nodeId.equals("node-1")) {
+            toEvaluate.add(new CommittedRound(state, loss, System.nanoTime()));
+          }
+        }
+
+        @Override
+        public void evaluated(String nodeId, SecureEvaluation evaluation) {
+          if (nodeId.equals("node-1")) {
+            secureEvaluations.put(evaluation.modelRound(), evaluation);
+          }
+        }
+      };
+      try (EmbeddedConsortium consortium = EmbeddedConsortium.start(
+          EmbeddedConsortium.plan(parts, heldOut, data.numClasses(), sharedConfig), listener, transport)) {
         System.out.printf(Locale.ROOT, "%5s  %10s  %9s  %8s%n", "round", "train loss", "accuracy", "seconds");
         for (int r = 1; r <= rounds; r++) {
           CommittedRound committed = toEvaluate.poll(30, TimeUnit.MINUTES);
@@ -252,6 +268,16 @@ public final class DemoCommand implements Callable<Integer> {
     if (privacy.enabled()) {
       spent.forEach((id, g) -> System.out.printf(Locale.ROOT, "Privacy spent by %s: epsilon %.4f at delta %s (%s)%n",
           id, g.epsilon(), g.delta(), g.method()));
+    }
+    List<Double> secureAccuracy = new ArrayList<>();
+    for (long r = 0; secureEvaluations.containsKey(r); r++) {
+      secureAccuracy.add(secureEvaluations.get(r).accuracy());
+    }
+    if (secureAccuracy.size() > 1) {
+      int last = secureAccuracy.size() - 1;
+      System.out.printf(Locale.ROOT, "Secure evaluation (every member's held-out rows, counted in the secure sum):"
+          + " round %d's model %.4f, the demo's own test of it %.4f%n", last, secureAccuracy.get(last),
+          accuracyPerRound.get(last - 1));
     }
     boolean agree = hashes.values().stream().distinct().count() == 1 && !hashes.containsValue(null);
     System.out.println("Model hashes: " + hashes + (agree ? " (all members agree)" : " (MEMBERS DISAGREE)"));
@@ -307,6 +333,7 @@ public final class DemoCommand implements Callable<Integer> {
       r.put("accuracy_per_round", accuracyPerRound);
       r.put("train_loss_per_round", lossList);
       r.put("seconds_per_round", secondsPerRound);
+      r.put("secure_accuracy_per_round", secureAccuracy);
       r.put("target_accuracy", targetAccuracy);
       r.put("seconds_to_target", secondsToTarget(accuracyPerRound, secondsPerRound, targetAccuracy));
       r.put("final_accuracy", finalAccuracy);

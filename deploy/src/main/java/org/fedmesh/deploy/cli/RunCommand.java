@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -30,6 +31,8 @@ import org.fedmesh.node.model.LocalTrainer;
 import org.fedmesh.node.model.NativeThreads;
 import org.fedmesh.node.model.TrainingConfig;
 import org.fedmesh.node.round.CommitListener;
+import org.fedmesh.node.round.ModelState;
+import org.fedmesh.node.round.SecureEvaluation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -67,7 +70,7 @@ public final class RunCommand implements Callable<Integer> {
     NodeSettings s = member.settings();
     int classes = data.train().numClasses();
     LocalTraining training = new LocalTraining(s.model(), s.training(), data.train(), classes, s.modelSeed(), s.dp(),
-        s.coordinator().minParticipants());
+        s.coordinator().minParticipants(), data.test());
     CommitListener evaluate = localEvaluation(s, data, classes);
     FedmeshNode node = FedmeshNode.start(site, member.identity(), training, evaluate);
     log.info("Member {} started on {}:{} with {} training and {} held-out rows; seed nodes {}; {}", s.nodeId(),
@@ -190,21 +193,35 @@ public final class RunCommand implements Callable<Integer> {
 
   /** After each commit, the model's accuracy on this member's held-out rows, off the participant's thread. */
   private static CommitListener localEvaluation(NodeSettings s, TrainTest data, int classes) {
-    if (data.test().rows() == 0) {
-      return CommitListener.NONE;
-    }
     ExecutorService evaluator = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "local-evaluation");
       t.setDaemon(true);
       return t;
     });
-    LocalTrainer trainer = new LocalTrainer(s.model(), data.test().cols(), classes,
+    LocalTrainer trainer = new LocalTrainer(s.model(), data.train().cols(), classes,
         TrainingConfig.of(1, s.training().batchSize(), s.training().optimizer(), 1));
-    return (nodeId, model, loss) -> evaluator.execute(() -> {
-      Evaluation e = trainer.evaluate(model.parameters(), data.test());
-      log.info(String.format(Locale.ROOT, "Round %d (%s): local held-out %s %.4f on %d rows", model.round(),
-          model.shortHash(), data.test().isClassification() ? "accuracy" : "MSE",
-          data.test().isClassification() ? e.accuracy() : e.meanSquaredError(), data.test().rows()));
-    });
+    return new CommitListener() {
+      @Override
+      public void committed(String nodeId, ModelState model, double loss) {
+        if (data.test().rows() == 0) {
+          return;
+        }
+        evaluator.execute(() -> {
+          Evaluation e = trainer.evaluate(model.parameters(), data.test());
+          log.info(String.format(Locale.ROOT, "Round %d (%s): local held-out %s %.4f on %d rows", model.round(),
+              model.shortHash(), data.test().isClassification() ? "accuracy" : "MSE",
+              data.test().isClassification() ? e.accuracy() : e.meanSquaredError(), data.test().rows()));
+        });
+      }
+
+      @Override
+      public void evaluated(String nodeId, SecureEvaluation evaluation) {
+        log.info(String.format(Locale.ROOT, "Round %d's model on every member's held-out rows (secure sum):"
+            + " accuracy %.4f on %d rows; per class %s", evaluation.modelRound(), evaluation.accuracy(),
+            evaluation.totalRows(), Arrays.toString(Arrays.stream(evaluation.classAccuracy())
+                .mapToObj(a -> String.format(Locale.ROOT, "%.3f", a)).toArray())));
+      }
+    };
   }
+
 }

@@ -197,6 +197,36 @@ public final class LocalTrainer implements AutoCloseable {
     return new TrainResult(weights, sampled == 0 ? 0 : lossSum / sampled, rows);
   }
 
+  /**
+   * Correct predictions per class, then rows per class, of {@code parameters} on {@code data} (a classification
+   * set): the counts a member adds to the secure evaluation.
+   */
+  public long[] classCounts(float[] parameters, Dataset data) {
+    requireParameters(parameters);
+    requireData(data);
+    if (!data.isClassification()) {
+      throw new IllegalArgumentException(data.name() + " has numeric targets: there are no classes to count");
+    }
+    backprop.setParameters(parameters);
+    int classes = data.numClasses();
+    long[] counts = new long[2 * classes];
+    int rows = data.rows();
+    int[] order = PermutationSampler.natural(rows);
+    int batch = model instanceof ConvNetwork ? CNN_EVALUATION_BATCH : EVALUATION_BATCH;
+    for (int from = 0; from < rows; from += batch) {
+      int count = Math.min(batch, rows - from);
+      double[] logits = backprop.logits(data, order, from, count);
+      for (int i = 0; i < count; i++) {
+        int label = (int) data.targets()[from + i];
+        counts[classes + label]++;
+        if (backprop.head().predict(logits, i, model.outputs()) == label) {
+          counts[label]++;
+        }
+      }
+    }
+    return counts;
+  }
+
   /** Loss and accuracy (classification) or mean squared error (regression) of {@code parameters}. */
   public Evaluation evaluate(float[] parameters, Dataset data) {
     requireParameters(parameters);
