@@ -170,7 +170,7 @@ public final class FedmeshNode implements AutoCloseable {
     if (settings.dp().level() != DpSettings.Level.MEMBER) {
       return codecFor(settings);
     }
-    double noisyBound = MemberLevelNoise.normBound(settings.dp(), settings.coordinator().minParticipants(),
+    double noisyBound = MemberLevelNoise.normBound(settings.dp(), settings.noiseShares(),
         parameterCount);
     if (noisyBound <= a.clipNorm()) {
       return codecFor(settings);

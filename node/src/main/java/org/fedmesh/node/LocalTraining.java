@@ -51,8 +51,8 @@ public final class LocalTraining implements LocalUpdates {
   }
 
   /**
-   * @param noiseShares member level: how many members' noise the smallest committed sum holds (the coordinator's
-   *                    minimum of participants); each member adds its share of noise for that many
+   * @param noiseShares member level: how many members' noise shares make the whole noise
+   *                    ({@link NodeSettings#noiseShares}); each member adds its share for that many
    * @param heldOut     rows this member does not train on, on which it judges each model it trains from for the
    *                    secure evaluation (classification only); null or empty for none
    */

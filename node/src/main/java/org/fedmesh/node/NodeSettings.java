@@ -40,6 +40,14 @@ public record NodeSettings(
    * The rounds the coordinator runs: {@code rounds}, or fewer when one more would spend more than the privacy
    * budget (0 = until stopped, so the budget's count).
    */
+  /**
+   * Member-level DP: how many members' noise shares add up to the whole noise. The smallest sum that can commit
+   * holds {@code min-participants} shares, of which a coalition of {@code dp.colluders} knows its own.
+   */
+  public int noiseShares() {
+    return Math.max(1, coordinator.minParticipants() - dp.colluders());
+  }
+
   public long roundsWithinBudget() {
     long budget = dp.enabled() ? dp.maxRounds(dp.stepsPerRound(training.localEpochs())) : Long.MAX_VALUE;
     return rounds == 0 ? (budget == Long.MAX_VALUE ? 0 : budget) : Math.min(rounds, budget);
@@ -257,6 +265,11 @@ public record NodeSettings(
     DpSettings dp = r.get("dp", () -> readDp(r.config.getConfig("dp")));
     if (dp != null) {
       checkDp(r, dp, aggregation, training);
+      if (dp.level() == DpSettings.Level.MEMBER && coordinator != null
+          && !(dp.colluders() >= 0 && dp.colluders() < coordinator.minParticipants())) {
+        r.problem("dp.colluders", dp.colluders() + " must be at least 0 and below coordinator.min-participants ("
+            + coordinator.minParticipants() + "): the noise is shared out among the members outside a coalition");
+      }
     }
     if (!r.problems.isEmpty()) {
       throw new InvalidSettingsException(r.problems);
@@ -267,7 +280,7 @@ public record NodeSettings(
 
   private static DpSettings readDp(Config d) {
     return new DpSettings(DpSettings.Level.parse(d.getString("level")), d.getDouble("noise"), d.getDouble("clip"),
-        d.getDouble("delta"), d.getDouble("epsilon-budget"), d.getDouble("sample-rate"));
+        d.getDouble("delta"), d.getDouble("epsilon-budget"), d.getDouble("sample-rate"), d.getInt("colluders"));
   }
 
   private static void checkDp(Reader r, DpSettings dp, AggregationSettings aggregation, TrainingConfig training) {

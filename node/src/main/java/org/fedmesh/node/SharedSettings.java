@@ -62,6 +62,7 @@ public final class SharedSettings {
       values.put("dp.delta", s.dp().delta());
       values.put("dp.epsilon-budget", s.dp().epsilonBudget());
       values.put("dp.sample-rate", s.dp().sampleRate());
+      values.put("dp.colluders", s.dp().colluders());
     }
     values.put("data.task", s.data().task());
     values.put("data.classes", s.data().classes());

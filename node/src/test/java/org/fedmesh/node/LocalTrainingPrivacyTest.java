@@ -37,7 +37,7 @@ class LocalTrainingPrivacyTest {
   }
 
   private static DpSettings dp(DpSettings.Level level, double noise, double budget) {
-    return new DpSettings(level, noise, 1.0, 1e-5, budget, 0.1);
+    return new DpSettings(level, noise, 1.0, 1e-5, budget, 0.1, 1);
   }
 
   @Test

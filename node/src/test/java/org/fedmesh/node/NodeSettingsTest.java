@@ -154,8 +154,18 @@ class NodeSettingsTest {
         () -> parse("fedmesh { node-id = a, dp.level = member, aggregation.secure = off }")).getMessage()
         .contains("needs aggregation.secure = on"));
     assertTrue(assertThrows(NodeSettings.InvalidSettingsException.class,
+        () -> parse("fedmesh { node-id = a, dp { level = member, colluders = 3 } }")).getMessage()
+        .contains("fedmesh.dp.colluders: 3 must be at least 0 and below coordinator.min-participants (3)"));
+    assertTrue(assertThrows(NodeSettings.InvalidSettingsException.class,
         () -> parse("fedmesh { node-id = a, dp { level = member, epsilon-budget = 1 } }")).getMessage()
         .contains("fedmesh.dp.epsilon-budget: 1.0 is spent by the first round already"));
+  }
+
+  @Test
+  void noiseShares_areTheSmallestSumLessTheColluders() {
+    assertEquals(2, parse("fedmesh { node-id = a, dp.level = member }").noiseShares());
+    assertEquals(5, parse("fedmesh { node-id = a, coordinator.min-participants = 5, dp { level = member,"
+        + " colluders = 0 } }").noiseShares());
   }
 
   @Test

@@ -124,6 +124,10 @@ public final class DemoCommand implements Callable<Integer> {
       + " probability (default: batch size / the smallest member's rows).")
   Double dpSampleRate;
 
+  @Option(names = "--dp-colluders", defaultValue = "1", description = "Member level: the guarantee holds against"
+      + " this many members pooling what they know, their own noise shares included (default: ${DEFAULT-VALUE}).")
+  int dpColluders;
+
   @Option(names = "--report", description = "Write a JSON report to this file.")
   Path report;
 
@@ -191,6 +195,7 @@ public final class DemoCommand implements Callable<Integer> {
     shared.put("fedmesh.dp.delta", privacy.delta());
     shared.put("fedmesh.dp.epsilon-budget", privacy.epsilonBudget());
     shared.put("fedmesh.dp.sample-rate", privacy.sampleRate());
+    shared.put("fedmesh.dp.colluders", privacy.colluders());
     Config sharedConfig = ConfigFactory.parseMap(shared);
     if (privacy.enabled()) {
       long withinBudget = privacy.maxRounds(privacy.stepsPerRound(localEpochs));
@@ -355,7 +360,7 @@ public final class DemoCommand implements Callable<Integer> {
     DpSettings.Level level = DpSettings.Level.parse(dp);
     int smallest = parts.stream().mapToInt(Dataset::rows).min().orElse(1);
     double q = dpSampleRate != null ? dpSampleRate : Math.min(1.0, (double) batchSize / Math.max(1, smallest));
-    DpSettings settings = new DpSettings(level, dpNoise, dpClip, dpDelta, dpEpsilonBudget, q);
+    DpSettings settings = new DpSettings(level, dpNoise, dpClip, dpDelta, dpEpsilonBudget, q, dpColluders);
     if (settings.enabled()) {
       // The same checks a member's configuration gets, named by option.
       PrivacyAccountant.memberLevel(dpNoise, 1, dpDelta);

@@ -70,7 +70,7 @@ public final class RunCommand implements Callable<Integer> {
     NodeSettings s = member.settings();
     int classes = data.train().numClasses();
     LocalTraining training = new LocalTraining(s.model(), s.training(), data.train(), classes, s.modelSeed(), s.dp(),
-        s.coordinator().minParticipants(), data.test());
+        s.noiseShares(), data.test());
     CommitListener evaluate = localEvaluation(s, data, classes);
     FedmeshNode node = FedmeshNode.start(site, member.identity(), training, evaluate);
     log.info("Member {} started on {}:{} with {} training and {} held-out rows; seed nodes {}; {}", s.nodeId(),

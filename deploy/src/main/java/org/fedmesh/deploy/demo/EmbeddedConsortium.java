@@ -135,7 +135,7 @@ public final class EmbeddedConsortium implements AutoCloseable {
     for (int i = 0; i < partitions.size(); i++) {
       String id = "node-" + (i + 1);
       LocalUpdates updates = new LocalTraining(probe.model(), probe.training().withSeed(probe.training().seed() + i),
-          partitions.get(i), numClasses, probe.modelSeed(), probe.dp(), probe.coordinator().minParticipants(),
+          partitions.get(i), numClasses, probe.modelSeed(), probe.dp(), probe.noiseShares(),
           i < heldOut.size() ? heldOut.get(i) : null);
       specs.add(new MemberSpec(id, ports.get(i), updates, withNode(shared, id, ports.get(i), seeds)));
     }

@@ -13,9 +13,12 @@ import java.util.Locale;
  * @param delta          the δ epsilon is reported at
  * @param epsilonBudget  the most ε training may spend; 0 for no budget
  * @param sampleRate     record level: the probability with which each step samples each record (Poisson sampling)
+ * @param colluders      member level: how many members may pool what they know (their own noise shares among it)
+ *                       with the guarantee still holding against them; the shares are sized for the smallest
+ *                       committed sum less that many
  */
 public record DpSettings(Level level, double noise, double clip, double delta, double epsilonBudget,
-                         double sampleRate) {
+                         double sampleRate, int colluders) {
 
   /** Which neighbouring data sets the guarantee is about. */
   public enum Level {
@@ -35,7 +38,7 @@ public record DpSettings(Level level, double noise, double clip, double delta, d
     }
   }
 
-  public static final DpSettings NONE = new DpSettings(Level.NONE, 1, 1, 1e-5, 0, 0.01);
+  public static final DpSettings NONE = new DpSettings(Level.NONE, 1, 1, 1e-5, 0, 0.01, 1);
 
   public boolean enabled() {
     return level != Level.NONE;
@@ -81,7 +84,8 @@ public record DpSettings(Level level, double noise, double clip, double delta, d
       return "off";
     }
     return String.format(Locale.ROOT, "%s level, noise multiplier %s, clip %s, delta %s%s%s", level.key(), noise,
-        clip, delta, level == Level.RECORD ? ", sample rate " + sampleRate : "",
+        clip, delta, level == Level.RECORD ? ", sample rate " + sampleRate : ", against up to " + colluders
+            + " colluding member(s)",
         hasBudget() ? ", epsilon budget " + epsilonBudget : "");
   }
 }

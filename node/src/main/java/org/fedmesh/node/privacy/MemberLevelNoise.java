@@ -2,9 +2,9 @@ package org.fedmesh.node.privacy;
 
 /**
  * Member-level differential privacy, distributed: each member clips its whole update to norm C and adds its share of
- * Gaussian noise, N(0, (z·C)² / shares) per coordinate. The secure sum of at least {@code shares} members then holds
- * noise of standard deviation at least z·C, while no single share (nor fewer than {@code shares} of them) is enough
- * on its own: a member that sees its own noise learns nothing about the others'.
+ * Gaussian noise, N(0, (z·C)² / shares) per coordinate. Any {@code shares} of them together hold noise of standard
+ * deviation z·C: a sum that commits holds at least min-participants shares, and a coalition that subtracts its own
+ * (up to min-participants - shares members) leaves at least {@code shares}. No single share is enough on its own.
  */
 public final class MemberLevelNoise {
   /**
@@ -19,7 +19,8 @@ public final class MemberLevelNoise {
 
   /**
    * @param settings member-level settings
-   * @param shares   how many members' noise the smallest sum that can commit holds (the coordinator's minimum)
+   * @param shares   how many members' shares make the whole noise: the smallest sum that can commit, less the
+   *                 members that may collude (they know their own shares)
    */
   public MemberLevelNoise(DpSettings settings, int shares, PrivateRandom random) {
     if (settings.level() != DpSettings.Level.MEMBER) {

@@ -13,7 +13,7 @@ class MemberLevelNoiseTest {
   private static final int D = 200_000;
 
   private static DpSettings member(double noise, double clip) {
-    return new DpSettings(DpSettings.Level.MEMBER, noise, clip, 1e-5, 0, 0.01);
+    return new DpSettings(DpSettings.Level.MEMBER, noise, clip, 1e-5, 0, 0.01, 1);
   }
 
   @Test
@@ -68,7 +68,7 @@ class MemberLevelNoiseTest {
   @Test
   void recordLevelSettings_areRefused() {
     assertThrows(IllegalArgumentException.class, () -> new MemberLevelNoise(
-        new DpSettings(DpSettings.Level.RECORD, 1, 1, 1e-5, 0, 0.01), 3, new PrivateRandom()));
+        new DpSettings(DpSettings.Level.RECORD, 1, 1, 1e-5, 0, 0.01, 1), 3, new PrivateRandom()));
   }
 
   private static double[] toDoubles(float[] values) {
