@@ -47,6 +47,11 @@ final class GatedUpdates implements LocalUpdates {
   }
 
   @Override
+  public int evaluationSlots() {
+    return training.evaluationSlots();
+  }
+
+  @Override
   public LocalUpdate train(float[] globalParameters, long r) {
     trainings.computeIfAbsent(r, k -> new AtomicInteger()).incrementAndGet();
     if (r == round) {

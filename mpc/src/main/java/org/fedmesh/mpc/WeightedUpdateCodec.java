@@ -2,6 +2,7 @@ package org.fedmesh.mpc;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -10,7 +11,9 @@ import java.util.Objects;
  * <p>Layout of an encoded vector for D parameters (length D + 2):
  * {@code [round(n*delta_j*2^f) for j<D, round(n*min(loss, maxLoss)*2^f), n]}. Summing the vectors of all
  * members gives sum(n_i*delta_i), sum(n_i*loss_i) and sum(n_i) in one pass, so the weighted mean needs no
- * separate, unmasked sample-count exchange.
+ * separate, unmasked sample-count exchange. A codec {@link #withCountSlots with count slots} appends k plain
+ * counts after the sample count (e.g. a member's correct predictions and rows per class on its held-out data),
+ * which sum as they are: {@code [..., n, c_1, ..., c_k]}, each count in [0, maxSamples].
  *
  * <p>No-wrap guarantee: every coordinate of one encoding is at most {@link #coordinateBound()} in absolute
  * value, and {@code maxParticipants * coordinateBound() < 2^62}. So the true sum of up to maxParticipants
@@ -34,9 +37,11 @@ public final class WeightedUpdateCodec {
   private final double maxLoss;
   private final double scale;
   private final long coordinateBound;
+  private final int countSlots;
 
   private WeightedUpdateCodec(double clipNorm, int fractionalBits, int maxParticipants, long maxSamples,
-      double maxLoss, long coordinateBound) {
+      double maxLoss, long coordinateBound, int countSlots) {
+    this.countSlots = countSlots;
     this.clipNorm = clipNorm;
     this.fractionalBits = fractionalBits;
     this.maxParticipants = maxParticipants;
@@ -78,15 +83,31 @@ public final class WeightedUpdateCodec {
       throw new IllegalArgumentException(wrapRiskMessage(clipNorm, fractionalBits, maxParticipants, maxSamples,
           maxLoss));
     }
-    return new WeightedUpdateCodec(clipNorm, fractionalBits, maxParticipants, maxSamples, maxLoss, bound);
+    return new WeightedUpdateCodec(clipNorm, fractionalBits, maxParticipants, maxSamples, maxLoss, bound, 0);
+  }
+
+  /**
+   * The same codec with {@code slots} counts after the sample count. Counts obey the sample count's bound, so the
+   * no-wrap guarantee holds unchanged.
+   */
+  public WeightedUpdateCodec withCountSlots(int slots) {
+    if (slots < 0) {
+      throw new IllegalArgumentException("count slots must be at least 0, got " + slots);
+    }
+    return new WeightedUpdateCodec(clipNorm, fractionalBits, maxParticipants, maxSamples, maxLoss, coordinateBound,
+        slots);
+  }
+
+  public int countSlots() {
+    return countSlots;
   }
 
   /** Length of an encoded vector for a model with {@code parameterCount} parameters. */
   public int vectorLength(int parameterCount) {
-    if (parameterCount < 0 || parameterCount > Integer.MAX_VALUE - 2) {
+    if (parameterCount < 0 || parameterCount > Integer.MAX_VALUE - 2 - countSlots) {
       throw new IllegalArgumentException("parameterCount out of range: " + parameterCount);
     }
-    return parameterCount + 2;
+    return parameterCount + 2 + countSlots;
   }
 
   /**
@@ -96,7 +117,25 @@ public final class WeightedUpdateCodec {
    *                                outside [1, maxSamples]; nothing is produced in that case
    */
   public EncodedUpdate encode(float[] delta, long samples, double loss) {
+    return encode(delta, samples, loss, new long[0]);
+  }
+
+  /**
+   * As {@link #encode(float[], long, double)}, with {@code counts} in the count slots: exactly {@link #countSlots}
+   * of them, or none (a member with nothing to count adds zeros).
+   */
+  public EncodedUpdate encode(float[] delta, long samples, double loss, long[] counts) {
     Objects.requireNonNull(delta, "delta");
+    Objects.requireNonNull(counts, "counts");
+    if (counts.length != 0 && counts.length != countSlots) {
+      throw new InvalidUpdateException(counts.length + " counts for " + countSlots + " count slots");
+    }
+    for (int k = 0; k < counts.length; k++) {
+      if (counts[k] < 0 || counts[k] > maxSamples) {
+        throw new InvalidUpdateException("count " + k + " = " + counts[k] + " is outside [0, " + maxSamples
+            + "] (maxSamples)");
+      }
+    }
     if (samples < 1 || samples > maxSamples) {
       throw new InvalidUpdateException(
           "sample count " + samples + " is outside [1, " + maxSamples + "] (maxSamples)");
@@ -119,6 +158,7 @@ public final class WeightedUpdateCodec {
     }
     vector[parameterCount] = Math.round(Math.min(loss, maxLoss) * weight);
     vector[parameterCount + 1] = samples;
+    System.arraycopy(counts, 0, vector, parameterCount + 2, counts.length);
     requireWithinBound(vector);
     return new EncodedUpdate(vector, clipped, norm);
   }
@@ -126,11 +166,11 @@ public final class WeightedUpdateCodec {
   /** Decodes a complete sum of encodings of any length (at least 2). */
   public DecodedSum decode(long[] sum) {
     Objects.requireNonNull(sum, "sum");
-    if (sum.length < 2) {
-      throw new IllegalArgumentException("an encoded sum has at least 2 elements (loss, sample count), got "
-          + sum.length);
+    if (sum.length < 2 + countSlots) {
+      throw new IllegalArgumentException("an encoded sum has at least " + (2 + countSlots) + " elements (loss,"
+          + " sample count, " + countSlots + " counts), got " + sum.length);
     }
-    int parameterCount = sum.length - 2;
+    int parameterCount = sum.length - 2 - countSlots;
     long totalSamples = sum[parameterCount + 1];
     long maxTotalSamples = (long) maxParticipants * maxSamples; // < 2^62, checked in create
     if (totalSamples <= 0 || totalSamples > maxTotalSamples) {
@@ -151,7 +191,14 @@ public final class WeightedUpdateCodec {
       meanDelta[j] = (sum[j] / scale) / totalSamples;
     }
     double meanLoss = (sum[parameterCount] / scale) / totalSamples;
-    return new DecodedSum(meanDelta, meanLoss, totalSamples);
+    long[] counts = Arrays.copyOfRange(sum, parameterCount + 2, sum.length);
+    for (int k = 0; k < counts.length; k++) {
+      if (counts[k] < 0 || counts[k] > maxTotalSamples) {
+        throw new IllegalArgumentException("summed count " + k + " = " + counts[k] + " is outside [0, "
+            + maxTotalSamples + "]: the vector is not a complete sum of encodings or it is corrupt");
+      }
+    }
+    return new DecodedSum(meanDelta, meanLoss, totalSamples, counts);
   }
 
   /** Like {@link #decode(long[])}, also refusing a sum whose length does not match the model. */
@@ -192,7 +239,8 @@ public final class WeightedUpdateCodec {
   @Override
   public String toString() {
     return "WeightedUpdateCodec[clipNorm=" + clipNorm + ", fractionalBits=" + fractionalBits
-        + ", maxParticipants=" + maxParticipants + ", maxSamples=" + maxSamples + ", maxLoss=" + maxLoss + "]";
+        + ", maxParticipants=" + maxParticipants + ", maxSamples=" + maxSamples + ", maxLoss=" + maxLoss
+        + ", countSlots=" + countSlots + "]";
   }
 
   private static double finiteL2Norm(float[] delta) {

@@ -177,4 +177,35 @@ class WeightedUpdateCodecTest {
     InvalidUpdateException e = assertThrows(InvalidUpdateException.class, encode);
     assertTrue(e.getMessage().contains(expectedInMessage), e.getMessage());
   }
+
+  @Test
+  void countSlots_sumAsTheyAre_afterTheSampleCount() {
+    WeightedUpdateCodec counting = codec.withCountSlots(4);
+    assertEquals(1006, counting.vectorLength(1000));
+    long[] a = counting.encode(new float[] {0.5f}, 3, 1.0, new long[] {2, 0, 3, 1}).vector();
+    long[] b = counting.encode(new float[] {0.25f}, 1, 1.0, new long[] {0, 1, 0, 1}).vector();
+    long[] none = counting.encode(new float[] {0f}, 2, 1.0).vector(); // nothing to count: zeros
+    assertEquals(7, a.length);
+    assertArrayEquals(new long[] {2, 0, 3, 1}, java.util.Arrays.copyOfRange(a, 3, 7));
+    long[] total = a.clone();
+    LongVectors.addInPlace(total, b);
+    LongVectors.addInPlace(total, none);
+    DecodedSum sum = counting.decode(total, 1);
+    assertArrayEquals(new long[] {2, 1, 3, 2}, sum.counts());
+    assertEquals(6, sum.totalSamples());
+    assertEquals((3 * 0.5 + 0.25) / 6, sum.meanDelta()[0], 1e-9);
+  }
+
+  @Test
+  void countSlots_refuseAWrongNumberOrOutOfBoundCounts() {
+    WeightedUpdateCodec counting = codec.withCountSlots(2);
+    assertThrows(InvalidUpdateException.class, () -> counting.encode(new float[] {0f}, 1, 0, new long[] {1}));
+    assertThrows(InvalidUpdateException.class, () -> counting.encode(new float[] {0f}, 1, 0, new long[] {-1, 0}));
+    assertThrows(InvalidUpdateException.class,
+        () -> counting.encode(new float[] {0f}, 1, 0, new long[] {10_001, 0}));
+    long[] vector = counting.encode(new float[] {0f}, 1, 0, new long[] {1, 1}).vector();
+    vector[3] = -5; // a garbage count in an otherwise valid sum
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> counting.decode(vector, 1));
+    assertTrue(e.getMessage().contains("summed count 0 = -5"), e.getMessage());
+  }
 }

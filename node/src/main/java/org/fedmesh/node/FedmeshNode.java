@@ -43,6 +43,8 @@ import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.VectorSerializer;
+import org.fedmesh.node.privacy.DpSettings;
+import org.fedmesh.node.privacy.MemberLevelNoise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +95,8 @@ public final class FedmeshNode implements AutoCloseable {
           + " can join the cluster and send messages to this member, and traffic is readable on the network."
           + " Use it only for tests on a trusted network.", settings.nodeId(), settings.host(), settings.port());
     }
-    WeightedUpdateCodec codec = codecFor(settings);
+    WeightedUpdateCodec codec = codecFor(settings, updates.parameterCount())
+        .withCountSlots(updates.evaluationSlots());
     ServerOptimizer optimizer = serverOptimizer(settings.aggregation());
     Optional<CheckpointStore> checkpoints = Optional.ofNullable(settings.checkpointDir()).map(CheckpointStore::new);
     boolean restarted = checkpoints.map(CheckpointStore::holdsHistory).orElse(false);
@@ -113,7 +116,7 @@ public final class FedmeshNode implements AutoCloseable {
       ActorRef<ParticipantCommand> participant = context.spawn(Participant.create(setup, initial), "participant");
       context.getSystem().receptionist().tell(Receptionist.register(Participant.KEY, participant));
       ClusterSingleton.get(context.getSystem()).init(SingletonActor.<CoordinatorCommand>of(
-              RoundCoordinator.create(settings.coordinator(), settings.rounds(), settings.aggregation().secure(),
+              RoundCoordinator.create(settings.coordinator(), settings.roundsWithinBudget(), settings.aggregation().secure(),
                   SharedSettings.fingerprint(settings), identity),
               SINGLETON_NAME)
           // On the oldest trainer: the host members expect coordinator messages sealed by (CoordinatorHost).
@@ -154,6 +157,27 @@ public final class FedmeshNode implements AutoCloseable {
   public static WeightedUpdateCodec codecFor(NodeSettings settings) {
     NodeSettings.AggregationSettings a = settings.aggregation();
     return WeightedUpdateCodec.create(a.clipNorm(), a.fractionalBits(), a.maxParticipants(), a.maxSamples(),
+        a.maxLoss());
+  }
+
+  /**
+   * The codec for a model of {@code parameterCount} parameters. With member-level DP its clip norm is raised, when
+   * needed, above what a clipped update plus its noise share reaches: clipping a noisy update would scale the
+   * noise with the data. Every member computes the same from the same shared settings.
+   */
+  public static WeightedUpdateCodec codecFor(NodeSettings settings, int parameterCount) {
+    NodeSettings.AggregationSettings a = settings.aggregation();
+    if (settings.dp().level() != DpSettings.Level.MEMBER) {
+      return codecFor(settings);
+    }
+    double noisyBound = MemberLevelNoise.normBound(settings.dp(), settings.noiseShares(),
+        parameterCount);
+    if (noisyBound <= a.clipNorm()) {
+      return codecFor(settings);
+    }
+    log.info("Member-level DP: encoding updates up to norm {} (aggregation.clip-norm {} is below what an update"
+        + " with its noise share reaches)", noisyBound, a.clipNorm());
+    return WeightedUpdateCodec.create(noisyBound, a.fractionalBits(), a.maxParticipants(), a.maxSamples(),
         a.maxLoss());
   }
 

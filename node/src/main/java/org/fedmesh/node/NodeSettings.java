@@ -6,11 +6,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 import org.fedmesh.node.membership.TlsSettings;
 import org.fedmesh.node.model.ModelSpec;
 import org.fedmesh.node.model.OptimizerSpec;
 import org.fedmesh.node.model.TrainingConfig;
+import org.fedmesh.node.privacy.DpSettings;
 
 /**
  * The {@code fedmesh} section of a member's configuration, read once and checked as a whole: every problem is
@@ -31,7 +33,25 @@ public record NodeSettings(
     DataSettings data,
     IdentitySettings identity,
     TlsSettings tls,
-    Path checkpointDir) {
+    Path checkpointDir,
+    DpSettings dp) {
+
+  /**
+   * The rounds the coordinator runs: {@code rounds}, or fewer when one more would spend more than the privacy
+   * budget (0 = until stopped, so the budget's count).
+   */
+  /**
+   * Member-level DP: how many members' noise shares add up to the whole noise. The smallest sum that can commit
+   * holds {@code min-participants} shares, of which a coalition of {@code dp.colluders} knows its own.
+   */
+  public int noiseShares() {
+    return Math.max(1, coordinator.minParticipants() - dp.colluders());
+  }
+
+  public long roundsWithinBudget() {
+    long budget = dp.enabled() ? dp.maxRounds(dp.stepsPerRound(training.localEpochs())) : Long.MAX_VALUE;
+    return rounds == 0 ? (budget == Long.MAX_VALUE ? 0 : budget) : Math.min(rounds, budget);
+  }
 
   /**
    * When a member gives up on a cluster too small to be the consortium's.
@@ -242,11 +262,57 @@ public record NodeSettings(
       String dir = r.config.getString("checkpoint-dir");
       return dir.isEmpty() ? null : Path.of(dir);
     });
+    DpSettings dp = r.get("dp", () -> readDp(r.config.getConfig("dp")));
+    if (dp != null) {
+      checkDp(r, dp, aggregation, training);
+      if (dp.level() == DpSettings.Level.MEMBER && coordinator != null
+          && !(dp.colluders() >= 0 && dp.colluders() < coordinator.minParticipants())) {
+        r.problem("dp.colluders", dp.colluders() + " must be at least 0 and below coordinator.min-participants ("
+            + coordinator.minParticipants() + "): the noise is shared out among the members outside a coalition");
+      }
+    }
     if (!r.problems.isEmpty()) {
       throw new InvalidSettingsException(r.problems);
     }
     return new NodeSettings(nodeId, host, port, seeds, membership, rounds, model, modelSeed, training, aggregation,
-        coordinator, data, identity, tls, checkpointDir);
+        coordinator, data, identity, tls, checkpointDir, dp);
+  }
+
+  private static DpSettings readDp(Config d) {
+    return new DpSettings(DpSettings.Level.parse(d.getString("level")), d.getDouble("noise"), d.getDouble("clip"),
+        d.getDouble("delta"), d.getDouble("epsilon-budget"), d.getDouble("sample-rate"), d.getInt("colluders"));
+  }
+
+  private static void checkDp(Reader r, DpSettings dp, AggregationSettings aggregation, TrainingConfig training) {
+    if (!dp.enabled()) {
+      return;
+    }
+    int before = r.problems.size();
+    if (!(dp.noise() > 0) || !Double.isFinite(dp.noise())) {
+      r.problem("dp.noise", "must be positive and finite, not " + dp.noise());
+    }
+    if (!(dp.clip() > 0) || !Double.isFinite(dp.clip())) {
+      r.problem("dp.clip", "must be positive and finite, not " + dp.clip());
+    }
+    if (!(dp.delta() > 0 && dp.delta() < 1)) {
+      r.problem("dp.delta", "must be in (0, 1), not " + dp.delta());
+    }
+    if (!(dp.epsilonBudget() >= 0) || !Double.isFinite(dp.epsilonBudget())) {
+      r.problem("dp.epsilon-budget", "must be 0 (none) or a positive epsilon, not " + dp.epsilonBudget());
+    }
+    if (!(dp.sampleRate() > 0 && dp.sampleRate() <= 1)) {
+      r.problem("dp.sample-rate", "must be in (0, 1], not " + dp.sampleRate());
+    }
+    if (dp.level() == DpSettings.Level.MEMBER && aggregation != null && !aggregation.secure()) {
+      r.problem("dp.level", "member-level noise is shared out among the members and needs aggregation.secure = on:"
+          + " without it, a peer would see an update carrying one member's share of the noise only");
+    }
+    if (r.problems.size() == before && training != null && dp.hasBudget()
+        && dp.maxRounds(dp.stepsPerRound(training.localEpochs())) == 0) {
+      r.problem("dp.epsilon-budget", String.format(Locale.ROOT,
+          "%s is spent by the first round already (epsilon %.4f after one round at delta %s)",
+          dp.epsilonBudget(), dp.after(1, dp.stepsPerRound(training.localEpochs())).epsilon(), dp.delta()));
+    }
   }
 
   /** Collects problems instead of stopping at the first. */

@@ -20,6 +20,9 @@ import java.util.TreeSet;
  * "131072" agree.
  */
 public final class SharedSettings {
+  /** The layout of the vector each member sends into the sum; a new layout gets a new name. */
+  static final String UPDATE_LAYOUT = "deltas,loss,samples,correct-per-class,rows-per-class";
+
   private SharedSettings() {}
 
   /** Key (as in the configuration, without {@code fedmesh.}) to the SHA-256 of its canonical value, hex, 16 chars. */
@@ -50,6 +53,17 @@ public final class SharedSettings {
     values.put("coordinator.max-attempts-per-round", c.maxAttemptsPerRound());
     values.put("coordinator.max-garbage-attempts", c.maxGarbageAttempts());
     values.put("coordinator.garbage-backoff", c.garbageBackoff());
+    // Not a setting: what an update's vector holds. Members that differ in it (another version) refuse each other.
+    values.put("protocol.update-layout", UPDATE_LAYOUT);
+    values.put("dp.level", s.dp().level().key());
+    if (s.dp().enabled()) { // only then do the others matter; keys of older members stay comparable
+      values.put("dp.noise", s.dp().noise());
+      values.put("dp.clip", s.dp().clip());
+      values.put("dp.delta", s.dp().delta());
+      values.put("dp.epsilon-budget", s.dp().epsilonBudget());
+      values.put("dp.sample-rate", s.dp().sampleRate());
+      values.put("dp.colluders", s.dp().colluders());
+    }
     values.put("data.task", s.data().task());
     values.put("data.classes", s.data().classes());
     Map<String, String> digests = new TreeMap<>();

@@ -118,4 +118,64 @@ class NodeSettingsTest {
     assertTrue(noMu.getMessage().contains("fedmesh.training.proximal-mu: must be above 0 for strategy fedprox"),
         noMu.getMessage());
   }
+
+  @Test
+  void dp_offByDefault_andNoRoundLimitFromIt() {
+    NodeSettings s = parse("fedmesh { node-id = a, rounds = 7 }");
+    assertEquals(org.fedmesh.node.privacy.DpSettings.Level.NONE, s.dp().level());
+    assertEquals(7, s.roundsWithinBudget());
+  }
+
+  @Test
+  void dp_budgetLimitsTheRounds_toTheMostWithinIt() {
+    // Member level, z = 1, delta 1e-5: epsilon 4.377 after one round, 6.573 after two, 8.385 after three.
+    NodeSettings s = parse("fedmesh { node-id = a, rounds = 10, dp { level = member, epsilon-budget = 8 } }");
+    assertEquals(2, s.roundsWithinBudget());
+    assertTrue(s.dp().after(2, 1).epsilon() <= 8 && s.dp().after(3, 1).epsilon() > 8);
+    NodeSettings untilStopped = parse("fedmesh { node-id = a, rounds = 0, dp { level = member, epsilon-budget = 8 } }");
+    assertEquals(2, untilStopped.roundsWithinBudget());
+    NodeSettings noBudget = parse("fedmesh { node-id = a, rounds = 0, dp.level = member }");
+    assertEquals(0, noBudget.roundsWithinBudget());
+  }
+
+  @Test
+  void dpProblems_areNamed() {
+    NodeSettings.InvalidSettingsException e = assertThrows(NodeSettings.InvalidSettingsException.class,
+        () -> parse("fedmesh { node-id = a, dp { level = record, noise = 0, clip = -1, delta = 1, sample-rate = 2,"
+            + " epsilon-budget = -1 } }"));
+    assertEquals(5, e.problems().size(), e.getMessage());
+    for (String key : new String[] {"dp.noise", "dp.clip", "dp.delta", "dp.sample-rate", "dp.epsilon-budget"}) {
+      assertTrue(e.getMessage().contains("fedmesh." + key + ":"), key + " in " + e.getMessage());
+    }
+    assertTrue(assertThrows(NodeSettings.InvalidSettingsException.class,
+        () -> parse("fedmesh { node-id = a, dp.level = everything }")).getMessage()
+        .contains("fedmesh.dp: 'everything' is not none, record or member"));
+    assertTrue(assertThrows(NodeSettings.InvalidSettingsException.class,
+        () -> parse("fedmesh { node-id = a, dp.level = member, aggregation.secure = off }")).getMessage()
+        .contains("needs aggregation.secure = on"));
+    assertTrue(assertThrows(NodeSettings.InvalidSettingsException.class,
+        () -> parse("fedmesh { node-id = a, dp { level = member, colluders = 3 } }")).getMessage()
+        .contains("fedmesh.dp.colluders: 3 must be at least 0 and below coordinator.min-participants (3)"));
+    assertTrue(assertThrows(NodeSettings.InvalidSettingsException.class,
+        () -> parse("fedmesh { node-id = a, dp { level = member, epsilon-budget = 1 } }")).getMessage()
+        .contains("fedmesh.dp.epsilon-budget: 1.0 is spent by the first round already"));
+  }
+
+  @Test
+  void noiseShares_areTheSmallestSumLessTheColluders() {
+    assertEquals(2, parse("fedmesh { node-id = a, dp.level = member }").noiseShares());
+    assertEquals(5, parse("fedmesh { node-id = a, coordinator.min-participants = 5, dp { level = member,"
+        + " colluders = 0 } }").noiseShares());
+  }
+
+  @Test
+  void dpSettings_areSharedSettings() {
+    NodeSettings a = parse("fedmesh { node-id = a, dp { level = member, noise = 1.0 } }");
+    NodeSettings b = parse("fedmesh { node-id = b, dp { level = member, noise = 1.1 } }");
+    NodeSettings off = parse("fedmesh { node-id = c }");
+    assertEquals(java.util.List.of("dp.noise"), SharedSettings.differingKeys(SharedSettings.fingerprint(a),
+        SharedSettings.fingerprint(b)));
+    assertTrue(SharedSettings.differingKeys(SharedSettings.fingerprint(a), SharedSettings.fingerprint(off))
+        .contains("dp.level"));
+  }
 }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.fedmesh.deploy.JsonReport;
 import org.fedmesh.deploy.demo.DemoData;
 import org.fedmesh.deploy.demo.EmbeddedConsortium;
+import org.fedmesh.node.LocalTraining;
 import org.fedmesh.node.Strategy;
 import org.fedmesh.node.data.Dataset;
 import org.fedmesh.node.data.Partition;
@@ -28,7 +30,12 @@ import org.fedmesh.node.model.ModelSpec;
 import org.fedmesh.node.model.OptimizerSpec;
 import org.fedmesh.node.model.TrainResult;
 import org.fedmesh.node.model.TrainingConfig;
+import org.fedmesh.node.privacy.DpGuarantee;
+import org.fedmesh.node.privacy.DpSettings;
+import org.fedmesh.node.privacy.PrivacyAccountant;
+import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.ModelState;
+import org.fedmesh.node.round.SecureEvaluation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -94,6 +101,33 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--no-centralized", description = "Skip the centralized baseline.")
   boolean noCentralized;
 
+  @Option(names = "--dp", defaultValue = "none", description = "Differential privacy: none | record (DP-SGD in"
+      + " each member) | member (clipped updates, noise shared out among the members) (default: ${DEFAULT-VALUE}).")
+  String dp;
+
+  @Option(names = "--dp-noise", defaultValue = "1.0", description = "Noise multiplier z (default: ${DEFAULT-VALUE}).")
+  double dpNoise;
+
+  @Option(names = "--dp-clip", defaultValue = "1.0", description = "Clip norm C of a record's gradient (record) or a"
+      + " member's update (member) (default: ${DEFAULT-VALUE}).")
+  double dpClip;
+
+  @Option(names = "--dp-delta", defaultValue = "1e-5", description = "The delta epsilon is reported at"
+      + " (default: ${DEFAULT-VALUE}).")
+  double dpDelta;
+
+  @Option(names = "--dp-epsilon-budget", defaultValue = "0", description = "Stop before a round that would spend"
+      + " more epsilon; 0 = none (default: ${DEFAULT-VALUE}).")
+  double dpEpsilonBudget;
+
+  @Option(names = "--dp-sample-rate", description = "Record level: each step samples each record with this"
+      + " probability (default: batch size / the smallest member's rows).")
+  Double dpSampleRate;
+
+  @Option(names = "--dp-colluders", defaultValue = "1", description = "Member level: the guarantee holds against"
+      + " this many members pooling what they know, their own noise shares included (default: ${DEFAULT-VALUE}).")
+  int dpColluders;
+
   @Option(names = "--report", description = "Write a JSON report to this file.")
   Path report;
 
@@ -121,6 +155,8 @@ public final class DemoCommand implements Callable<Integer> {
     int batchSize = this.batchSize != null ? this.batchSize : data.defaultBatchSize();
     Partition split = Partitioner.parse(partition);
     List<Dataset> parts = split.split(data.data().train(), nodes, seed);
+    // Each member holds out a share of the test rows, so the secure evaluation covers the very rows the demo scores.
+    List<Dataset> heldOut = Partitioner.iid(data.data().test(), nodes, seed);
     System.out.printf(Locale.ROOT, "Data set %s (%s): %d training rows, %d test rows, %d features; model %s;"
             + " local %s, batch %d, %d epoch(s) per round; strategy %s; %d members, %s partition;"
             + " secure aggregation %s; %s%n",
@@ -152,7 +188,29 @@ public final class DemoCommand implements Callable<Integer> {
     shared.put(strategy.adaptive() ? "fedmesh.aggregation.server-adaptive-learning-rate"
         : "fedmesh.aggregation.server-learning-rate", serverRate);
     shared.put("fedmesh.coordinator.min-participants", nodes);
+    DpSettings privacy = privacySettings(parts, batchSize);
+    shared.put("fedmesh.dp.level", privacy.level().key());
+    shared.put("fedmesh.dp.noise", privacy.noise());
+    shared.put("fedmesh.dp.clip", privacy.clip());
+    shared.put("fedmesh.dp.delta", privacy.delta());
+    shared.put("fedmesh.dp.epsilon-budget", privacy.epsilonBudget());
+    shared.put("fedmesh.dp.sample-rate", privacy.sampleRate());
+    shared.put("fedmesh.dp.colluders", privacy.colluders());
     Config sharedConfig = ConfigFactory.parseMap(shared);
+    if (privacy.enabled()) {
+      long withinBudget = privacy.maxRounds(privacy.stepsPerRound(localEpochs));
+      System.out.println("Differential privacy: " + privacy);
+      if (withinBudget == 0) {
+        throw new IllegalArgumentException("--dp-epsilon-budget " + privacy.epsilonBudget()
+            + " is spent by the first round already (epsilon " + privacy.after(1, privacy.stepsPerRound(localEpochs))
+            .epsilon() + ")");
+      }
+      if (withinBudget < rounds) {
+        System.out.printf(Locale.ROOT, "The epsilon budget %s allows %d of the %d rounds: training stops after"
+            + " round %d.%n", privacy.epsilonBudget(), withinBudget, rounds, withinBudget);
+        rounds = (int) withinBudget;
+      }
+    }
 
     // Handed over from the participant's thread in the queued record itself, never through a shared map.
     BlockingQueue<CommittedRound> toEvaluate = new LinkedBlockingQueue<>();
@@ -160,16 +218,29 @@ public final class DemoCommand implements Callable<Integer> {
     List<Double> lossList = new ArrayList<>();
     List<Double> secondsPerRound = new ArrayList<>();
     Map<String, String> hashes;
+    Map<String, DpGuarantee> spent = new TreeMap<>();
+    Map<Long, SecureEvaluation> secureEvaluations = new java.util.concurrent.ConcurrentHashMap<>();
     double federatedSeconds;
     try (LocalTrainer evaluator = new LocalTrainer(spec, data.data().train().cols(), data.numClasses(),
         TrainingConfig.of(1, batchSize, localOptimizer, seed))) {
       long federationStarted = System.nanoTime();
-      try (EmbeddedConsortium consortium = EmbeddedConsortium.start(parts, data.numClasses(), sharedConfig,
-          (nodeId, state, loss) -> {
-            if (nodeId.equals("node-1")) {
-              toEvaluate.add(new CommittedRound(state, loss, System.nanoTime()));
-            }
-          }, transport)) {
+      CommitListener listener = new CommitListener() {
+        @Override
+        public void committed(String nodeId, ModelState state, double loss) {
+          if (nodeId.equals("node-1")) {
+            toEvaluate.add(new CommittedRound(state, loss, System.nanoTime()));
+          }
+        }
+
+        @Override
+        public void evaluated(String nodeId, SecureEvaluation evaluation) {
+          if (nodeId.equals("node-1")) {
+            secureEvaluations.put(evaluation.modelRound(), evaluation);
+          }
+        }
+      };
+      try (EmbeddedConsortium consortium = EmbeddedConsortium.start(
+          EmbeddedConsortium.plan(parts, heldOut, data.numClasses(), sharedConfig), listener, transport)) {
         System.out.printf(Locale.ROOT, "%5s  %10s  %9s  %8s%n", "round", "train loss", "accuracy", "seconds");
         for (int r = 1; r <= rounds; r++) {
           CommittedRound committed = toEvaluate.poll(30, TimeUnit.MINUTES);
@@ -182,15 +253,36 @@ public final class DemoCommand implements Callable<Integer> {
           Evaluation eval = evaluator.evaluate(state.parameters(), data.data().test());
           accuracyPerRound.add(eval.accuracy());
           lossList.add(committed.meanTrainingLoss());
-          System.out.printf(Locale.ROOT, "%5d  %10.4f  %9.4f  %8.1f%n", state.round(), committed.meanTrainingLoss(),
-              eval.accuracy(), (System.nanoTime() - started) / 1e9);
+          // Under DP the sum carries no training loss (it would carry no noise either).
+          String loss = privacy.enabled() ? "-" : String.format(Locale.ROOT, "%.4f", committed.meanTrainingLoss());
+          System.out.printf(Locale.ROOT, "%5d  %10s  %9.4f  %8.1f%n", state.round(), loss, eval.accuracy(),
+              (System.nanoTime() - started) / 1e9);
         }
         if (!consortium.awaitRound(rounds, Duration.ofMinutes(2))) {
           System.err.println("Not every member committed round " + rounds + ": " + consortium.hashes());
         }
         hashes = consortium.hashes();
+        for (EmbeddedConsortium.Member m : consortium.members()) {
+          if (m.spec().updates() instanceof LocalTraining training) {
+            spent.put(m.spec().nodeId(), training.privacySpent());
+          }
+        }
       }
       federatedSeconds = (System.nanoTime() - federationStarted) / 1e9;
+    }
+    if (privacy.enabled()) {
+      spent.forEach((id, g) -> System.out.printf(Locale.ROOT, "Privacy spent by %s: epsilon %.4f at delta %s (%s)%n",
+          id, g.epsilon(), g.delta(), g.method()));
+    }
+    List<Double> secureAccuracy = new ArrayList<>();
+    for (long r = 0; secureEvaluations.containsKey(r); r++) {
+      secureAccuracy.add(secureEvaluations.get(r).accuracy());
+    }
+    if (secureAccuracy.size() > 1) {
+      int last = secureAccuracy.size() - 1;
+      System.out.printf(Locale.ROOT, "Secure evaluation (every member's held-out rows, counted in the secure sum):"
+          + " round %d's model %.4f, the demo's own test of it %.4f%n", last, secureAccuracy.get(last),
+          accuracyPerRound.get(last - 1));
     }
     boolean agree = hashes.values().stream().distinct().count() == 1 && !hashes.containsValue(null);
     System.out.println("Model hashes: " + hashes + (agree ? " (all members agree)" : " (MEMBERS DISAGREE)"));
@@ -228,9 +320,25 @@ public final class DemoCommand implements Callable<Integer> {
       r.put("secure_aggregation", secureOn);
       r.put("tls", transport == EmbeddedConsortium.Transport.MUTUAL_TLS);
       r.put("rounds", rounds);
+      r.put("dp_level", privacy.level().key());
+      if (privacy.enabled()) {
+        r.put("dp_epsilon", spent.values().stream().mapToDouble(DpGuarantee::epsilon).max().orElse(0));
+        r.put("dp_delta", privacy.delta());
+        r.put("dp_noise_multiplier", privacy.noise());
+        r.put("dp_clip", privacy.clip());
+        r.put("dp_epsilon_budget", privacy.epsilonBudget());
+        if (privacy.level() == DpSettings.Level.RECORD) {
+          r.put("dp_sample_rate", privacy.sampleRate());
+          r.put("dp_steps_per_round", privacy.stepsPerRound(localEpochs));
+        }
+        Map<String, Double> perMember = new TreeMap<>();
+        spent.forEach((id, g) -> perMember.put(id, g.epsilon()));
+        r.put("dp_epsilon_per_member", perMember);
+      }
       r.put("accuracy_per_round", accuracyPerRound);
       r.put("train_loss_per_round", lossList);
       r.put("seconds_per_round", secondsPerRound);
+      r.put("secure_accuracy_per_round", secureAccuracy);
       r.put("target_accuracy", targetAccuracy);
       r.put("seconds_to_target", secondsToTarget(accuracyPerRound, secondsPerRound, targetAccuracy));
       r.put("final_accuracy", finalAccuracy);
@@ -245,6 +353,23 @@ public final class DemoCommand implements Callable<Integer> {
       JsonReport.write(report, r);
     }
     return agree ? 0 : 3;
+  }
+
+  /** The --dp options as settings; the sample rate defaults to one batch of the smallest member's rows. */
+  private DpSettings privacySettings(List<Dataset> parts, int batchSize) {
+    DpSettings.Level level = DpSettings.Level.parse(dp);
+    int smallest = parts.stream().mapToInt(Dataset::rows).min().orElse(1);
+    double q = dpSampleRate != null ? dpSampleRate : Math.min(1.0, (double) batchSize / Math.max(1, smallest));
+    DpSettings settings = new DpSettings(level, dpNoise, dpClip, dpDelta, dpEpsilonBudget, q, dpColluders);
+    if (settings.enabled()) {
+      // The same checks a member's configuration gets, named by option.
+      PrivacyAccountant.memberLevel(dpNoise, 1, dpDelta);
+      if (!(dpClip > 0) || !(dpEpsilonBudget >= 0) || !(q > 0 && q <= 1)) {
+        throw new IllegalArgumentException("--dp-clip must be positive, --dp-epsilon-budget at least 0 and"
+            + " --dp-sample-rate in (0, 1]");
+      }
+    }
+    return settings;
   }
 
   /**

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -33,6 +34,8 @@ import org.fedmesh.node.model.LocalTrainer;
 import org.fedmesh.node.model.NativeThreads;
 import org.fedmesh.node.model.TrainingConfig;
 import org.fedmesh.node.round.CommitListener;
+import org.fedmesh.node.round.ModelState;
+import org.fedmesh.node.round.SecureEvaluation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -69,8 +72,10 @@ public final class RunCommand implements Callable<Integer> {
     TrainTest data = member.data();
     NodeSettings s = member.settings();
     int classes = data.train().numClasses();
-    LocalTraining training = new LocalTraining(s.model(), s.training(), data.train(), classes, s.modelSeed());
+    LocalTraining training = new LocalTraining(s.model(), s.training(), data.train(), classes, s.modelSeed(), s.dp(),
+        s.noiseShares(), data.test());
     MemberOperations operations = new MemberOperations(s.nodeId(), Optional.ofNullable(s.checkpointDir()));
+    operations.privacy(training::privacySpent, s.dp());
     CommitListener evaluate = localEvaluation(s, data, classes, operations);
     FedmeshNode node = FedmeshNode.start(MemberOperations.instrumented(site), member.identity(),
         operations.observe(training), operations.listener(evaluate));
@@ -78,6 +83,10 @@ public final class RunCommand implements Callable<Integer> {
     log.info("Member {} started on {}:{} with {} training and {} held-out rows; seed nodes {}; {}", s.nodeId(),
         s.host(), s.port(), data.train().rows(), data.test().rows(), s.seedNodes(),
         s.tls().enabled() ? "mutual TLS (" + s.tls().protocol() + ") with the consortium CA" : "PLAIN TCP");
+    if (s.dp().enabled()) {
+      log.info("Differential privacy: {}; rounds within the budget: {}", s.dp(),
+          s.roundsWithinBudget() == 0 ? "no limit" : s.roundsWithinBudget());
+    }
     awaitTermination(node);
     Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(node.system()).getShutdownReason();
     if (reason.filter(r -> r.equals(CoordinatedShutdown.clusterDowningReason())).isPresent()) {
@@ -228,24 +237,38 @@ public final class RunCommand implements Callable<Integer> {
   /** After each commit, the model's accuracy on this member's held-out rows, off the participant's thread. */
   private static CommitListener localEvaluation(NodeSettings s, TrainTest data, int classes,
                                                 MemberOperations operations) {
-    if (data.test().rows() == 0) {
-      return CommitListener.NONE;
-    }
     ExecutorService evaluator = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "local-evaluation");
       t.setDaemon(true);
       return t;
     });
-    LocalTrainer trainer = new LocalTrainer(s.model(), data.test().cols(), classes,
+    LocalTrainer trainer = new LocalTrainer(s.model(), data.train().cols(), classes,
         TrainingConfig.of(1, s.training().batchSize(), s.training().optimizer(), 1));
-    return (nodeId, model, loss) -> evaluator.execute(() -> {
-      Evaluation e = trainer.evaluate(model.parameters(), data.test());
-      boolean classification = data.test().isClassification();
-      operations.activity().evaluated(model.round(), classification ? "accuracy" : "mse",
-          classification ? e.accuracy() : e.meanSquaredError());
-      log.info(String.format(Locale.ROOT, "Round %d (%s): local held-out %s %.4f on %d rows", model.round(),
-          model.shortHash(), data.test().isClassification() ? "accuracy" : "MSE",
-          data.test().isClassification() ? e.accuracy() : e.meanSquaredError(), data.test().rows()));
-    });
+    return new CommitListener() {
+      @Override
+      public void committed(String nodeId, ModelState model, double loss) {
+        if (data.test().rows() == 0) {
+          return;
+        }
+        evaluator.execute(() -> {
+          Evaluation e = trainer.evaluate(model.parameters(), data.test());
+          boolean classification = data.test().isClassification();
+          operations.activity().evaluated(model.round(), classification ? "accuracy" : "mse",
+              classification ? e.accuracy() : e.meanSquaredError());
+          log.info(String.format(Locale.ROOT, "Round %d (%s): local held-out %s %.4f on %d rows", model.round(),
+              model.shortHash(), data.test().isClassification() ? "accuracy" : "MSE",
+              data.test().isClassification() ? e.accuracy() : e.meanSquaredError(), data.test().rows()));
+        });
+      }
+
+      @Override
+      public void evaluated(String nodeId, SecureEvaluation evaluation) {
+        log.info(String.format(Locale.ROOT, "Round %d's model on every member's held-out rows (secure sum):"
+            + " accuracy %.4f on %d rows; per class %s", evaluation.modelRound(), evaluation.accuracy(),
+            evaluation.totalRows(), Arrays.toString(Arrays.stream(evaluation.classAccuracy())
+                .mapToObj(a -> String.format(Locale.ROOT, "%.3f", a)).toArray())));
+      }
+    };
   }
+
 }

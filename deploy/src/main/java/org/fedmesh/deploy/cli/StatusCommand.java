@@ -122,6 +122,16 @@ public final class StatusCommand implements Callable<Integer> {
     JsonNode value = s.path("last_" + metric);
     row(out, "held-out " + metric, value.isNull() || value.isMissingNode() ? "-"
         : String.format(Locale.ROOT, "%.4f (round %d)", value.asDouble(), s.path("last_evaluated_round").asLong()));
+    JsonNode consortium = s.path("consortium_accuracy");
+    row(out, "consortium accuracy", consortium.isNull() || consortium.isMissingNode() ? "-"
+        : String.format(Locale.ROOT, "%.4f (model of round %d, every member's held-out rows, secure sum)",
+            consortium.asDouble(), s.path("consortium_evaluated_round").asLong()));
+    if (s.has("privacy")) {
+      JsonNode dp = s.path("privacy");
+      row(out, "privacy spent", String.format(Locale.ROOT, "epsilon %.4f at delta %s (%s level%s)",
+          dp.path("epsilon_spent").asDouble(), dp.path("delta").asText(), dp.path("level").asText(),
+          dp.path("epsilon_budget").isNull() ? "" : ", budget " + dp.path("epsilon_budget").asText()));
+    }
     JsonNode loss = s.path("last_training_loss");
     row(out, "training loss", loss.isNull() || loss.isMissingNode() ? "-"
         : String.format(Locale.ROOT, "%.4f", loss.asDouble()));

@@ -31,6 +31,7 @@ import org.fedmesh.node.model.NativeThreads;
 import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.LocalUpdates;
 import org.fedmesh.node.round.ModelState;
+import org.fedmesh.node.round.SecureEvaluation;
 import org.fedmesh.protocols.AllReduceProtocol;
 
 /**
@@ -117,6 +118,15 @@ public final class EmbeddedConsortium implements AutoCloseable {
 
   /** The members {@link #start(List, int, Config, CommitListener)} would start, to adjust before starting. */
   public static List<MemberSpec> plan(List<Dataset> partitions, int numClasses, Config shared) {
+    return plan(partitions, List.of(), numClasses, shared);
+  }
+
+  /**
+   * As {@link #plan(List, int, Config)}, each member also holding out {@code heldOut.get(i)} (if given) for the
+   * secure evaluation.
+   */
+  public static List<MemberSpec> plan(List<Dataset> partitions, List<Dataset> heldOut, int numClasses,
+      Config shared) {
     NodeSettings probe = NodeSettings.fromConfig(withNode(shared, "node-1", 0, List.of())
         .withFallback(FedmeshNode.defaults()).resolve());
     List<MemberSpec> specs = new ArrayList<>();
@@ -125,7 +135,8 @@ public final class EmbeddedConsortium implements AutoCloseable {
     for (int i = 0; i < partitions.size(); i++) {
       String id = "node-" + (i + 1);
       LocalUpdates updates = new LocalTraining(probe.model(), probe.training().withSeed(probe.training().seed() + i),
-          partitions.get(i), numClasses, probe.modelSeed());
+          partitions.get(i), numClasses, probe.modelSeed(), probe.dp(), probe.noiseShares(),
+          i < heldOut.size() ? heldOut.get(i) : null);
       specs.add(new MemberSpec(id, ports.get(i), updates, withNode(shared, id, ports.get(i), seeds)));
     }
     return specs;
@@ -188,12 +199,20 @@ public final class EmbeddedConsortium implements AutoCloseable {
     Config config = transport == Transport.MUTUAL_TLS
         ? identityFiles(identity).withFallback(spec.config())
         : ConfigFactory.parseMap(Map.of("fedmesh.tls.insecure-plain-tcp", "on")).withFallback(spec.config());
-    CommitListener recording = (nodeId, model, loss) -> {
-      synchronized (latest) {
-        latest.put(nodeId, model);
-        latest.notifyAll();
+    CommitListener recording = new CommitListener() {
+      @Override
+      public void committed(String nodeId, ModelState model, double loss) {
+        synchronized (latest) {
+          latest.put(nodeId, model);
+          latest.notifyAll();
+        }
+        listener.committed(nodeId, model, loss);
       }
-      listener.committed(nodeId, model, loss);
+
+      @Override
+      public void evaluated(String nodeId, SecureEvaluation evaluation) {
+        listener.evaluated(nodeId, evaluation);
+      }
     };
     FedmeshNode node = FedmeshNode.start(config, identity, spec.updates(), recording, spec.ringEndpoint());
     members.removeIf(m -> m.spec().nodeId().equals(spec.nodeId()));

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -18,7 +19,14 @@ import org.apache.pekko.cluster.typed.Cluster;
 final class ClusterMetrics {
   private ClusterMetrics() {}
 
-  static void register(MeterRegistry registry, ActorSystem<?> system, MemberActivity activity, Readiness readiness) {
+  static void register(MeterRegistry registry, ActorSystem<?> system, MemberActivity activity, Readiness readiness,
+                       Optional<MemberOperations.Privacy> privacy) {
+    Gauge.builder("fedmesh.consortium.accuracy", activity, a -> a.snapshot().consortiumAccuracy())
+        .description("Secure evaluation: a committed model's accuracy on every member's held-out rows together")
+        .register(registry);
+    privacy.ifPresent(p -> Gauge.builder("fedmesh.privacy.epsilon", p, q -> q.spent().get().epsilon())
+        .description("Differential privacy spent by this member so far (epsilon at the configured delta)")
+        .register(registry));
     Gauge.builder("fedmesh.committed.round", activity, a -> a.snapshot().committedRound())
         .description("The round of the model this member holds").register(registry);
     Gauge.builder("fedmesh.held.out.evaluation", activity, a -> a.snapshot().evaluation())

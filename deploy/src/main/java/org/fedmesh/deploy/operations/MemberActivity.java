@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.ModelState;
+import org.fedmesh.node.round.SecureEvaluation;
 
 /**
  * What one member is doing, learnt only by listening: local training starts and ends ({@link ObservedUpdates}),
@@ -28,10 +29,14 @@ public final class MemberActivity implements CommitListener {
     }
   }
 
-  /** One consistent view; {@code accuracy} is NaN until a committed model was evaluated (or for regression). */
+  /**
+   * One consistent view; {@code evaluation} is NaN until a committed model was evaluated locally, and
+   * {@code consortiumAccuracy} until a commit carried the secure evaluation (every member's held-out rows).
+   */
   public record Snapshot(String nodeId, long committedRound, String committedHash, Instant committedAt,
                          Phase phase, long phaseRound, Instant phaseSince, double lastTrainingLoss,
-                         long evaluatedRound, String evaluationMetric, double evaluation) {}
+                         long evaluatedRound, String evaluationMetric, double evaluation,
+                         long consortiumEvaluatedRound, double consortiumAccuracy) {}
 
   private final String nodeId;
   private final Counter commits;
@@ -50,6 +55,8 @@ public final class MemberActivity implements CommitListener {
   private long evaluatedRound;
   private String evaluationMetric = "accuracy";
   private double evaluation = Double.NaN;
+  private long consortiumEvaluatedRound;
+  private double consortiumAccuracy = Double.NaN;
   /** When this member first started training for {@link #roundStartedFor}: a round's duration runs from there. */
   private long roundStartedNanos;
   private long roundStartedFor = -1;
@@ -117,9 +124,18 @@ public final class MemberActivity implements CommitListener {
     }
   }
 
+  /** The secure evaluation a commit carried: a model's accuracy on every member's held-out rows together. */
+  @Override
+  public synchronized void evaluated(String node, SecureEvaluation secure) {
+    if (secure.modelRound() >= consortiumEvaluatedRound && secure.totalRows() > 0) {
+      consortiumEvaluatedRound = secure.modelRound();
+      consortiumAccuracy = secure.accuracy();
+    }
+  }
+
   public synchronized Snapshot snapshot() {
     return new Snapshot(nodeId, committedRound, committedHash, committedAt, phase, phaseRound, phaseSince,
-        lastTrainingLoss, evaluatedRound, evaluationMetric, evaluation);
+        lastTrainingLoss, evaluatedRound, evaluationMetric, evaluation, consortiumEvaluatedRound, consortiumAccuracy);
   }
 
   private void enter(Phase next, long round) {

@@ -13,7 +13,12 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.node.round.CommitListener;
+import org.fedmesh.node.privacy.DpGuarantee;
+import org.fedmesh.node.privacy.DpSettings;
 import org.fedmesh.node.round.LocalUpdates;
+import org.fedmesh.node.round.ModelState;
+import org.fedmesh.node.round.SecureEvaluation;
+import java.util.function.Supplier;
 
 /**
  * The operations side of one member, wired around it without touching its round logic: its training and commit
@@ -26,6 +31,7 @@ public final class MemberOperations {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final MemberActivity activity;
   private final Optional<Path> journal;
+  private Optional<Privacy> privacy = Optional.empty();
 
   /** {@code checkpointDir}: where the member's journal is (its last line gives the round it starts from). */
   public MemberOperations(String nodeId, Optional<Path> checkpointDir) {
@@ -45,13 +51,32 @@ public final class MemberOperations {
     return new ObservedUpdates(training, activity);
   }
 
-  /** A commit listener that records the commit here first, then calls {@code next}. */
+  /**
+   * A commit listener that records commits and secure evaluations here first, then tells {@code next}. The
+   * participant's commit with its sum reaches both methods through {@link CommitListener}'s default.
+   */
   public CommitListener listener(CommitListener next) {
-    return (nodeId, model, loss) -> {
-      activity.committed(nodeId, model, loss);
-      next.committed(nodeId, model, loss);
+    return new CommitListener() {
+      @Override
+      public void committed(String nodeId, ModelState model, double meanTrainingLoss) {
+        activity.committed(nodeId, model, meanTrainingLoss);
+        next.committed(nodeId, model, meanTrainingLoss);
+      }
+
+      @Override
+      public void evaluated(String nodeId, SecureEvaluation evaluation) {
+        activity.evaluated(nodeId, evaluation);
+        next.evaluated(nodeId, evaluation);
+      }
     };
   }
+
+  /** Privacy spent so far, for members that train with differential privacy (shown in /status and /metrics). */
+  public void privacy(Supplier<DpGuarantee> spent, DpSettings settings) {
+    this.privacy = Optional.of(new Privacy(spent, settings));
+  }
+
+  record Privacy(Supplier<DpGuarantee> spent, DpSettings settings) {}
 
   /** {@code config} with the traffic instrument added to Artery's instruments. */
   public static Config instrumented(Config config) {
@@ -68,8 +93,8 @@ public final class MemberOperations {
   public OperationsEndpoint serve(OperationsSettings settings, ActorSystem<?> system, MemberIdentity identity,
                                   Optional<Path> revocationList, int trainingRows) throws IOException {
     Readiness readiness = new Readiness(system, identity, revocationList, trainingRows);
-    ClusterMetrics.register(registry, system, activity, readiness);
-    StatusReport status = new StatusReport(system, activity, readiness, journal);
+    ClusterMetrics.register(registry, system, activity, readiness, privacy);
+    StatusReport status = new StatusReport(system, activity, readiness, journal, privacy);
     return OperationsEndpoint.start(settings.host(), settings.port(), system, status, readiness, registry);
   }
 }

@@ -17,6 +17,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.fedmesh.node.membership.CertifiedMembers;
 import org.fedmesh.node.membership.CoordinatorHost;
 import org.fedmesh.node.membership.MembershipGuard;
+import org.fedmesh.node.privacy.DpGuarantee;
 
 /**
  * The JSON document {@code /status} serves: what this member holds and does, and the cluster as it sees it. Every
@@ -27,13 +28,16 @@ final class StatusReport {
   private final MemberActivity activity;
   private final Readiness readiness;
   private final Optional<Path> journal;
+  private final Optional<MemberOperations.Privacy> privacy;
   private final Instant started = Instant.now();
 
-  StatusReport(ActorSystem<?> system, MemberActivity activity, Readiness readiness, Optional<Path> journal) {
+  StatusReport(ActorSystem<?> system, MemberActivity activity, Readiness readiness, Optional<Path> journal,
+               Optional<MemberOperations.Privacy> privacy) {
     this.system = system;
     this.activity = activity;
     this.readiness = readiness;
     this.journal = journal;
+    this.privacy = privacy;
   }
 
   Map<String, Object> build() {
@@ -56,6 +60,17 @@ final class StatusReport {
     status.put("last_evaluated_round", s.evaluatedRound());
     status.put("last_" + s.evaluationMetric(), finite(s.evaluation()));
     status.put("last_training_loss", finite(s.lastTrainingLoss()));
+    status.put("consortium_evaluated_round", s.consortiumEvaluatedRound());
+    status.put("consortium_accuracy", finite(s.consortiumAccuracy()));
+    privacy.filter(p -> p.settings().enabled()).ifPresent(p -> {
+      DpGuarantee spent = p.spent().get();
+      Map<String, Object> dp = new LinkedHashMap<>();
+      dp.put("level", p.settings().level().key());
+      dp.put("epsilon_spent", spent.epsilon());
+      dp.put("delta", spent.delta());
+      dp.put("epsilon_budget", p.settings().hasBudget() ? p.settings().epsilonBudget() : null);
+      status.put("privacy", dp);
+    });
     status.put("coordinator", CoordinatorHost.CLUSTER_OLDEST.nodeId(system).orElse(null));
     status.put("members", members());
     status.put("uptime_seconds", seconds(Duration.between(started, Instant.now())));

@@ -1,6 +1,6 @@
 package org.fedmesh.node.model;
 
-
+import java.util.Arrays;
 import org.fedmesh.node.data.Dataset;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -133,6 +133,93 @@ final class Backprop implements Gradients {
       }
     }
     return loss / count;
+  }
+
+  /**
+   * Per-record clipping in one batched pass. A record's gradient for layer l is the outer product of its input row
+   * (with the bias's 1) and its delta row, so its squared norm is |input|^2 |delta|^2: summed over layers, that is
+   * the record's whole squared gradient norm, known before any gradient is formed. Each delta row is then scaled by
+   * its record's factor, and one product per layer sums the clipped gradients.
+   */
+  @Override
+  public double addClippedGradients(Dataset data, int[] order, int from, int count, int real, double clip,
+      float[] sum) {
+    BatchBuffers b = forward(data, order, from, count);
+    int layers = net.layerCount();
+    int outputs = net.outputs();
+    double[] outputDelta = b.deltaValues[layers - 1];
+    double loss = net.head().lossAndGradient(b.logits(), b.targets, real, outputs, outputDelta, 1.0);
+    Arrays.fill(outputDelta, real * outputs, count * outputs, 0);
+    b.deltaHost[layers - 1].write(outputDelta, count * outputs);
+    for (int l = layers - 1; l > 0; l--) {
+      Nd4j.gemm(b.delta[l], matrices.weights[l], b.delta[l - 1], false, true, 1.0, 0.0);
+      int width = net.width(l);
+      double[] d = b.deltaValues[l - 1];
+      double[] z = b.preActivationValues[l - 1];
+      b.deltaHost[l - 1].read(d, count * width);
+      for (int i = 0; i < count * width; i++) {
+        if (!(z[i] > 0)) {
+          d[i] = 0;
+        }
+      }
+      b.deltaHost[l - 1].write(d, count * width);
+    }
+    double[] shrink = recordShrink(b, data, order, from, count, clip);
+    for (int l = 0; l < layers; l++) {
+      int width = net.width(l + 1);
+      double[] d = b.deltaValues[l];
+      for (int r = 0; r < count; r++) {
+        for (int j = 0; j < width; j++) {
+          d[r * width + j] *= shrink[r];
+        }
+      }
+      b.deltaHost[l].write(d, count * width);
+      INDArray in = l == 0 ? b.input : b.activation[l];
+      Nd4j.gemm(in, b.delta[l], matrices.gradientWeightsAndBias[l], true, false, 1.0, 0.0);
+    }
+    float[] batchSum = new float[sum.length];
+    matrices.readGradient(batchSum);
+    for (int j = 0; j < sum.length; j++) {
+      sum[j] += batchSum[j];
+    }
+    return loss;
+  }
+
+  /** Each record's factor min(1, clip / |its gradient|), from the deltas left in the buffers (not yet scaled). */
+  private double[] recordShrink(BatchBuffers b, Dataset data, int[] order, int from, int count, double clip) {
+    double[] normSquared = new double[count];
+    int cols = data.cols();
+    float[] features = data.features();
+    for (int l = 0; l < net.layerCount(); l++) {
+      int inWidth = net.width(l);
+      int outWidth = net.width(l + 1);
+      double[] d = b.deltaValues[l];
+      double[] a = l == 0 ? null : b.activationValues[l];
+      for (int r = 0; r < count; r++) {
+        double input = 1; // the bias's input
+        if (l == 0) {
+          int base = order[from + r] * cols;
+          for (int k = 0; k < cols; k++) {
+            input += (double) features[base + k] * features[base + k];
+          }
+        } else {
+          for (int k = 0; k < inWidth; k++) {
+            input += a[r * (inWidth + 1) + k] * a[r * (inWidth + 1) + k];
+          }
+        }
+        double delta = 0;
+        for (int j = 0; j < outWidth; j++) {
+          delta += d[r * outWidth + j] * d[r * outWidth + j];
+        }
+        normSquared[r] += input * delta;
+      }
+    }
+    double[] shrink = new double[count];
+    for (int r = 0; r < count; r++) {
+      double norm = Math.sqrt(normSquared[r]);
+      shrink[r] = norm > clip ? clip / norm : 1;
+    }
+    return shrink;
   }
 
   @Override

@@ -1,10 +1,13 @@
 package org.fedmesh.node.model;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 import org.apache.commons.rng.sampling.PermutationSampler;
 import org.fedmesh.node.data.Dataset;
 import org.fedmesh.node.data.Seeds;
+import org.fedmesh.node.privacy.DpSettings;
+import org.fedmesh.node.privacy.PrivateRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -124,6 +127,104 @@ public final class LocalTrainer implements AutoCloseable {
           + round + " produced a non-finite parameter at index " + bad + ": " + weights[bad]);
     }
     return new TrainResult(weights, lossSum / batches, rows);
+  }
+
+  /**
+   * DP-SGD (Abadi et al. 2016) from {@code globalParameters}: {@link DpSettings#stepsPerRound} steps, each sampling
+   * every record with probability q (Poisson sampling), summing the records' gradients clipped to norm C, adding
+   * N(0, (z·C)²) noise to each coordinate and dividing by the expected batch q·n; then the configured optimizer
+   * steps. Sampling and noise come from {@code random}, never from the configured seed. The batch size only sets how
+   * many sampled records go through one pass.
+   *
+   * @throws TrainingDivergedException if a batch loss or the result is not finite
+   */
+  public TrainResult trainPrivately(float[] globalParameters, Dataset data, DpSettings dp, PrivateRandom random) {
+    requireParameters(globalParameters);
+    requireData(data);
+    if (dp.level() != DpSettings.Level.RECORD) {
+      throw new IllegalArgumentException("DP-SGD needs record-level settings, got " + dp);
+    }
+    float[] weights = globalParameters.clone();
+    float[] global = config.proximalMu() > 0 ? globalParameters.clone() : null;
+    float mu = (float) config.proximalMu();
+    float[] sum = new float[weights.length];
+    float[] gradient = new float[weights.length];
+    optimizer.reset();
+    int rows = data.rows();
+    int chunkSize = Math.min(config.batchSize(), rows);
+    int[] chunk = new int[chunkSize];
+    double expectedBatch = dp.sampleRate() * rows;
+    double noiseSd = dp.noise() * dp.clip();
+    long steps = dp.stepsPerRound(config.localEpochs());
+    double lossSum = 0;
+    long sampled = 0;
+    for (long step = 0; step < steps; step++) {
+      backprop.setParameters(weights);
+      Arrays.fill(sum, 0);
+      int filled = 0;
+      for (int r = 0; r < rows; r++) {
+        if (random.nextDouble() < dp.sampleRate()) {
+          chunk[filled++] = r;
+          if (filled == chunkSize) {
+            lossSum += backprop.addClippedGradients(data, chunk, 0, chunkSize, filled, dp.clip(), sum);
+            sampled += filled;
+            filled = 0;
+          }
+        }
+      }
+      if (filled > 0) {
+        Arrays.fill(chunk, filled, chunkSize, chunk[0]);
+        lossSum += backprop.addClippedGradients(data, chunk, 0, chunkSize, filled, dp.clip(), sum);
+        sampled += filled;
+      }
+      if (!Double.isFinite(lossSum)) {
+        throw new TrainingDivergedException("DP-SGD on " + data.name() + " diverged at step " + step
+            + ": loss is " + lossSum + " (learning rate " + config.optimizer().learningRate() + " too high?)");
+      }
+      for (int j = 0; j < gradient.length; j++) {
+        gradient[j] = (float) ((sum[j] + noiseSd * random.nextGaussian()) / expectedBatch);
+      }
+      if (global != null) {
+        FedProx.addGradient(gradient, weights, global, mu);
+      }
+      optimizer.step(weights, gradient, (int) step);
+    }
+    int bad = firstNonFinite(weights);
+    if (bad >= 0) {
+      throw new TrainingDivergedException("DP-SGD on " + data.name() + " produced a non-finite parameter at index "
+          + bad + ": " + weights[bad]);
+    }
+    return new TrainResult(weights, sampled == 0 ? 0 : lossSum / sampled, rows);
+  }
+
+  /**
+   * Correct predictions per class, then rows per class, of {@code parameters} on {@code data} (a classification
+   * set): the counts a member adds to the secure evaluation.
+   */
+  public long[] classCounts(float[] parameters, Dataset data) {
+    requireParameters(parameters);
+    requireData(data);
+    if (!data.isClassification()) {
+      throw new IllegalArgumentException(data.name() + " has numeric targets: there are no classes to count");
+    }
+    backprop.setParameters(parameters);
+    int classes = data.numClasses();
+    long[] counts = new long[2 * classes];
+    int rows = data.rows();
+    int[] order = PermutationSampler.natural(rows);
+    int batch = model instanceof ConvNetwork ? CNN_EVALUATION_BATCH : EVALUATION_BATCH;
+    for (int from = 0; from < rows; from += batch) {
+      int count = Math.min(batch, rows - from);
+      double[] logits = backprop.logits(data, order, from, count);
+      for (int i = 0; i < count; i++) {
+        int label = (int) data.targets()[from + i];
+        counts[classes + label]++;
+        if (backprop.head().predict(logits, i, model.outputs()) == label) {
+          counts[label]++;
+        }
+      }
+    }
+    return counts;
   }
 
   /** Loss and accuracy (classification) or mean squared error (regression) of {@code parameters}. */

@@ -51,7 +51,8 @@ public final class AggregationPipeline {
    * before anything leaves the node.
    */
   public long[] encodeMasked(LocalUpdates.LocalUpdate update, Masking masking) {
-    long[] vector = codec.encode(update.delta(), update.samples(), update.meanLoss()).vector();
+    long[] vector = codec.encode(update.delta(), update.samples(), update.meanLoss(), update.evaluationCounts())
+        .vector();
     if (masking instanceof Precomputed p) {
       LongVectors.addInPlace(vector, p.masks());
     } else if (masking instanceof Direct d) {

@@ -1,6 +1,7 @@
 package org.fedmesh.node.round;
 
 import org.apache.pekko.actor.typed.ActorRef;
+import org.fedmesh.mpc.DecodedSum;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol.ResultSignature;
 import org.fedmesh.protocols.RoundProtocol.StartRound;
@@ -12,5 +13,5 @@ record LiveAttempt(StartRound start, ActorRef<AttemptSession.Command> session) {
   }
 
   /** The result of {@code attempt} and this member's signature of it, which a commit certificate must match. */
-  record Pending(AttemptId attempt, ModelState state, double meanLoss, ResultSignature signature) {}
+  record Pending(AttemptId attempt, ModelState state, DecodedSum sum, ResultSignature signature) {}
 }

@@ -14,6 +14,23 @@ public interface LocalUpdates {
   /** Trains from the global parameters of the previous round; the update is new parameters minus global. */
   LocalUpdate train(float[] globalParameters, long round);
 
-  /** A member's contribution before encoding: kept only on this node. */
-  record LocalUpdate(float[] delta, long samples, double meanLoss) {}
+  /**
+   * How many counts each update carries for the secure evaluation ({@link SecureEvaluation}); every member's must
+   * be the same (it follows from the model, which they share). 0: none.
+   */
+  default int evaluationSlots() {
+    return 0;
+  }
+
+  /**
+   * A member's contribution before encoding: kept only on this node.
+   *
+   * @param evaluationCounts the model it trained from, judged on this member's held-out rows: correct predictions
+   *                         per class, then rows per class ({@link SecureEvaluation}); empty when it has none
+   */
+  record LocalUpdate(float[] delta, long samples, double meanLoss, long[] evaluationCounts) {
+    public LocalUpdate(float[] delta, long samples, double meanLoss) {
+      this(delta, samples, meanLoss, new long[0]);
+    }
+  }
 }

@@ -263,7 +263,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     } else if (outcome instanceof AttemptSession.Aggregated done) {
       ModelState next = done.applied().next();
       ResultSignature signature = verifier.sign(a.get().start(), next.hash());
-      pending = Optional.of(new Pending(done.attempt(), next, done.applied().sum().meanLoss(), signature));
+      pending = Optional.of(new Pending(done.attempt(), next, done.applied().sum(), signature));
       coordinator.tell(seal(new Aggregated(done.attempt(), setup.nodeId(), next.hash(),
           done.applied().sum().meanLoss(), done.applied().sum().totalSamples(), done.aggregationNanos(), signature)));
     }
@@ -288,7 +288,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       endAttempt();
       writingCommit = Optional.of(commit.attempt());
       ModelState next = p.get().state();
-      double loss = p.get().meanLoss();
+      var sum = p.get().sum(); // the loss and the secure evaluation the listener is told of
       checkpoints.write(next, CheckpointStore.Source.COMMIT, commit.certificate(), () -> {
         if (next.round() <= committed.round()) { // caught up to a later round meanwhile
           commit.replyTo().tell(seal(new CommitFailed(commit.attempt(), setup.nodeId(), "it holds round "
@@ -297,8 +297,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         }
         adopt(next, commit.certificate());
         getContext().getLog().info("Committed round {} ({}), mean training loss {}", next.round(),
-            next.shortHash(), String.format("%.4f", loss));
-        setup.listener().committed(setup.nodeId(), next, loss);
+            next.shortHash(), String.format("%.4f", sum.meanLoss()));
+        setup.listener().committed(setup.nodeId(), next, sum);
         acknowledged = Optional.of(seal(new RoundCommitted(commit.attempt(), setup.nodeId(), next.hash())));
         commit.replyTo().tell(acknowledged.get());
       }, reason -> commit.replyTo().tell(seal(new CommitFailed(commit.attempt(), setup.nodeId(), reason))));
