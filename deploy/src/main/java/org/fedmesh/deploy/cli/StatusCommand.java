@@ -148,7 +148,7 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   private static void row(PrintStream out, String name, String value) {
-    out.printf(Locale.ROOT, "  %-18s %s%n", name, value);
+    out.printf(Locale.ROOT, "  %-20s %s%n", name, value);
   }
 
   private static String join(JsonNode array) {
