@@ -43,7 +43,8 @@ public final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the status document as the member serves it.")
   boolean json;
 
-  @Option(names = "--timeout", defaultValue = "5s", description = "How long to wait for an answer (default ${DEFAULT-VALUE}).")
+  @Option(names = "--timeout", defaultValue = "5s",
+      description = "How long to wait for an answer (default ${DEFAULT-VALUE}).")
   String timeout;
 
   @Override
