@@ -69,12 +69,7 @@ final class NumpyReference implements AutoCloseable {
     }
     Path features = dir.resolve("features.f32");
     Path labels = dir.resolve("labels.i32");
-    writeFloats(features, rows.features(), (long) rows.rows() * rows.cols());
-    ByteBuffer labelBytes = ByteBuffer.allocate(4 * rows.rows()).order(ByteOrder.LITTLE_ENDIAN);
-    for (int i = 0; i < rows.rows(); i++) {
-      labelBytes.putInt(rows.label(i));
-    }
-    Files.write(labels, labelBytes.array());
+    writeRows(rows, features, labels);
     List<String> command = new ArrayList<>(List.of("python3", file.toString(), "--features", features.toString(),
         "--labels", labels.toString(), "--rows", Integer.toString(rows.rows()), "--cols",
         Integer.toString(rows.cols()), "--classes", Integer.toString(rows.numClasses())));
@@ -92,6 +87,16 @@ final class NumpyReference implements AutoCloseable {
     }
     JsonNode result = new ObjectMapper().readTree(out.substring(out.lastIndexOf('\n') + 1));
     return result.path("samples_per_second").asDouble(Double.NaN);
+  }
+
+  /** The rows' features (float32, row-major) and labels (int32), little-endian, as the numpy scripts read them. */
+  static void writeRows(Dataset rows, Path features, Path labels) throws IOException {
+    writeFloats(features, rows.features(), (long) rows.rows() * rows.cols());
+    ByteBuffer labelBytes = ByteBuffer.allocate(4 * rows.rows()).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < rows.rows(); i++) {
+      labelBytes.putInt(rows.label(i));
+    }
+    Files.write(labels, labelBytes.array());
   }
 
   @Override
