@@ -168,8 +168,15 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
   /**
    * Published on the actor system's event stream when this member hands its vector to the ring: from then on the
    * member's masked update is travelling. For monitoring, and for tests that need to act at that moment.
+   * {@code nanoTime}: {@link System#nanoTime()} when it happened (subscribers hear of it later).
    */
-  public record AllReduceStarted(AttemptId attempt, int myIndex, int ringSize) {}
+  public record AllReduceStarted(AttemptId attempt, int myIndex, int ringSize, long nanoTime) {}
+
+  /**
+   * Published on the event stream when this member holds the whole sum: with {@link AllReduceStarted}, the ring's
+   * own duration, apart from encoding and decoding (for monitoring and benchmarks).
+   */
+  public record AllReduceCompleted(AttemptId attempt, int myIndex, long bytesSent, long nanoTime) {}
 
   /** The sum, identical on every member; {@code bytesSent} counts this member's payload bytes. */
   public record Completed(AttemptId attempt, long[] sum, long bytesSent, long messagesSent) implements Outcome {}
@@ -250,7 +257,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     }
     s.begin(start);
     getContext().getSystem().eventStream().tell(new EventStream.Publish<>(
-        new AllReduceStarted(start.attempt(), start.myIndex(), s.n)));
+        new AllReduceStarted(start.attempt(), start.myIndex(), s.n, System.nanoTime())));
     if (s.n > 1) {
       int own = s.myIndex;
       for (int p = 0; p < s.layout.pieces(); p++) {
@@ -421,6 +428,8 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
   private void completeIfDone(Session s) {
     if (s.started() && s.done() && (!s.holding || s.released) && s == session) {
       s.replyTo.tell(new Completed(s.attempt, s.vector, s.bytesSent, s.messagesSent));
+      getContext().getSystem().eventStream().tell(new EventStream.Publish<>(
+          new AllReduceCompleted(s.attempt, s.myIndex, s.bytesSent, System.nanoTime())));
       end();
     }
   }

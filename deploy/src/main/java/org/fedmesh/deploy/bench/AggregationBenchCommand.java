@@ -63,8 +63,9 @@ public final class AggregationBenchCommand implements Callable<Integer> {
   @Option(names = "--report", description = "Write a JSON report to this file.")
   Path report;
 
-  /** Bytes per repetition of the raw loopback measurement: large enough to reach its steady rate. */
-  static final long RAW_LOOPBACK_BYTES = 256L << 20;
+  @Option(names = "--raw-loopback-mb", defaultValue = "256", description = "MiB per repetition of the raw loopback"
+      + " TCP measurement (2 untimed, 5 timed; default: ${DEFAULT-VALUE}).")
+  int rawLoopbackMb;
 
   @Override
   public Integer call() throws Exception {
@@ -79,7 +80,7 @@ public final class AggregationBenchCommand implements Callable<Integer> {
       if (report == null) {
         throw new IllegalArgumentException("--sweep needs --report FILE.json (the plots go beside it)");
       }
-      return new AggregationSweep(tlsOn, warmup, repetitions, report).run();
+      return new AggregationSweep(tlsOn, warmup, repetitions, (long) rawLoopbackMb << 20, report).run();
     }
     Config shared = ConfigFactory.empty();
     NodeSettings defaults = settings(shared);
@@ -89,7 +90,7 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "Aggregation of %,d parameters over %d members, %s (JDK %s, %d cores, %s)%n",
         params, nodes, star ? "star against plain ring" : "plain, secure and cold secure ring", Runtime.version(),
         Runtime.getRuntime().availableProcessors(), tlsOn ? "mutual TLS" : "plain TCP");
-    List<Double> raw = RawLoopback.bytesPerSecond(RAW_LOOPBACK_BYTES, 2, 5);
+    List<Double> raw = RawLoopback.bytesPerSecond((long) rawLoopbackMb << 20, 2, 5);
     double rawMedian = Stats.median(raw);
     System.out.printf(Locale.ROOT, "raw loopback TCP (one sender, one receiver, plain socket): %.0f MB/s%n",
         rawMedian / 1e6);
@@ -113,8 +114,10 @@ public final class AggregationBenchCommand implements Callable<Integer> {
         + " vectors of %,d bytes); peak heap %,d MB; exact = %s%n", main.key, point.median(main),
         shown.busiestSent(), shown.busiestReceived(), shown.busiestSent() / (double) vectorBytes,
         shown.busiestReceived() / (double) vectorBytes, vectorBytes, point.peakHeapBytes() >> 20, point.exact());
-    System.out.printf(Locale.ROOT, "plain ring moves %.0f MB/s (all members' bytes over its median) = %.0f%% of raw"
-        + " loopback%n", ringRate / 1e6, 100 * ringRate / rawMedian);
+    double ringRoundRate = point.roundBytesPerSecond(AggregationPoint.Kind.PLAIN_RING);
+    System.out.printf(Locale.ROOT, "plain ring all-reduce moves %.0f MB/s (all members' bytes over its median"
+        + " seconds) = %.0f%% of raw loopback; over the whole aggregation's median %.0f MB/s = %.0f%%%n",
+        ringRate / 1e6, 100 * ringRate / rawMedian, ringRoundRate / 1e6, 100 * ringRoundRate / rawMedian);
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("topology", topology);
     r.put("nodes", nodes);
@@ -128,8 +131,12 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     r.put("raw_loopback_bytes_per_second_runs", raw);
     r.put("ring_bytes_per_second", ringRate);
     r.put("ring_bytes_per_second_means", "payload bytes all members send in one plain ring all-reduce, over the"
-        + " median seconds of the whole aggregation (encode, all-reduce, decode, apply)");
+        + " all-reduce's median seconds (first member handing its vector to the ring to the last holding the sum, as"
+        + " the ring endpoints publish them)");
     r.put("ring_over_raw_loopback", ringRate / rawMedian);
+    r.put("ring_round_bytes_per_second", ringRoundRate);
+    r.put("ring_round_bytes_per_second_means", "the same bytes over the median seconds of the whole aggregation"
+        + " (encode, all-reduce, decode, apply, model hash)");
     r.put("vector_bytes", vectorBytes);
     if (star) {
       r.put("star_over_plain_ring", point.median(AggregationPoint.Kind.STAR)
@@ -223,12 +230,13 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     return ca;
   }
 
-  /** Member identities node-1..node-n, issued by {@link #bootstrapCa()}. */
-  static List<MemberIdentity> identities(int n) throws Exception {
-    List<MemberIdentity> identities = new ArrayList<>();
-    for (int i = 1; i <= n; i++) {
-      identities.add(bootstrapCa().issue("node-" + i, List.of("127.0.0.1"), Duration.ofDays(1)));
+  private static final List<MemberIdentity> issued = new ArrayList<>();
+
+  /** Member identities node-1..node-n, issued by {@link #bootstrapCa()} once per process and reused. */
+  static synchronized List<MemberIdentity> identities(int n) throws Exception {
+    for (int i = issued.size() + 1; i <= n; i++) {
+      issued.add(bootstrapCa().issue("node-" + i, List.of("127.0.0.1"), Duration.ofDays(1)));
     }
-    return identities;
+    return List.copyOf(issued.subList(0, n));
   }
 }

@@ -52,9 +52,11 @@ final class AggregationBenchmark {
 
   /**
    * One aggregation: its wall time, what each member applied, and each member's payload bytes sent and received
-   * (8 per value).
+   * (8 per value); {@code exchangeSeconds} is the all-reduce (or the star's exchange) alone, from the first member
+   * sending to the last holding the sum.
    */
-  record Outcome(double seconds, List<AggregationPipeline.Applied> applied, long[] bytesSent, long[] bytesReceived) {
+  record Outcome(double seconds, double exchangeSeconds, List<AggregationPipeline.Applied> applied, long[] bytesSent,
+                 long[] bytesReceived) {
     long busiestSent() {
       return Arrays.stream(bytesSent).max().orElse(0);
     }
@@ -150,7 +152,10 @@ final class AggregationBenchmark {
     }
     CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Outcome(seconds, applied.stream().map(CompletableFuture::join).toList(),
+    List<StarEndpoint.Done> sums = done.stream().map(CompletableFuture::join).toList();
+    double exchange = (sums.stream().mapToLong(StarEndpoint.Done::doneNanos).max().orElseThrow()
+        - sums.stream().mapToLong(StarEndpoint.Done::startNanos).min().orElseThrow()) / 1e9;
+    return new Outcome(seconds, exchange, applied.stream().map(CompletableFuture::join).toList(),
         done.stream().mapToLong(d -> d.join().bytesSent()).toArray(),
         done.stream().mapToLong(d -> d.join().bytesReceived()).toArray());
   }
@@ -303,7 +308,8 @@ final class AggregationBenchmark {
       for (int i = 0; i < received.length; i++) {
         received[i] -= receivedBefore[i];
       }
-      return new Outcome(seconds, done.stream().map(AttemptSession.Aggregated::applied).toList(),
+      double ring = cluster.ringWindow().seconds(id, sessions.size());
+      return new Outcome(seconds, ring, done.stream().map(AttemptSession.Aggregated::applied).toList(),
           done.stream().mapToLong(AttemptSession.Aggregated::bytesSent).toArray(), received);
     }
   }

@@ -28,6 +28,7 @@ final class AggregationPoint {
   }
 
   private final Map<Kind, List<Double>> seconds = new EnumMap<>(Kind.class);
+  private final Map<Kind, List<Double>> exchangeSeconds = new EnumMap<>(Kind.class);
   private final Map<Kind, AggregationBenchmark.Outcome> last = new EnumMap<>(Kind.class);
   private final List<Double> preparation = new ArrayList<>();
   private boolean exact = true;
@@ -55,8 +56,10 @@ final class AggregationPoint {
           StringBuilder line = new StringBuilder("  run " + (rep - warmup + 1) + ":");
           round.forEach((kind, outcome) -> {
             point.seconds.computeIfAbsent(kind, k -> new ArrayList<>()).add(outcome.seconds());
+            point.exchangeSeconds.computeIfAbsent(kind, k -> new ArrayList<>()).add(outcome.exchangeSeconds());
             point.last.put(kind, outcome);
-            line.append(String.format(Locale.ROOT, " %s %.3f s", kind.key, outcome.seconds()));
+            line.append(String.format(Locale.ROOT, " %s %.3f s (exchange %.3f s)", kind.key, outcome.seconds(),
+                outcome.exchangeSeconds()));
           });
           if (kinds.contains(Kind.SECURE_RING)) {
             point.preparation.add(bench.lastPreparation());
@@ -127,8 +130,21 @@ final class AggregationPoint {
     return peakHeapBytes;
   }
 
-  /** Aggregate payload bytes all members sent in one aggregation of {@code kind}, over its median seconds. */
+  /** Median seconds of the exchange alone (the all-reduce, or the star's upload and download). */
+  double exchangeMedian(Kind kind) {
+    return Stats.median(exchangeSeconds.get(kind));
+  }
+
+  /**
+   * Aggregate payload bytes all members sent in one exchange of {@code kind}, over the exchange's median seconds:
+   * what the loopback and the cores carried per second.
+   */
   double bytesPerSecond(Kind kind) {
+    return last.get(kind).totalSent() / exchangeMedian(kind);
+  }
+
+  /** The same bytes over the whole aggregation's median seconds (encoding, decoding and applying included). */
+  double roundBytesPerSecond(Kind kind) {
     return last.get(kind).totalSent() / median(kind);
   }
 
@@ -141,10 +157,13 @@ final class AggregationPoint {
       r.put(kind.key + "_seconds_median", Stats.median(list));
       r.put(kind.key + "_seconds_min", list.stream().mapToDouble(Double::doubleValue).min().orElse(0));
       r.put(kind.key + "_seconds_max", list.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+      r.put(kind.key + "_exchange_seconds", exchangeSeconds.get(kind));
+      r.put(kind.key + "_exchange_seconds_median", exchangeMedian(kind));
       r.put(kind.key + "_bytes_sent_busiest_member", o.busiestSent());
       r.put(kind.key + "_bytes_received_busiest_member", o.busiestReceived());
       r.put(kind.key + "_bytes_sent_all_members", o.totalSent());
       r.put(kind.key + "_bytes_per_second", bytesPerSecond(kind));
+      r.put(kind.key + "_round_bytes_per_second", roundBytesPerSecond(kind));
     });
     return r;
   }

@@ -32,9 +32,11 @@ final class AggregationSweep {
   private final boolean tls;
   private final int warmup;
   private final int repetitions;
+  private final long rawLoopbackBytes;
   private final Path report;
 
-  AggregationSweep(boolean tls, int warmup, int repetitions, Path report) {
+  AggregationSweep(boolean tls, int warmup, int repetitions, long rawLoopbackBytes, Path report) {
+    this.rawLoopbackBytes = rawLoopbackBytes;
     this.tls = tls;
     this.warmup = warmup;
     this.repetitions = repetitions;
@@ -44,7 +46,7 @@ final class AggregationSweep {
   int run() throws Exception {
     Config shared = ConfigFactory.empty();
     WeightedUpdateCodec codec = FedmeshNode.codecFor(AggregationBenchCommand.settings(shared));
-    List<Double> raw = RawLoopback.bytesPerSecond(AggregationBenchCommand.RAW_LOOPBACK_BYTES, 2, 5);
+    List<Double> raw = RawLoopback.bytesPerSecond(rawLoopbackBytes, 2, 5);
     double rawMedian = Stats.median(raw);
     System.out.printf(Locale.ROOT, "Sweep N = %s, D = %s (JDK %s, %d cores, max heap %,d MB); raw loopback %.0f"
         + " MB/s%n", NODES, PARAMS, Runtime.version(), Runtime.getRuntime().availableProcessors(),

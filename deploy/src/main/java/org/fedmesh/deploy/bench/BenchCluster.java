@@ -40,6 +40,7 @@ final class BenchCluster implements AutoCloseable {
   private final List<ActorRef<ParticipantCommand>> relays = new ArrayList<>();
   private final List<ActorRef<AllReduceProtocol.Command>> stars = new ArrayList<>();
   private final List<AtomicLong> ringBytesReceived = new ArrayList<>();
+  private final RingWindow ringWindow = new RingWindow();
   private final Path pkiDir;
 
   /** {@code identities}: member i's identity; {@code tls}: mutual TLS with them, else plain TCP. */
@@ -79,6 +80,7 @@ final class BenchCluster implements AutoCloseable {
         star.complete(context.spawn(StarEndpoint.create(pieceWords), "star"));
         return SessionHost.create();
       }), FedmeshNode.SYSTEM_NAME, FedmeshNode.systemConfig(member, settings)));
+      ringWindow.watch(systems.get(i));
       endpoints.add(endpoint.get(30, TimeUnit.SECONDS));
       relays.add(relay.get(30, TimeUnit.SECONDS));
       stars.add(star.get(30, TimeUnit.SECONDS));
@@ -111,6 +113,11 @@ final class BenchCluster implements AutoCloseable {
   /** Member {@code j}'s star endpoint as member {@code i} addresses it. */
   ActorRef<AllReduceProtocol.Command> starSeenFrom(int i, int j) {
     return seenFrom(i, systems.get(j), stars.get(j));
+  }
+
+  /** The shipped ring's own duration per attempt, as its endpoints publish it. */
+  RingWindow ringWindow() {
+    return ringWindow;
   }
 
   /** Payload bytes member {@code i}'s ring endpoint has received since the cluster started. */

@@ -28,8 +28,11 @@ final class StarEndpoint {
   record Start(AttemptId attempt, List<ActorRef<Command>> members, int myIndex, long[] vector,
                CompletableFuture<Done> done) implements Command {}
 
-  /** The sum, and this member's payload bytes (8 per value, as the ring counts them) each way. */
-  record Done(long[] sum, long bytesSent, long bytesReceived) {}
+  /**
+   * The sum, this member's payload bytes (8 per value, as the ring counts them) each way, and when it started
+   * sending and got the whole sum ({@link System#nanoTime()}): the exchange apart from encoding and decoding.
+   */
+  record Done(long[] sum, long bytesSent, long bytesReceived, long startNanos, long doneNanos) {}
 
   static Behavior<Command> create(int pieceWords) {
     return Behaviors.setup(context -> new Idle(pieceWords).behavior());
@@ -80,6 +83,7 @@ final class StarEndpoint {
     long receivedWords;
     long bytesSent;
     boolean finished;
+    final long startNanos = System.nanoTime();
 
     Attempt(Start start, int pieceWords, Idle idle) {
       this.start = start;
@@ -139,7 +143,7 @@ final class StarEndpoint {
           }
         }
       }
-      start.done().complete(new Done(values, bytesSent, 8 * receivedWords));
+      start.done().complete(new Done(values, bytesSent, 8 * receivedWords, startNanos, System.nanoTime()));
       return idle.behavior();
     }
 
