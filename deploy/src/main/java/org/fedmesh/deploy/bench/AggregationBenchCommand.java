@@ -125,8 +125,10 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     r.put("bytes_sent_busiest_member", shown.busiestSent());
     r.put("bytes_received_busiest_member", shown.busiestReceived());
     r.put("peak_heap_bytes", point.peakHeapBytes());
+    r.put("peak_heap_after_gc_bytes", point.peakHeapAfterGcBytes());
     r.put("peak_heap_means", "most heap in use in this JVM (all members) while the timed and warm-up rounds ran,"
-        + " sampled every 5 ms");
+        + " sampled every 5 ms, garbage not yet collected included (so it grows toward -Xmx); peak_heap_after_gc_bytes:"
+        + " the most in use right after a collection");
     r.put("raw_loopback_bytes_per_second", rawMedian);
     r.put("raw_loopback_bytes_per_second_runs", raw);
     r.put("ring_bytes_per_second", ringRate);

@@ -33,6 +33,7 @@ final class AggregationPoint {
   private final List<Double> preparation = new ArrayList<>();
   private boolean exact = true;
   private long peakHeapBytes;
+  private long peakHeapAfterGcBytes;
 
   private AggregationPoint() {}
 
@@ -70,6 +71,7 @@ final class AggregationPoint {
         }
       }
       point.peakHeapBytes = heap.bytes();
+      point.peakHeapAfterGcBytes = heap.afterGcBytes();
     }
     return point;
   }
@@ -128,6 +130,11 @@ final class AggregationPoint {
 
   long peakHeapBytes() {
     return peakHeapBytes;
+  }
+
+  /** The most heap still in use right after a collection ({@link HeapPeak#afterGcBytes()}). */
+  long peakHeapAfterGcBytes() {
+    return peakHeapAfterGcBytes;
   }
 
   /** Median seconds of the exchange alone (the all-reduce, or the star's upload and download). */

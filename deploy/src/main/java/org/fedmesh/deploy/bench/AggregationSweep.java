@@ -76,6 +76,7 @@ final class AggregationSweep {
           p.put("params", params);
           p.put("vector_bytes", 8L * codec.vectorLength(params));
           p.put("peak_heap_bytes", point.peakHeapBytes());
+          p.put("peak_heap_after_gc_bytes", point.peakHeapAfterGcBytes());
           p.put("exact", point.exact());
           p.put("secure_over_plain", point.median(AggregationPoint.Kind.SECURE_RING)
               / point.median(AggregationPoint.Kind.PLAIN_RING));
