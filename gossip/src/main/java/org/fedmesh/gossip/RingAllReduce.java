@@ -401,19 +401,27 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     int start = chunk.offset();
     int lastStep = s.n - 2;
     if (chunk.phase() == Phase.REDUCE_SCATTER) {
-      for (int i = 0; i < values.length; i++) {
-        acc[start + i] += values[i];
-      }
       s.reduced++;
       if (chunk.step() < lastStep) {
-        s.send(Phase.REDUCE_SCATTER, chunk.step() + 1, p, copyOfPiece(s, p));
-      } else if (s.holding) {
+        // A partial sum only passes through: this member's part goes into the received piece (its own array, never
+        // used again here), which travels on; the vector keeps its own values until the all-gather overwrites them.
+        for (int i = 0; i < values.length; i++) {
+          values[i] += acc[start + i];
+        }
+        s.send(Phase.REDUCE_SCATTER, chunk.step() + 1, p, values);
+        return;
+      }
+      for (int i = 0; i < values.length; i++) {
+        values[i] += acc[start + i];
+      }
+      System.arraycopy(values, 0, acc, start, values.length);
+      if (s.holding) {
         s.summedPieces++;
         s.reportSegmentIfSummed();
       } else {
-        // This member now holds the complete sum of this piece: start spreading it.
+        // This member now holds the complete sum of this piece: start spreading it (the received array again).
         s.revealed();
-        s.send(Phase.ALL_GATHER, 0, p, copyOfPiece(s, p));
+        s.send(Phase.ALL_GATHER, 0, p, values);
       }
     } else {
       s.revealed();

@@ -1,5 +1,6 @@
 package org.fedmesh.deploy.bench;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -29,6 +30,8 @@ final class AggregationPoint {
 
   private final Map<Kind, List<Double>> seconds = new EnumMap<>(Kind.class);
   private final Map<Kind, List<Double>> exchangeSeconds = new EnumMap<>(Kind.class);
+  /** CPU seconds this process spent per aggregation: steadier than wall time on a machine shared with others. */
+  private final Map<Kind, List<Double>> cpuSeconds = new EnumMap<>(Kind.class);
   private final Map<Kind, AggregationBenchmark.Outcome> last = new EnumMap<>(Kind.class);
   private final List<Double> preparation = new ArrayList<>();
   private boolean exact = true;
@@ -49,8 +52,11 @@ final class AggregationPoint {
     try (HeapPeak heap = new HeapPeak()) {
       for (int rep = 0; rep < warmup + repetitions; rep++) {
         Map<Kind, AggregationBenchmark.Outcome> round = new EnumMap<>(Kind.class);
+        Map<Kind, Double> cpu = new EnumMap<>(Kind.class);
         for (Kind kind : kinds) {
+          long before = processCpuNanos();
           round.put(kind, run(bench, kind));
+          cpu.put(kind, (processCpuNanos() - before) / 1e9);
         }
         point.exact &= agree(round, expected, tolerance);
         if (rep >= warmup) {
@@ -58,6 +64,7 @@ final class AggregationPoint {
           round.forEach((kind, outcome) -> {
             point.seconds.computeIfAbsent(kind, k -> new ArrayList<>()).add(outcome.seconds());
             point.exchangeSeconds.computeIfAbsent(kind, k -> new ArrayList<>()).add(outcome.exchangeSeconds());
+            point.cpuSeconds.computeIfAbsent(kind, k -> new ArrayList<>()).add(cpu.get(kind));
             point.last.put(kind, outcome);
             line.append(String.format(Locale.ROOT, " %s %.3f s (exchange %.3f s)", kind.key, outcome.seconds(),
                 outcome.exchangeSeconds()));
@@ -74,6 +81,11 @@ final class AggregationPoint {
       point.peakHeapAfterGcBytes = heap.afterGcBytes();
     }
     return point;
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static AggregationBenchmark.Outcome run(AggregationBenchmark bench, Kind kind) throws Exception {
@@ -164,6 +176,7 @@ final class AggregationPoint {
       r.put(kind.key + "_seconds_median", Stats.median(list));
       r.put(kind.key + "_seconds_min", list.stream().mapToDouble(Double::doubleValue).min().orElse(0));
       r.put(kind.key + "_seconds_max", list.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+      r.put(kind.key + "_cpu_seconds_median", Stats.median(cpuSeconds.get(kind)));
       r.put(kind.key + "_exchange_seconds", exchangeSeconds.get(kind));
       r.put(kind.key + "_exchange_seconds_median", exchangeMedian(kind));
       r.put(kind.key + "_bytes_sent_busiest_member", o.busiestSent());
