@@ -7,7 +7,8 @@
 # Prints (and writes to REPORT.json) committed_rounds, lost_rounds, repeated_rounds, final_hashes_agree,
 # seconds_from_kill_to_next_commit. Every process it starts is stopped on exit; the work directory with each
 # member's log and commit journal is kept and named in the report. Java: $FEDMESH_JAVA or java; extra JVM options
-# for the members (e.g. -Dpekko.cluster.split-brain-resolver.stable-after=2s): $CHAOS_JAVA_OPTS.
+# for the members (e.g. -Dpekko.cluster.split-brain-resolver.stable-after=2s): $CHAOS_JAVA_OPTS. CHAOS_SIGNAL=TERM
+# stops the coordinator's host with SIGTERM instead (a graceful leave: coordinated shutdown, singleton hand-over).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 jar=$root/deploy/target/fedmesh.jar
@@ -15,6 +16,7 @@ java=${FEDMESH_JAVA:-java}
 report=${1:-}
 rounds=${CHAOS_ROUNDS:-30}
 kill_after_round=${CHAOS_KILL_AFTER_ROUND:-5}
+signal=${CHAOS_SIGNAL:-KILL}
 members=4
 [ -f "$jar" ] || { echo "no $jar: build it first (mvn -B -DskipTests package)" >&2; exit 1; }
 
@@ -97,20 +99,24 @@ victim=$(host_of_coordinator)
 # Kill as soon as the next round has started, before it commits.
 next=$(( $(committed site-1) + 1 ))
 wait_until 60 grep -q "Starting round $next " "$work/$victim/log" || { echo "round $next did not start" >&2; exit 1; }
-kill -9 "${pid[$victim]}"
+kill -s "$signal" "${pid[$victim]}"
 kill_ms=$(now_ms)
+victim_pid=${pid[$victim]}
 unset "pid[$victim]"
-echo "Killed $victim (coordinator host) with SIGKILL at the start of round $next"
+echo "Stopped $victim (coordinator host) with SIG$signal at the start of round $next"
+victim_exit=0
+wait "$victim_pid" || victim_exit=$?
 
 survivors=()
 for i in $(seq 1 $members); do [ "site-$i" = "$victim" ] || survivors+=(site-$i); done
 all_done() { for s in "${survivors[@]}"; do [ "$(committed $s)" -ge "$rounds" ] || return 1; done; }
 wait_until 300 all_done || echo "not every survivor reached round $rounds" >&2
 
-python3 - "$work" "$victim" "$kill_ms" "$next" "$report" "${survivors[@]}" <<'PY'
+python3 - "$work" "$victim" "$kill_ms" "$next" "$report" "$signal" "$victim_exit" "${survivors[@]}" <<'PY'
 import json, sys, os
 work, victim, kill_ms, killed_round, report = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-survivors = sys.argv[6:]
+signal, victim_exit = sys.argv[6], int(sys.argv[7])
+survivors = sys.argv[8:]
 def journal(site):
     path = os.path.join(work, site, "checkpoints", "commits.jsonl")
     return [json.loads(l) for l in open(path)] if os.path.exists(path) else []
@@ -129,13 +135,39 @@ committed = max((e["round"] for s in survivors for e in journals[s]), default=0)
 lost = [r for r in range(1, committed + 1) if r not in hashes]
 finals = {s: (journals[s][-1]["round"], journals[s][-1]["hash"]) if journals[s] else None for s in survivors}
 after = [e["at_ms"] for s in survivors for e in journals[s] if e["source"] == "commit" and e["at_ms"] > kill_ms]
+# The first commit of a round the stopped member does not hold: after a graceful stop the round in flight may still
+# commit with it (its leave waits for it), so the first commit after the signal can be that round's.
+victim_last = journals[victim][-1]["round"] if journals[victim] else 0
+later = [e["at_ms"] for s in survivors for e in journals[s] if e["source"] == "commit" and e["round"] > victim_last]
+# When the singleton started again on a survivor (its log line, same day as the signal).
+import datetime
+day = datetime.datetime.fromtimestamp(kill_ms / 1000).strftime("%Y-%m-%d")
+restarts = []
+for s in survivors:
+    for line in open(os.path.join(work, s, "log"), errors="replace"):
+        if "Round coordinator started" in line:
+            t = datetime.datetime.strptime(day + " " + line[:12], "%Y-%m-%d %H:%M:%S.%f").timestamp() * 1000
+            if t > kill_ms:
+                restarts.append(t)
+# What the consortium felt: the longest wait between consecutive commits (on the first survivor) that ends after the
+# signal and starts within a minute of it; for comparison, the median wait over its whole journal.
+times = [e["at_ms"] for e in journals[survivors[0]] if e["source"] == "commit"]
+gaps = [(b - a) / 1000 for a, b in zip(times, times[1:])]
+around = [(b - a) / 1000 for a, b in zip(times, times[1:]) if b > kill_ms and a < kill_ms + 60000]
 result = {
     "committed_rounds": committed,
     "lost_rounds": len(lost),
     "repeated_rounds": len(repeated),
     "final_hashes_agree": len(set(finals.values())) == 1 and None not in finals.values(),
     "seconds_from_kill_to_next_commit": (min(after) - kill_ms) / 1000 if after else None,
+    "seconds_from_kill_to_coordinator_on_next_member": round((min(restarts) - kill_ms) / 1000, 3) if restarts else None,
+    "seconds_from_kill_to_first_commit_of_a_round_it_does_not_hold": (min(later) - kill_ms) / 1000 if later else None,
+    "longest_wait_between_commits_after_kill": max(around) if around else None,
+    "median_wait_between_commits": sorted(gaps)[len(gaps) // 2] if gaps else None,
     "killed": victim,
+    "signal": "SIG" + signal,
+    "killed_exit_code": victim_exit,
+    "killed_journal_last_round": journals[victim][-1]["round"] if journals[victim] else None,
     "killed_during_round": killed_round,
     "killed_round_committed_before_kill": any(e["round"] == killed_round and e["at_ms"] <= kill_ms
                                               for j in journals.values() for e in j),

@@ -18,6 +18,13 @@ public final class SiteData {
   private SiteData() {}
 
   public static TrainTest load(NodeSettings.DataSettings settings) {
+    return prepare(settings).data();
+  }
+
+  /** The data as {@link #load} gives it, with the scaler fitted on its training rows (for an exported model). */
+  public record Prepared(TrainTest data, Scaler scaler) {}
+
+  public static Prepared prepare(NodeSettings.DataSettings settings) {
     Path path = Path.of(settings.path());
     Task task = settings.task().equals("regression") ? Task.REGRESSION : Task.CLASSIFICATION;
     Dataset all = switch (settings.format()) {
@@ -31,7 +38,7 @@ public final class SiteData {
         ? Splits.trainTest(all, settings.testFraction(), settings.seed())
         : new TrainTest(all, all.subset(new int[0]));
     Scaler scaler = scalerFor(settings.scaling(), split.train());
-    return new TrainTest(scaler.apply(split.train()), scaler.apply(split.test()));
+    return new Prepared(new TrainTest(scaler.apply(split.train()), scaler.apply(split.test())), scaler);
   }
 
   private static Scaler scalerFor(String scaling, Dataset train) {

@@ -16,6 +16,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.fedmesh.deploy.operations.MemberOperations;
+import org.fedmesh.deploy.operations.OperationsEndpoint;
+import org.fedmesh.deploy.operations.OperationsSettings;
 import org.fedmesh.mpc.pki.CertificateValidator;
 import org.fedmesh.mpc.pki.IssuedCertificates;
 import org.fedmesh.mpc.pki.MemberIdentity;
@@ -71,8 +74,12 @@ public final class RunCommand implements Callable<Integer> {
     int classes = data.train().numClasses();
     LocalTraining training = new LocalTraining(s.model(), s.training(), data.train(), classes, s.modelSeed(), s.dp(),
         s.noiseShares(), data.test());
-    CommitListener evaluate = localEvaluation(s, data, classes);
-    FedmeshNode node = FedmeshNode.start(site, member.identity(), training, evaluate);
+    MemberOperations operations = new MemberOperations(s.nodeId(), Optional.ofNullable(s.checkpointDir()));
+    operations.privacy(training::privacySpent, s.dp());
+    CommitListener evaluate = localEvaluation(s, data, classes, operations);
+    FedmeshNode node = FedmeshNode.start(MemberOperations.instrumented(site), member.identity(),
+        operations.observe(training), operations.listener(evaluate));
+    serveOperations(member, operations, node);
     log.info("Member {} started on {}:{} with {} training and {} held-out rows; seed nodes {}; {}", s.nodeId(),
         s.host(), s.port(), data.train().rows(), data.test().rows(), s.seedNodes(),
         s.tls().enabled() ? "mutual TLS (" + s.tls().protocol() + ") with the consortium CA" : "PLAIN TCP");
@@ -96,6 +103,40 @@ public final class RunCommand implements Callable<Integer> {
     }
     log.info("Member {} stopped", s.nodeId());
     return 0;
+  }
+
+  /** Opens the status endpoint; a port in use stops the member (exit 1) rather than running it unobserved. */
+  private static void serveOperations(Member member, MemberOperations operations, FedmeshNode node) {
+    OperationsSettings settings = member.operations();
+    if (!settings.enabled()) {
+      log.info("Member {}: operations endpoint off (fedmesh.operations.enabled = off)", member.settings().nodeId());
+      return;
+    }
+    String list = member.settings().identity().revocationList();
+    try {
+      OperationsEndpoint endpoint = operations.serve(settings, node.system(), member.identity(),
+          list.isEmpty() ? Optional.empty() : Optional.of(Path.of(list)), member.data().train().rows());
+      log.info("Member {}: operations endpoint on http://{}:{}/ (status, metrics, health/alive, health/ready)",
+          member.settings().nodeId(), endpoint.host(), endpoint.port());
+      writePortFile(member.settings().checkpointDir(), endpoint.port());
+    } catch (java.io.IOException e) {
+      node.close();
+      throw new NodeSettings.InvalidSettingsException(List.of(OperationsSettings.PATH + ": cannot listen on "
+          + settings.host() + ":" + settings.port() + ": " + e.getMessage()));
+    }
+  }
+
+  /** The bound port next to the journal, so that {@code fedmesh status --config} finds an ephemeral one. */
+  private static void writePortFile(Path checkpointDir, int port) {
+    try {
+      Files.createDirectories(checkpointDir);
+      Path temp = checkpointDir.resolve(OperationsSettings.PORT_FILE + ".tmp");
+      Files.writeString(temp, port + "\n");
+      Files.move(temp, checkpointDir.resolve(OperationsSettings.PORT_FILE),
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (java.io.IOException e) {
+      log.warn("Cannot write {} in {}: {}", OperationsSettings.PORT_FILE, checkpointDir, e.getMessage());
+    }
   }
 
   /** How long the actor system may take to stop once coordinated shutdown began, before the process exits anyway. */
@@ -125,7 +166,8 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private record Member(NodeSettings settings, MemberIdentity identity, TrainTest data) {}
+  private record Member(NodeSettings settings, MemberIdentity identity, TrainTest data,
+                        OperationsSettings operations) {}
 
   /** Settings, files, certificate and data: all problems at once, before anything starts. */
   private static Member check(Config site) {
@@ -149,6 +191,7 @@ public final class RunCommand implements Callable<Integer> {
     if (!revocationList.isEmpty() && !Files.exists(Path.of(revocationList))) {
       problems.add("fedmesh.identity.revocation-list: " + revocationList + " does not exist");
     }
+    OperationsSettings operations = OperationsSettings.fromConfig(site, problems);
     if (!site.hasPath("fedmesh.checkpoint-dir") || site.getString("fedmesh.checkpoint-dir").isEmpty()) {
       problems.add("fedmesh.checkpoint-dir: required to run a member (without it a restart loses the model)");
     }
@@ -188,11 +231,12 @@ public final class RunCommand implements Callable<Integer> {
     if (!problems.isEmpty()) {
       throw new NodeSettings.InvalidSettingsException(problems);
     }
-    return new Member(settings, identity, data);
+    return new Member(settings, identity, data, operations);
   }
 
   /** After each commit, the model's accuracy on this member's held-out rows, off the participant's thread. */
-  private static CommitListener localEvaluation(NodeSettings s, TrainTest data, int classes) {
+  private static CommitListener localEvaluation(NodeSettings s, TrainTest data, int classes,
+                                                MemberOperations operations) {
     ExecutorService evaluator = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "local-evaluation");
       t.setDaemon(true);
@@ -208,6 +252,9 @@ public final class RunCommand implements Callable<Integer> {
         }
         evaluator.execute(() -> {
           Evaluation e = trainer.evaluate(model.parameters(), data.test());
+          boolean classification = data.test().isClassification();
+          operations.activity().evaluated(model.round(), classification ? "accuracy" : "mse",
+              classification ? e.accuracy() : e.meanSquaredError());
           log.info(String.format(Locale.ROOT, "Round %d (%s): local held-out %s %.4f on %d rows", model.round(),
               model.shortHash(), data.test().isClassification() ? "accuracy" : "MSE",
               data.test().isClassification() ? e.accuracy() : e.meanSquaredError(), data.test().rows()));

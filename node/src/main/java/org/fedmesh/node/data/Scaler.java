@@ -69,6 +69,33 @@ public final class Scaler {
     return new Scaler(null, null, c);
   }
 
+  /**
+   * The map as numbers, to write down with an exported model: per column {@code shift} and {@code divisor}, or
+   * (both null) one {@code uniformDivisor} for every column. {@link #of} makes the same map again.
+   */
+  public record Description(float[] shift, float[] divisor, float uniformDivisor) {}
+
+  public Description describe() {
+    return new Description(shift == null ? null : shift.clone(), divisor == null ? null : divisor.clone(),
+        uniformDivisor);
+  }
+
+  /** The scaler {@code d} describes: applying it gives exactly what the described scaler gave. */
+  public static Scaler of(Description d) {
+    if (d.shift() == null) {
+      return divideBy(d.uniformDivisor());
+    }
+    if (d.divisor() == null || d.shift().length != d.divisor().length) {
+      throw new IllegalArgumentException("a per-column scaler needs as many divisors as shifts");
+    }
+    for (float v : d.divisor()) {
+      if (!Float.isFinite(v) || v == 0) {
+        throw new IllegalArgumentException("divisor must be finite and non-zero, got " + v);
+      }
+    }
+    return new Scaler(d.shift().clone(), d.divisor().clone(), 1f);
+  }
+
   public Dataset apply(Dataset data) {
     int cols = data.cols();
     if (shift != null && shift.length != cols) {
