@@ -223,7 +223,9 @@ public final class RunCommand implements Callable<Integer> {
         }
       }
       try {
-        data = SiteData.load(settings.data());
+        SiteData.Prepared prepared = SiteData.prepare(settings.data());
+        data = prepared.data();
+        prepared.report().lines().forEach(log::info);
       } catch (RuntimeException e) {
         problems.add("fedmesh.data: " + e.getMessage());
       }
