@@ -157,7 +157,8 @@ class OperationsEndpointTest {
       assertTrue(m.matches(), "not a Prometheus sample line: " + line);
       String value = m.group(3);
       samples.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)),
-          value.equals("NaN") ? Double.NaN : value.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(value));
+          value.equals("NaN") ? Double.NaN
+              : value.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(value));
     }
     return samples;
   }

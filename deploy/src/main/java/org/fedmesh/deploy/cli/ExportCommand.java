@@ -60,7 +60,8 @@ public final class ExportCommand implements Callable<Integer> {
     NodeSettings settings = NodeSettings.fromConfig(site);
     Path dir = checkpoint != null ? checkpoint : settings.checkpointDir();
     if (dir == null) {
-      throw new IllegalArgumentException("no checkpoint directory: pass --checkpoint DIR or set fedmesh.checkpoint-dir");
+      throw new IllegalArgumentException(
+          "no checkpoint directory: pass --checkpoint DIR or set fedmesh.checkpoint-dir");
     }
     CheckpointStore store = new CheckpointStore(dir);
     ModelState state = store.load().orElseThrow(() -> new IllegalArgumentException("no checkpoint in " + dir

@@ -43,7 +43,8 @@ public final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the status document as the member serves it.")
   boolean json;
 
-  @Option(names = "--timeout", defaultValue = "5s", description = "How long to wait for an answer (default ${DEFAULT-VALUE}).")
+  @Option(names = "--timeout", defaultValue = "5s",
+      description = "How long to wait for an answer (default ${DEFAULT-VALUE}).")
   String timeout;
 
   @Override
@@ -148,7 +149,7 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   private static void row(PrintStream out, String name, String value) {
-    out.printf(Locale.ROOT, "  %-18s %s%n", name, value);
+    out.printf(Locale.ROOT, "  %-20s %s%n", name, value);
   }
 
   private static String join(JsonNode array) {

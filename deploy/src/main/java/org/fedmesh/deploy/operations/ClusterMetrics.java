@@ -24,7 +24,8 @@ final class ClusterMetrics {
     Gauge.builder("fedmesh.consortium.accuracy", activity, a -> a.snapshot().consortiumAccuracy())
         .description("Secure evaluation: a committed model's accuracy on every member's held-out rows together")
         .register(registry);
-    privacy.ifPresent(p -> Gauge.builder("fedmesh.privacy.epsilon", p, q -> q.spent().get().epsilon())
+    privacy.filter(p -> p.settings().enabled()).ifPresent(p -> Gauge.builder("fedmesh.privacy.epsilon", p,
+            q -> q.spent().get().epsilon())
         .description("Differential privacy spent by this member so far (epsilon at the configured delta)")
         .register(registry));
     Gauge.builder("fedmesh.committed.round", activity, a -> a.snapshot().committedRound())

@@ -3,7 +3,11 @@ package org.fedmesh.deploy.operations;
 import java.time.Duration;
 import org.fedmesh.node.round.LocalUpdates;
 
-/** A member's local training, unchanged, telling {@link MemberActivity} when each run starts and ends. */
+/**
+ * A member's local training, unchanged, telling {@link MemberActivity} when each run starts and ends. Every method of
+ * {@link LocalUpdates}, default ones included, must be forwarded ({@code ObservedUpdatesTest} checks it): a default
+ * left behind would change what the member sends.
+ */
 public final class ObservedUpdates implements LocalUpdates {
   private final LocalUpdates inner;
   private final MemberActivity activity;
@@ -21,6 +25,11 @@ public final class ObservedUpdates implements LocalUpdates {
   @Override
   public float[] initialParameters() {
     return inner.initialParameters();
+  }
+
+  @Override
+  public int evaluationSlots() {
+    return inner.evaluationSlots();
   }
 
   @Override
