@@ -82,7 +82,7 @@ public final class AggregationBenchCommand implements Callable<Integer> {
       }
       return new AggregationSweep(tlsOn, warmup, repetitions, (long) rawLoopbackMb << 20, report).run();
     }
-    Config shared = ConfigFactory.empty();
+    Config shared = memberOverrides();
     NodeSettings defaults = settings(shared);
     WeightedUpdateCodec codec = FedmeshNode.codecFor(defaults);
     AggregationPipeline pipeline = new AggregationPipeline(codec, ServerOptimizer.fedAvg(1.0), params);
@@ -214,6 +214,21 @@ public final class AggregationBenchCommand implements Callable<Integer> {
         + " receiver; secure runs only");
     r.put("ring_mac_bytes_per_second", macBytesPerSecond);
     r.put("ring_mac_seconds_per_node_estimate", 2.0 * bytesPerNode / macBytesPerSecond);
+  }
+
+  /**
+   * What every bench member takes on top of the defaults: the {@code fedmesh.*} and {@code pekko.*} system
+   * properties (e.g. {@code -Dfedmesh.aggregation.chunk-bytes=512KiB}), to try a setting without a build.
+   */
+  static Config memberOverrides() {
+    Config props = ConfigFactory.systemProperties();
+    Config shared = ConfigFactory.empty();
+    for (String root : List.of("fedmesh", "pekko")) {
+      if (props.hasPath(root)) {
+        shared = shared.withFallback(props.withOnlyPath(root));
+      }
+    }
+    return shared;
   }
 
   /** The defaults a bench member runs with, under {@code shared}. */

@@ -1,7 +1,6 @@
 package org.fedmesh.deploy.bench;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,7 +43,7 @@ final class AggregationSweep {
   }
 
   int run() throws Exception {
-    Config shared = ConfigFactory.empty();
+    Config shared = AggregationBenchCommand.memberOverrides();
     WeightedUpdateCodec codec = FedmeshNode.codecFor(AggregationBenchCommand.settings(shared));
     List<Double> raw = RawLoopback.bytesPerSecond(rawLoopbackBytes, 2, 5);
     double rawMedian = Stats.median(raw);
