@@ -1,10 +1,8 @@
 package org.fedmesh.deploy.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,13 +69,7 @@ public final class NumpyFedAvgSimulation {
           "--rounds", Integer.toString(rounds), "--lr", Double.toString(sgd.learningRate()),
           "--momentum", Double.toString(sgd.momentum()), "--target", String.format(Locale.ROOT, "%s", target),
           "--seed", Long.toString(seed)));
-      Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      int exit = p.waitFor();
-      if (exit != 0) {
-        throw new IOException(SCRIPT + " exited with " + exit + ": " + out);
-      }
-      JsonNode json = new ObjectMapper().readTree(out.substring(out.lastIndexOf('\n') + 1));
+      JsonNode json = NumpyReference.runScript(SCRIPT, command);
       JsonNode toTarget = json.path("seconds_to_target");
       return Optional.of(new Result(doubles(json.path("accuracy_per_round")), doubles(json.path("seconds_per_round")),
           toTarget.isNumber() ? toTarget.asDouble() : null, json.path("numpy").asText()));

@@ -79,14 +79,18 @@ final class NumpyReference implements AutoCloseable {
 
   /** One timed pass in a fresh python3 process: samples per second. */
   double pass() throws IOException, InterruptedException {
+    return runScript(script, command).path("samples_per_second").asDouble(Double.NaN);
+  }
+
+  /** Runs a numpy script to its end and reads the JSON object on its last line of output. */
+  static JsonNode runScript(String script, List<String> command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     int exit = p.waitFor();
     if (exit != 0) {
       throw new IOException(script + " exited with " + exit + ": " + out);
     }
-    JsonNode result = new ObjectMapper().readTree(out.substring(out.lastIndexOf('\n') + 1));
-    return result.path("samples_per_second").asDouble(Double.NaN);
+    return new ObjectMapper().readTree(out.substring(out.lastIndexOf('\n') + 1));
   }
 
   /** The rows' features (float32, row-major) and labels (int32), little-endian, as the numpy scripts read them. */
