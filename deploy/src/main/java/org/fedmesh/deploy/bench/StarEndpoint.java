@@ -60,7 +60,7 @@ final class StarEndpoint {
     private Behavior<Command> start(Start start) {
       Attempt a = new Attempt(start, pieceWords, this);
       List<Chunk> held = new ArrayList<>(early);
-      early.clear();
+      early.clear(); // pieces of any other attempt are dropped here
       if (start.myIndex() != 0) {
         a.upload();
       }
@@ -100,7 +100,8 @@ final class StarEndpoint {
       return Behaviors.receive(Command.class)
           .onMessage(Chunk.class, c -> {
             if (!c.attempt().equals(start.attempt())) {
-              return Behaviors.same(); // a stale attempt's piece
+              idle.early.add(c); // a next attempt's upload, ahead of this member's start (a stale one waits unused)
+              return Behaviors.same();
             }
             take(c);
             return finishIfDone();
