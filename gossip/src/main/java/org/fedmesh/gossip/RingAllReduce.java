@@ -168,8 +168,15 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
   /**
    * Published on the actor system's event stream when this member hands its vector to the ring: from then on the
    * member's masked update is travelling. For monitoring, and for tests that need to act at that moment.
+   * {@code nanoTime}: {@link System#nanoTime()} when it happened (subscribers hear of it later).
    */
-  public record AllReduceStarted(AttemptId attempt, int myIndex, int ringSize) {}
+  public record AllReduceStarted(AttemptId attempt, int myIndex, int ringSize, long nanoTime) {}
+
+  /**
+   * Published on the event stream when this member holds the whole sum: with {@link AllReduceStarted}, the ring's
+   * own duration, apart from encoding and decoding (for monitoring and benchmarks).
+   */
+  public record AllReduceCompleted(AttemptId attempt, int myIndex, long bytesSent, long nanoTime) {}
 
   /** The sum, identical on every member; {@code bytesSent} counts this member's payload bytes. */
   public record Completed(AttemptId attempt, long[] sum, long bytesSent, long messagesSent) implements Outcome {}
@@ -250,7 +257,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     }
     s.begin(start);
     getContext().getSystem().eventStream().tell(new EventStream.Publish<>(
-        new AllReduceStarted(start.attempt(), start.myIndex(), s.n)));
+        new AllReduceStarted(start.attempt(), start.myIndex(), s.n, System.nanoTime())));
     if (s.n > 1) {
       int own = s.myIndex;
       for (int p = 0; p < s.layout.pieces(); p++) {
@@ -394,19 +401,27 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     int start = chunk.offset();
     int lastStep = s.n - 2;
     if (chunk.phase() == Phase.REDUCE_SCATTER) {
-      for (int i = 0; i < values.length; i++) {
-        acc[start + i] += values[i];
-      }
       s.reduced++;
       if (chunk.step() < lastStep) {
-        s.send(Phase.REDUCE_SCATTER, chunk.step() + 1, p, copyOfPiece(s, p));
-      } else if (s.holding) {
+        // A partial sum only passes through: this member's part goes into the received piece (its own array, never
+        // used again here), which travels on; the vector keeps its own values until the all-gather overwrites them.
+        for (int i = 0; i < values.length; i++) {
+          values[i] += acc[start + i];
+        }
+        s.send(Phase.REDUCE_SCATTER, chunk.step() + 1, p, values);
+        return;
+      }
+      for (int i = 0; i < values.length; i++) {
+        values[i] += acc[start + i];
+      }
+      System.arraycopy(values, 0, acc, start, values.length);
+      if (s.holding) {
         s.summedPieces++;
         s.reportSegmentIfSummed();
       } else {
-        // This member now holds the complete sum of this piece: start spreading it.
+        // This member now holds the complete sum of this piece: start spreading it (the received array again).
         s.revealed();
-        s.send(Phase.ALL_GATHER, 0, p, copyOfPiece(s, p));
+        s.send(Phase.ALL_GATHER, 0, p, values);
       }
     } else {
       s.revealed();
@@ -421,6 +436,8 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
   private void completeIfDone(Session s) {
     if (s.started() && s.done() && (!s.holding || s.released) && s == session) {
       s.replyTo.tell(new Completed(s.attempt, s.vector, s.bytesSent, s.messagesSent));
+      getContext().getSystem().eventStream().tell(new EventStream.Publish<>(
+          new AllReduceCompleted(s.attempt, s.myIndex, s.bytesSent, System.nanoTime())));
       end();
     }
   }

@@ -2,6 +2,7 @@ package org.fedmesh.node;
 
 import java.nio.file.Path;
 import org.fedmesh.node.data.CsvLoader;
+import org.fedmesh.node.data.DataReport;
 import org.fedmesh.node.data.Dataset;
 import org.fedmesh.node.data.FashionMnist;
 import org.fedmesh.node.data.Scaler;
@@ -22,7 +23,7 @@ public final class SiteData {
   }
 
   /** The data as {@link #load} gives it, with the scaler fitted on its training rows (for an exported model). */
-  public record Prepared(TrainTest data, Scaler scaler) {}
+  public record Prepared(TrainTest data, Scaler scaler, DataReport report) {}
 
   public static Prepared prepare(NodeSettings.DataSettings settings) {
     Path path = Path.of(settings.path());
@@ -38,7 +39,8 @@ public final class SiteData {
         ? Splits.trainTest(all, settings.testFraction(), settings.seed())
         : new TrainTest(all, all.subset(new int[0]));
     Scaler scaler = scalerFor(settings.scaling(), split.train());
-    return new Prepared(new TrainTest(scaler.apply(split.train()), scaler.apply(split.test())), scaler);
+    return new Prepared(new TrainTest(scaler.apply(split.train()), scaler.apply(split.test())), scaler,
+        DataReport.of(all, split));
   }
 
   private static Scaler scalerFor(String scaling, Dataset train) {

@@ -3,6 +3,7 @@ package org.fedmesh.deploy.bench;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -19,6 +20,7 @@ import org.fedmesh.node.round.AttemptSession;
 import org.fedmesh.node.round.ControlSeals;
 import org.fedmesh.node.round.LocalUpdates.LocalUpdate;
 import org.fedmesh.node.round.ModelState;
+import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol.Contributed;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
@@ -48,8 +50,25 @@ final class AggregationBenchmark {
   private double lastPreparation;
   private long round;
 
-  /** One aggregation: its wall time and what each member's session reported. */
-  record Outcome(double seconds, List<AttemptSession.Aggregated> results) {}
+  /**
+   * One aggregation: its wall time, what each member applied, and each member's payload bytes sent and received
+   * (8 per value); {@code exchangeSeconds} is the all-reduce (or the star's exchange) alone, from the first member
+   * sending to the last holding the sum.
+   */
+  record Outcome(double seconds, double exchangeSeconds, List<AggregationPipeline.Applied> applied, long[] bytesSent,
+                 long[] bytesReceived) {
+    long busiestSent() {
+      return Arrays.stream(bytesSent).max().orElse(0);
+    }
+
+    long busiestReceived() {
+      return Arrays.stream(bytesReceived).max().orElse(0);
+    }
+
+    long totalSent() {
+      return Arrays.stream(bytesSent).sum();
+    }
+  }
 
   AggregationBenchmark(BenchCluster cluster, List<MemberIdentity> identities, AggregationPipeline pipeline,
                        long seed) {
@@ -100,6 +119,45 @@ final class AggregationBenchmark {
     a.handOverUpdates();
     a.relayKeys();
     return a.finish(start);
+  }
+
+  /**
+   * The central-server baseline over the same members and links: each member encodes its update with the shipped
+   * pipeline, member 0 sums every vector and sends the sum back ({@link StarEndpoint}), each decodes and applies it
+   * with the shipped pipeline. Timed like {@link #plain()}, from the updates being handed over.
+   */
+  Outcome star() throws Exception {
+    AttemptId id = AttemptId.fresh(++round, 1, random);
+    int n = cluster.size();
+    List<CompletableFuture<AggregationPipeline.Applied>> applied = new ArrayList<>();
+    List<CompletableFuture<StarEndpoint.Done>> done = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      int me = i;
+      List<ActorRef<AllReduceProtocol.Command>> members = new ArrayList<>();
+      for (int j = 0; j < n; j++) {
+        members.add(cluster.starSeenFrom(i, j));
+      }
+      CompletableFuture<StarEndpoint.Done> sum = new CompletableFuture<>();
+      done.add(sum);
+      CompletableFuture.supplyAsync(() -> pipeline.encodeMasked(updates.get(me), new AggregationPipeline.Unmasked()),
+              cluster.cryptoExecutor(i))
+          .thenAccept(vector -> cluster.starSeenFrom(me, me).tell(new StarEndpoint.Start(id, members, me, vector,
+              sum)))
+          .exceptionally(e -> {
+            sum.completeExceptionally(e);
+            return null;
+          });
+      applied.add(sum.thenApplyAsync(d -> pipeline.decodeAndApply(d.sum(), base), cluster.cryptoExecutor(i)));
+    }
+    CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    List<StarEndpoint.Done> sums = done.stream().map(CompletableFuture::join).toList();
+    double exchange = (sums.stream().mapToLong(StarEndpoint.Done::doneNanos).max().orElseThrow()
+        - sums.stream().mapToLong(StarEndpoint.Done::startNanos).min().orElseThrow()) / 1e9;
+    return new Outcome(seconds, exchange, applied.stream().map(CompletableFuture::join).toList(),
+        done.stream().mapToLong(d -> d.join().bytesSent()).toArray(),
+        done.stream().mapToLong(d -> d.join().bytesReceived()).toArray());
   }
 
   double lastPreparation() {
@@ -154,7 +212,7 @@ final class AggregationBenchmark {
               TIMEOUT, cluster.system(i).scheduler())
           .toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
     }
-    return new Attempt(id, ready, results, sessions);
+    return new Attempt(id, ready, results, sessions, ringBytesReceived());
   }
 
   /** Plays the coordinator for member {@code i}: takes its Ready, and stops at its Contributed (its last word). */
@@ -182,15 +240,26 @@ final class AggregationBenchmark {
         .build(), "bench-participant-" + names.incrementAndGet(), Props.empty());
   }
 
+  private long[] ringBytesReceived() {
+    long[] received = new long[cluster.size()];
+    for (int i = 0; i < received.length; i++) {
+      received[i] = cluster.ringBytesReceived(i);
+    }
+    return received;
+  }
+
   private final class Attempt {
     final AttemptId id;
+    final long[] receivedBefore;
     final List<CompletableFuture<Ready>> ready;
     final List<CompletableFuture<AttemptSession.Aggregated>> results;
     final List<ActorRef<AttemptSession.Command>> sessions;
 
     Attempt(AttemptId id, List<CompletableFuture<Ready>> ready,
-            List<CompletableFuture<AttemptSession.Aggregated>> results, List<ActorRef<AttemptSession.Command>> sessions) {
+            List<CompletableFuture<AttemptSession.Aggregated>> results, List<ActorRef<AttemptSession.Command>> sessions,
+            long[] receivedBefore) {
       this.id = id;
+      this.receivedBefore = receivedBefore;
       this.ready = ready;
       this.results = results;
       this.sessions = sessions;
@@ -233,7 +302,15 @@ final class AggregationBenchmark {
       for (int i = 0; i < sessions.size(); i++) {
         cluster.system(i).tell(new SessionHost.Stop(sessions.get(i)));
       }
-      return new Outcome(seconds, results.stream().map(CompletableFuture::join).toList());
+      List<AttemptSession.Aggregated> done = results.stream().map(CompletableFuture::join).toList();
+      // Every member completed only once all its pieces had come in: the counters hold this attempt's whole take.
+      long[] received = ringBytesReceived();
+      for (int i = 0; i < received.length; i++) {
+        received[i] -= receivedBefore[i];
+      }
+      double ring = cluster.ringWindow().seconds(id, sessions.size());
+      return new Outcome(seconds, ring, done.stream().map(AttemptSession.Aggregated::applied).toList(),
+          done.stream().mapToLong(AttemptSession.Aggregated::bytesSent).toArray(), received);
     }
   }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -22,12 +23,14 @@ import org.fedmesh.mpc.pki.RevocationList;
 import org.fedmesh.node.FedmeshNode;
 import org.fedmesh.node.NodeSettings;
 import org.fedmesh.protocols.AllReduceProtocol;
+import org.fedmesh.protocols.VectorSerializer;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 
 /**
  * N cluster members in this JVM (actor systems on 127.0.0.1 ports, joined through the first), configured and given
- * their ring endpoint exactly as {@link FedmeshNode} does, plus a host per member for the attempt sessions the
- * benchmark runs there. No participant and no coordinator: the benchmark plays those. With TLS, members talk
+ * their ring endpoint exactly as {@link FedmeshNode} does (with a counter of the bytes it receives around it), plus
+ * a host per member for the attempt sessions the benchmark runs there and a {@link StarEndpoint} for the
+ * central-server baseline. No participant and no coordinator: the benchmark plays those. With TLS, members talk
  * Artery over mutual TLS with the given identities, written as PEM files to a temporary directory as
  * {@code fedmesh cert issue} would.
  */
@@ -35,6 +38,9 @@ final class BenchCluster implements AutoCloseable {
   private final List<ActorSystem<SessionHost.Command>> systems = new ArrayList<>();
   private final List<ActorRef<AllReduceProtocol.Command>> endpoints = new ArrayList<>();
   private final List<ActorRef<ParticipantCommand>> relays = new ArrayList<>();
+  private final List<ActorRef<AllReduceProtocol.Command>> stars = new ArrayList<>();
+  private final List<AtomicLong> ringBytesReceived = new ArrayList<>();
+  private final RingWindow ringWindow = new RingWindow();
   private final Path pkiDir;
 
   /** {@code identities}: member i's identity; {@code tls}: mutual TLS with them, else plain TCP. */
@@ -63,13 +69,21 @@ final class BenchCluster implements AutoCloseable {
       NodeSettings settings = NodeSettings.fromConfig(member);
       CompletableFuture<ActorRef<AllReduceProtocol.Command>> endpoint = new CompletableFuture<>();
       CompletableFuture<ActorRef<ParticipantCommand>> relay = new CompletableFuture<>();
+      CompletableFuture<ActorRef<AllReduceProtocol.Command>> star = new CompletableFuture<>();
+      AtomicLong received = new AtomicLong();
+      ringBytesReceived.add(received);
+      int pieceWords = VectorSerializer.longsPerMessage(settings.aggregation().chunkBytes());
       systems.add(ActorSystem.create(Behaviors.setup(context -> {
-        endpoint.complete(context.spawn(FedmeshNode.ringEndpoint(settings), "ring"));
+        endpoint.complete(context.spawn(ReceivedBytes.counting(FedmeshNode.ringEndpoint(settings), received),
+            "ring"));
         relay.complete(context.spawn(SessionHost.participant(context.getSelf()), "participant"));
+        star.complete(context.spawn(StarEndpoint.create(pieceWords), "star"));
         return SessionHost.create();
       }), FedmeshNode.SYSTEM_NAME, FedmeshNode.systemConfig(member, settings)));
+      ringWindow.watch(systems.get(i));
       endpoints.add(endpoint.get(30, TimeUnit.SECONDS));
       relays.add(relay.get(30, TimeUnit.SECONDS));
+      stars.add(star.get(30, TimeUnit.SECONDS));
     }
     EmbeddedConsortium.awaitAllUp(systems, Duration.ofSeconds(60));
   }
@@ -94,6 +108,21 @@ final class BenchCluster implements AutoCloseable {
   /** Member {@code j}'s ring endpoint as member {@code i} addresses it (a remote ref unless i == j). */
   ActorRef<AllReduceProtocol.Command> endpointSeenFrom(int i, int j) {
     return seenFrom(i, systems.get(j), endpoints.get(j));
+  }
+
+  /** Member {@code j}'s star endpoint as member {@code i} addresses it. */
+  ActorRef<AllReduceProtocol.Command> starSeenFrom(int i, int j) {
+    return seenFrom(i, systems.get(j), stars.get(j));
+  }
+
+  /** The shipped ring's own duration per attempt, as its endpoints publish it. */
+  RingWindow ringWindow() {
+    return ringWindow;
+  }
+
+  /** Payload bytes member {@code i}'s ring endpoint has received since the cluster started. */
+  long ringBytesReceived(int i) {
+    return ringBytesReceived.get(i).get();
   }
 
   private <T> ActorRef<T> seenFrom(int i, ActorSystem<?> owner, ActorRef<T> ref) {

@@ -69,12 +69,7 @@ final class NumpyReference implements AutoCloseable {
     }
     Path features = dir.resolve("features.f32");
     Path labels = dir.resolve("labels.i32");
-    writeFloats(features, rows.features(), (long) rows.rows() * rows.cols());
-    ByteBuffer labelBytes = ByteBuffer.allocate(4 * rows.rows()).order(ByteOrder.LITTLE_ENDIAN);
-    for (int i = 0; i < rows.rows(); i++) {
-      labelBytes.putInt(rows.label(i));
-    }
-    Files.write(labels, labelBytes.array());
+    writeRows(rows, features, labels);
     List<String> command = new ArrayList<>(List.of("python3", file.toString(), "--features", features.toString(),
         "--labels", labels.toString(), "--rows", Integer.toString(rows.rows()), "--cols",
         Integer.toString(rows.cols()), "--classes", Integer.toString(rows.numClasses())));
@@ -84,14 +79,28 @@ final class NumpyReference implements AutoCloseable {
 
   /** One timed pass in a fresh python3 process: samples per second. */
   double pass() throws IOException, InterruptedException {
+    return runScript(script, command).path("samples_per_second").asDouble(Double.NaN);
+  }
+
+  /** Runs a numpy script to its end and reads the JSON object on its last line of output. */
+  static JsonNode runScript(String script, List<String> command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     int exit = p.waitFor();
     if (exit != 0) {
       throw new IOException(script + " exited with " + exit + ": " + out);
     }
-    JsonNode result = new ObjectMapper().readTree(out.substring(out.lastIndexOf('\n') + 1));
-    return result.path("samples_per_second").asDouble(Double.NaN);
+    return new ObjectMapper().readTree(out.substring(out.lastIndexOf('\n') + 1));
+  }
+
+  /** The rows' features (float32, row-major) and labels (int32), little-endian, as the numpy scripts read them. */
+  static void writeRows(Dataset rows, Path features, Path labels) throws IOException {
+    writeFloats(features, rows.features(), (long) rows.rows() * rows.cols());
+    ByteBuffer labelBytes = ByteBuffer.allocate(4 * rows.rows()).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < rows.rows(); i++) {
+      labelBytes.putInt(rows.label(i));
+    }
+    Files.write(labels, labelBytes.array());
   }
 
   @Override

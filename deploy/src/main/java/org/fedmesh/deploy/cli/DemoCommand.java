@@ -11,12 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.fedmesh.deploy.JsonReport;
+import org.fedmesh.deploy.bench.NumpyFedAvgSimulation;
 import org.fedmesh.deploy.demo.DemoData;
 import org.fedmesh.deploy.demo.EmbeddedConsortium;
 import org.fedmesh.node.LocalTraining;
@@ -97,6 +99,11 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--target-accuracy", defaultValue = "0.87", description = "The report gives the seconds until"
       + " the consortium's model first reached this test accuracy (default: ${DEFAULT-VALUE}).")
   double targetAccuracy;
+
+  @Option(names = "--numpy-simulation", description = "After the federated run, time a single-process FedAvg"
+      + " simulation of the same MLP on the same members' rows in numpy (benchmarks/numpy_fedavg.py; needs python3"
+      + " with numpy, an mlp or softmax model and sgd), for the time to --target-accuracy.")
+  boolean numpySimulation;
 
   @Option(names = "--no-centralized", description = "Skip the centralized baseline.")
   boolean noCentralized;
@@ -221,6 +228,7 @@ public final class DemoCommand implements Callable<Integer> {
     Map<String, DpGuarantee> spent = new TreeMap<>();
     Map<Long, SecureEvaluation> secureEvaluations = new java.util.concurrent.ConcurrentHashMap<>();
     double federatedSeconds;
+    double startupSeconds = 0;
     try (LocalTrainer evaluator = new LocalTrainer(spec, data.data().train().cols(), data.numClasses(),
         TrainingConfig.of(1, batchSize, localOptimizer, seed))) {
       long federationStarted = System.nanoTime();
@@ -241,6 +249,7 @@ public final class DemoCommand implements Callable<Integer> {
       };
       try (EmbeddedConsortium consortium = EmbeddedConsortium.start(
           EmbeddedConsortium.plan(parts, heldOut, data.numClasses(), sharedConfig), listener, transport)) {
+        startupSeconds = (System.nanoTime() - federationStarted) / 1e9;
         System.out.printf(Locale.ROOT, "%5s  %10s  %9s  %8s%n", "round", "train loss", "accuracy", "seconds");
         for (int r = 1; r <= rounds; r++) {
           CommittedRound committed = toEvaluate.poll(30, TimeUnit.MINUTES);
@@ -301,6 +310,10 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "Centralized (pooled data, %d epochs): accuracy %.4f in %.1f s%n",
           rounds * localEpochs, centralized, centralizedSeconds);
     }
+    Double secondsToTarget = secondsToTarget(accuracyPerRound, secondsPerRound, targetAccuracy);
+    Double afterStartup = secondsToTarget == null ? null : secondsToTarget - startupSeconds;
+    Optional<NumpyFedAvgSimulation.Result> simulation = numpySimulation
+        ? simulate(parts, data, spec, localOptimizer, batchSize, secondsToTarget, afterStartup) : Optional.empty();
     double finalAccuracy = accuracyPerRound.get(accuracyPerRound.size() - 1);
     System.out.printf(Locale.ROOT, "Federated: final accuracy %.4f after %d rounds (%.1f s)%s%n", finalAccuracy,
         rounds, federatedSeconds, centralized == null ? ""
@@ -340,7 +353,21 @@ public final class DemoCommand implements Callable<Integer> {
       r.put("seconds_per_round", secondsPerRound);
       r.put("secure_accuracy_per_round", secureAccuracy);
       r.put("target_accuracy", targetAccuracy);
-      r.put("seconds_to_target", secondsToTarget(accuracyPerRound, secondsPerRound, targetAccuracy));
+      r.put("seconds_to_target", secondsToTarget);
+      r.put("startup_seconds", startupSeconds);
+      r.put("seconds_to_target_after_startup", afterStartup);
+      simulation.ifPresent(sim -> {
+        Map<String, Object> numpy = new LinkedHashMap<>();
+        numpy.put("accuracy_per_round", sim.accuracyPerRound());
+        numpy.put("seconds_per_round", sim.secondsPerRound());
+        numpy.put("seconds_to_target", sim.secondsToTarget());
+        numpy.put("numpy", sim.numpy());
+        r.put("numpy_simulation", numpy);
+        r.put("time_to_target_vs_simulation", secondsToTarget == null || sim.secondsToTarget() == null ? null
+            : secondsToTarget / sim.secondsToTarget());
+        r.put("time_to_target_after_startup_vs_simulation", afterStartup == null || sim.secondsToTarget() == null
+            ? null : afterStartup / sim.secondsToTarget());
+      });
       r.put("final_accuracy", finalAccuracy);
       r.put("centralized_accuracy", centralized);
       r.put("centralized_epochs", rounds * localEpochs);
@@ -370,6 +397,32 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }
     return settings;
+  }
+
+  /** The numpy FedAvg simulation on the members' rows, with a line comparing its time to the target with ours. */
+  private Optional<NumpyFedAvgSimulation.Result> simulate(List<Dataset> parts, DemoData data, ModelSpec spec,
+      OptimizerSpec optimizer, int batchSize, Double secondsToTarget, Double afterStartup) throws Exception {
+    Optional<String> why = NumpyFedAvgSimulation.unsupported(spec, optimizer);
+    if (why.isPresent()) {
+      System.out.println("No numpy simulation: " + why.get());
+      return Optional.empty();
+    }
+    Optional<NumpyFedAvgSimulation.Result> sim = NumpyFedAvgSimulation.run(parts, data.data().test(), spec,
+        (OptimizerSpec.Sgd) optimizer, batchSize, localEpochs, rounds, targetAccuracy, seed);
+    if (sim.isEmpty()) {
+      System.out.println("No numpy simulation: python3 with numpy is not available here");
+      return sim;
+    }
+    Double simSeconds = sim.get().secondsToTarget();
+    System.out.printf(Locale.ROOT, "numpy FedAvg simulation (one process, one BLAS thread, same MLP and rows):"
+            + " final accuracy %.4f; %.2f reached after %s, fedmesh after %s%n",
+        sim.get().accuracyPerRound().get(sim.get().accuracyPerRound().size() - 1), targetAccuracy,
+        simSeconds == null ? "never" : String.format(Locale.ROOT, "%.1f s", simSeconds),
+        secondsToTarget == null ? "never" : String.format(Locale.ROOT, "%.1f s (%.1f s once its members were up%s)",
+            secondsToTarget, afterStartup, simSeconds == null ? ""
+                : String.format(Locale.ROOT, ": %.2fx and %.2fx the simulation", secondsToTarget / simSeconds,
+                    afterStartup / simSeconds)));
+    return sim;
   }
 
   /**

@@ -1,8 +1,6 @@
 package org.fedmesh.deploy.cli;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
@@ -18,7 +16,6 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.fedmesh.deploy.model.ExportedModel;
-import org.fedmesh.node.FedmeshNode;
 import org.fedmesh.node.NodeSettings;
 import org.fedmesh.node.SiteData;
 import org.fedmesh.node.checkpoint.CheckpointStore;
@@ -51,12 +48,7 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!Files.isReadable(config)) {
-      throw new IllegalArgumentException("cannot read the configuration file " + config);
-    }
-    Config site = ConfigFactory.systemProperties()
-        .withFallback(ConfigFactory.parseFile(config.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)))
-        .withFallback(FedmeshNode.defaults()).resolve();
+    Config site = SiteConfig.load(config);
     NodeSettings settings = NodeSettings.fromConfig(site);
     Path dir = checkpoint != null ? checkpoint : settings.checkpointDir();
     if (dir == null) {

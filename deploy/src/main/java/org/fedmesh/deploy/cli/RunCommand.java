@@ -1,8 +1,6 @@
 package org.fedmesh.deploy.cli;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,13 +58,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!Files.isReadable(config)) {
-      throw new IllegalArgumentException("cannot read the configuration file " + config);
-    }
-    Config site = ConfigFactory.systemProperties()
-        .withFallback(ConfigFactory.parseFile(config.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)))
-        .withFallback(FedmeshNode.defaults())
-        .resolve();
+    Config site = SiteConfig.load(config);
     Member member = check(site);
     NativeThreads.limit(1);
     TrainTest data = member.data();
@@ -223,7 +215,9 @@ public final class RunCommand implements Callable<Integer> {
         }
       }
       try {
-        data = SiteData.load(settings.data());
+        SiteData.Prepared prepared = SiteData.prepare(settings.data());
+        data = prepared.data();
+        prepared.report().lines().forEach(log::info);
       } catch (RuntimeException e) {
         problems.add("fedmesh.data: " + e.getMessage());
       }

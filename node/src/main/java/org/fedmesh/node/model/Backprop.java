@@ -118,21 +118,28 @@ final class Backprop implements Gradients {
       // dL/d[W; b] = [inputs, 1]^T . delta
       Nd4j.gemm(in, b.delta[l], matrices.gradientWeightsAndBias[l], true, false, 1.0, 0.0);
       if (l > 0) {
-        // dL/d(inputs) = delta . W^T, then through the ReLU that produced the inputs.
-        Nd4j.gemm(b.delta[l], matrices.weights[l], b.delta[l - 1], false, true, 1.0, 0.0);
-        int width = net.width(l);
-        double[] d = b.deltaValues[l - 1];
-        double[] z = b.preActivationValues[l - 1];
-        b.deltaHost[l - 1].read(d, count * width);
-        for (int i = 0; i < count * width; i++) {
-          if (!(z[i] > 0)) {
-            d[i] = 0;
-          }
-        }
-        b.deltaHost[l - 1].write(d, count * width);
+        propagateDelta(b, l, count);
       }
     }
     return loss / count;
+  }
+
+  /**
+   * dL/d(inputs of layer l) = delta . W^T, then through the ReLU that produced those inputs: the delta of layer
+   * l - 1, in its native buffer and its host copy.
+   */
+  private void propagateDelta(BatchBuffers b, int l, int count) {
+    Nd4j.gemm(b.delta[l], matrices.weights[l], b.delta[l - 1], false, true, 1.0, 0.0);
+    int width = net.width(l);
+    double[] d = b.deltaValues[l - 1];
+    double[] z = b.preActivationValues[l - 1];
+    b.deltaHost[l - 1].read(d, count * width);
+    for (int i = 0; i < count * width; i++) {
+      if (!(z[i] > 0)) {
+        d[i] = 0;
+      }
+    }
+    b.deltaHost[l - 1].write(d, count * width);
   }
 
   /**
@@ -152,17 +159,7 @@ final class Backprop implements Gradients {
     Arrays.fill(outputDelta, real * outputs, count * outputs, 0);
     b.deltaHost[layers - 1].write(outputDelta, count * outputs);
     for (int l = layers - 1; l > 0; l--) {
-      Nd4j.gemm(b.delta[l], matrices.weights[l], b.delta[l - 1], false, true, 1.0, 0.0);
-      int width = net.width(l);
-      double[] d = b.deltaValues[l - 1];
-      double[] z = b.preActivationValues[l - 1];
-      b.deltaHost[l - 1].read(d, count * width);
-      for (int i = 0; i < count * width; i++) {
-        if (!(z[i] > 0)) {
-          d[i] = 0;
-        }
-      }
-      b.deltaHost[l - 1].write(d, count * width);
+      propagateDelta(b, l, count);
     }
     double[] shrink = recordShrink(b, data, order, from, count, clip);
     for (int l = 0; l < layers; l++) {

@@ -16,11 +16,10 @@ public interface LocalUpdates {
 
   /**
    * How many counts each update carries for the secure evaluation ({@link SecureEvaluation}); every member's must
-   * be the same (it follows from the model, which they share). 0: none.
+   * be the same (it follows from the model, which they share). 0: none. No default: a wrapper that forgot to pass
+   * it on would make its member's vectors a different length from everyone else's.
    */
-  default int evaluationSlots() {
-    return 0;
-  }
+  int evaluationSlots();
 
   /**
    * A member's contribution before encoding: kept only on this node.

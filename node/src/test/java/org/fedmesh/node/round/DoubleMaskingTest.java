@@ -205,6 +205,11 @@ class DoubleMaskingTest {
     }
 
     @Override
+    public int evaluationSlots() {
+      return inner.evaluationSlots();
+    }
+
+    @Override
     public LocalUpdate train(float[] globalParameters, long round) {
       trainings.incrementAndGet();
       return inner.train(globalParameters, round);

@@ -29,6 +29,12 @@ record FixedUpdates(float[] initial, float[] delta, long samples, double loss) i
     return initial.length;
   }
 
+  /** No held-out rows: nothing to count. */
+  @Override
+  public int evaluationSlots() {
+    return 0;
+  }
+
   @Override
   public float[] initialParameters() {
     return initial.clone();
