@@ -20,6 +20,14 @@ import java.util.TreeSet;
  * "131072" agree.
  */
 public final class SharedSettings {
+  /**
+   * The version of what members say to each other (messages, the update vector's layout): raise it with any change
+   * an older member would misread. Unlike the settings, it travels in plain text, so that a refusal can name both.
+   * Releases before it had none.
+   */
+  public static final int PROTOCOL_VERSION = 2;
+  static final String PROTOCOL_VERSION_KEY = "protocol.version";
+
   /** The layout of the vector each member sends into the sum; a new layout gets a new name. */
   static final String UPDATE_LAYOUT = "deltas,loss,samples,correct-per-class,rows-per-class";
 
@@ -68,7 +76,20 @@ public final class SharedSettings {
     values.put("data.classes", s.data().classes());
     Map<String, String> digests = new TreeMap<>();
     values.forEach((key, value) -> digests.put(key, digest(String.valueOf(value))));
+    digests.put(PROTOCOL_VERSION_KEY, Integer.toString(PROTOCOL_VERSION));
     return Map.copyOf(digests);
+  }
+
+  /**
+   * When the protocol versions differ, a sentence naming both ({@code mine} is this member's fingerprint, {@code
+   * theirs} the other side's); empty when they agree.
+   */
+  public static String versionDifference(Map<String, String> mine, Map<String, String> theirs, String them) {
+    String own = mine.getOrDefault(PROTOCOL_VERSION_KEY, "none");
+    String other = theirs.getOrDefault(PROTOCOL_VERSION_KEY, "none (a release from before protocol versions)");
+    return own.equals(other) ? "" : "; this member speaks fedmesh protocol " + own + ", " + them + " protocol "
+        + other + ": run one release on every member (a rolling upgrade goes one member at a time, and members"
+        + " of two versions do not train together)";
   }
 
   /** The keys whose digests differ, or that only one side has (an older or newer member), sorted. */

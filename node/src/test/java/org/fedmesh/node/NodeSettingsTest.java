@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class NodeSettingsTest {
@@ -166,6 +167,23 @@ class NodeSettingsTest {
     assertEquals(2, parse("fedmesh { node-id = a, dp.level = member }").noiseShares());
     assertEquals(5, parse("fedmesh { node-id = a, coordinator.min-participants = 5, dp { level = member,"
         + " colluders = 0 } }").noiseShares());
+  }
+
+  @Test
+  void protocolVersion_travelsInPlainText_andADifferenceNamesBoth() {
+    Map<String, String> mine = SharedSettings.fingerprint(parse("fedmesh.node-id = a"));
+    assertEquals(Integer.toString(SharedSettings.PROTOCOL_VERSION), mine.get("protocol.version"));
+    Map<String, String> older = new java.util.HashMap<>(mine);
+    older.remove("protocol.version");
+    Map<String, String> newer = new java.util.HashMap<>(mine);
+    newer.put("protocol.version", "99");
+    assertEquals("", SharedSettings.versionDifference(mine, mine, "the coordinator's host"));
+    assertEquals(java.util.List.of("protocol.version"), SharedSettings.differingKeys(mine, newer));
+    String toNewer = SharedSettings.versionDifference(mine, newer, "the coordinator's host");
+    assertTrue(toNewer.contains("this member speaks fedmesh protocol " + SharedSettings.PROTOCOL_VERSION
+        + ", the coordinator's host protocol 99"), toNewer);
+    String toOlder = SharedSettings.versionDifference(mine, older, "the coordinator's host");
+    assertTrue(toOlder.contains("protocol none (a release from before protocol versions)"), toOlder);
   }
 
   @Test

@@ -47,7 +47,8 @@ final class RoundRules {
     List<String> differing = SharedSettings.differingKeys(setup.sharedSettings(), start.sharedSettings());
     if (!differing.isEmpty()) {
       return Optional.of(setup.nodeId() + " is configured differently from the coordinator's host in " + differing
-          + "; these settings must be equal on every member");
+          + "; these settings must be equal on every member" + SharedSettings.versionDifference(
+              setup.sharedSettings(), start.sharedSettings(), "the coordinator's host"));
     }
     if (start.ring().stream().map(RingMember::nodeId).distinct().count() != start.ring().size()) {
       return Optional.of("the ring names a member twice");

@@ -43,7 +43,8 @@ final class ParticipantHarness implements AutoCloseable {
       """);
   private static final SecureRandom random = new SecureRandom();
   /** The shared-settings fingerprint every harness member is configured with. */
-  static final Map<String, String> SHARED = Map.of("model.spec", "0123456789abcdef");
+  static final Map<String, String> SHARED = Map.of("model.spec", "0123456789abcdef", "protocol.version",
+      Integer.toString(org.fedmesh.node.SharedSettings.PROTOCOL_VERSION));
   /** The member every participant sees as the coordinator's host. */
   static final String HOST = "site-a";
 

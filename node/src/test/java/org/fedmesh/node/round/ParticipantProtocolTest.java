@@ -235,6 +235,23 @@ class ParticipantProtocolTest {
     }
   }
 
+  /** A rolling upgrade half done: the coordinator's host runs a newer release; the refusal names both versions. */
+  @Test
+  void startRound_fromAnotherProtocolVersion_isRefusedNamingBoth() {
+    try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates.subList(0, 3)), true)) {
+      AttemptId id = ParticipantHarness.attempt(1, 1);
+      Map<String, String> newer = new HashMap<>(ParticipantHarness.SHARED);
+      newer.put("protocol.version", "99");
+      h.tell(0, h.sealed(new StartRound(id, h.ring(), baseHash(), true, newer, h.coordinator.ref())));
+      AttemptFailed refused = h.coordinator.expectMessageClass(AttemptFailed.class, WAIT);
+      assertTrue(refused.reason().contains("[protocol.version]"), refused.reason());
+      assertTrue(refused.reason().contains("this member speaks fedmesh protocol "
+          + org.fedmesh.node.SharedSettings.PROTOCOL_VERSION + ", the coordinator's host protocol 99"),
+          refused.reason());
+      assertNoChunks(h.received.get(0));
+    }
+  }
+
   @Test
   void commit_whoseCheckpointCannotBeWritten_isNotAcknowledgedAndStaysPendingUntilItIs(@TempDir Path dir)
       throws Exception {
