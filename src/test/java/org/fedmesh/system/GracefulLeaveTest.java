@@ -32,8 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
  * on without a lost, repeated or forked round; the leaver's journal ends on a whole, verifiable commit.
  */
 class GracefulLeaveTest {
-  /** Rounds are short here (a third of a second); a leave takes a few, and some must be left for the others. */
-  private static final int ROUNDS = 30;
+  /**
+   * A leaving coordinator may still run rounds while it leaves (several, on a fast machine): training is paced so
+   * that a round takes at least {@link #PACE_MILLIS}, and there are enough rounds that some are left for the others.
+   */
+  private static final int ROUNDS = 40;
+  private static final long PACE_MILLIS = 250;
   @TempDir
   Path checkpoints;
 
@@ -45,7 +49,8 @@ class GracefulLeaveTest {
     List<MemberSpec> specs = new ArrayList<>();
     for (MemberSpec spec : EmbeddedConsortium.plan(parts, 2, ConfigFactory.parseMap(Map.of(
         "fedmesh.rounds", ROUNDS, "fedmesh.model.spec", "logistic", "fedmesh.coordinator.min-participants", 3)))) {
-      specs.add(spec.with("fedmesh.checkpoint-dir", checkpoints.resolve(spec.nodeId()).toString()));
+      specs.add(spec.with("fedmesh.checkpoint-dir", checkpoints.resolve(spec.nodeId()).toString())
+          .withUpdates(GatedUpdates.counting(spec.updates()).paced(PACE_MILLIS)));
     }
     try (EmbeddedConsortium consortium = EmbeddedConsortium.start(specs, log)) {
       List<String> all = List.of("node-1", "node-2", "node-3", "node-4");
