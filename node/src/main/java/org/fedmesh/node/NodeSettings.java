@@ -288,21 +288,7 @@ public record NodeSettings(
       return;
     }
     int before = r.problems.size();
-    if (!(dp.noise() > 0) || !Double.isFinite(dp.noise())) {
-      r.problem("dp.noise", "must be positive and finite, not " + dp.noise());
-    }
-    if (!(dp.clip() > 0) || !Double.isFinite(dp.clip())) {
-      r.problem("dp.clip", "must be positive and finite, not " + dp.clip());
-    }
-    if (!(dp.delta() > 0 && dp.delta() < 1)) {
-      r.problem("dp.delta", "must be in (0, 1), not " + dp.delta());
-    }
-    if (!(dp.epsilonBudget() >= 0) || !Double.isFinite(dp.epsilonBudget())) {
-      r.problem("dp.epsilon-budget", "must be 0 (none) or a positive epsilon, not " + dp.epsilonBudget());
-    }
-    if (!(dp.sampleRate() > 0 && dp.sampleRate() <= 1)) {
-      r.problem("dp.sample-rate", "must be in (0, 1], not " + dp.sampleRate());
-    }
+    dp.problems().forEach(r::problem);
     if (dp.level() == DpSettings.Level.MEMBER && aggregation != null && !aggregation.secure()) {
       r.problem("dp.level", "member-level noise is shared out among the members and needs aggregation.secure = on:"
           + " without it, a peer would see an update carrying one member's share of the noise only");

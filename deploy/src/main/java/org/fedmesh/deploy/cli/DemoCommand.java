@@ -34,7 +34,6 @@ import org.fedmesh.node.model.TrainResult;
 import org.fedmesh.node.model.TrainingConfig;
 import org.fedmesh.node.privacy.DpGuarantee;
 import org.fedmesh.node.privacy.DpSettings;
-import org.fedmesh.node.privacy.PrivacyAccountant;
 import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.ModelState;
 import org.fedmesh.node.round.SecureEvaluation;
@@ -388,13 +387,11 @@ public final class DemoCommand implements Callable<Integer> {
     int smallest = parts.stream().mapToInt(Dataset::rows).min().orElse(1);
     double q = dpSampleRate != null ? dpSampleRate : Math.min(1.0, (double) batchSize / Math.max(1, smallest));
     DpSettings settings = new DpSettings(level, dpNoise, dpClip, dpDelta, dpEpsilonBudget, q, dpColluders);
-    if (settings.enabled()) {
-      // The same checks a member's configuration gets, named by option.
-      PrivacyAccountant.memberLevel(dpNoise, 1, dpDelta);
-      if (!(dpClip > 0) || !(dpEpsilonBudget >= 0) || !(q > 0 && q <= 1)) {
-        throw new IllegalArgumentException("--dp-clip must be positive, --dp-epsilon-budget at least 0 and"
-            + " --dp-sample-rate in (0, 1]");
-      }
+    // The checks a member's configuration gets; each key dp.x is the option --dp-x.
+    List<String> problems = new ArrayList<>();
+    settings.problems().forEach((key, what) -> problems.add("--" + key.replace('.', '-') + " " + what));
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
     }
     return settings;
   }

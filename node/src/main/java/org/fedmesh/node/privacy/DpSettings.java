@@ -1,6 +1,8 @@
 package org.fedmesh.node.privacy;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A consortium's differential-privacy settings ({@code fedmesh.dp}); every member must hold the same ones (they are
@@ -39,6 +41,33 @@ public record DpSettings(Level level, double noise, double clip, double delta, d
   }
 
   public static final DpSettings NONE = new DpSettings(Level.NONE, 1, 1, 1e-5, 0, 0.01, 1);
+
+  /**
+   * What is wrong with these values on their own, by key under {@code fedmesh} ({@code dp.noise} ...), in key
+   * order; empty when nothing is, or when DP is off (then the values are not used).
+   */
+  public Map<String, String> problems() {
+    Map<String, String> problems = new LinkedHashMap<>();
+    if (!enabled()) {
+      return problems;
+    }
+    if (!(noise > 0) || !Double.isFinite(noise)) {
+      problems.put("dp.noise", "must be positive and finite, not " + noise);
+    }
+    if (!(clip > 0) || !Double.isFinite(clip)) {
+      problems.put("dp.clip", "must be positive and finite, not " + clip);
+    }
+    if (!(delta > 0 && delta < 1)) {
+      problems.put("dp.delta", "must be in (0, 1), not " + delta);
+    }
+    if (!(epsilonBudget >= 0) || !Double.isFinite(epsilonBudget)) {
+      problems.put("dp.epsilon-budget", "must be 0 (none) or a positive epsilon, not " + epsilonBudget);
+    }
+    if (!(sampleRate > 0 && sampleRate <= 1)) {
+      problems.put("dp.sample-rate", "must be in (0, 1], not " + sampleRate);
+    }
+    return problems;
+  }
 
   public boolean enabled() {
     return level != Level.NONE;

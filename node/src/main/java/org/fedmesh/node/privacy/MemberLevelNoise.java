@@ -30,7 +30,7 @@ public final class MemberLevelNoise {
       throw new IllegalArgumentException("noise shares must be at least 1, got " + shares);
     }
     this.clip = settings.clip();
-    this.shareSigma = settings.noise() * settings.clip() / Math.sqrt(shares);
+    this.shareSigma = shareSigma(settings, shares);
     this.random = random;
   }
 
@@ -64,7 +64,12 @@ public final class MemberLevelNoise {
 
   /** {@link #normBound(int)} for these settings and shares, before any noise source exists. */
   public static double normBound(DpSettings settings, int shares, int parameters) {
-    return normBound(settings.clip(), settings.noise() * settings.clip() / Math.sqrt(shares), parameters);
+    return normBound(settings.clip(), shareSigma(settings, shares), parameters);
+  }
+
+  /** z·C / √shares: the shares' variances add up to (z·C)². */
+  private static double shareSigma(DpSettings settings, int shares) {
+    return settings.noise() * settings.clip() / Math.sqrt(shares);
   }
 
   private static double normBound(double clip, double shareSigma, int parameters) {
