@@ -72,7 +72,7 @@ public final class LocalTraining implements LocalUpdates {
     this.random = dp.enabled() ? new PrivateRandom() : null;
     this.memberNoise = dp.level() == DpSettings.Level.MEMBER ? new MemberLevelNoise(dp, noiseShares, random) : null;
     this.stepsPerRound = dp.stepsPerRound(config.localEpochs());
-    this.maxReleases = dp.enabled() ? dp.maxRounds(stepsPerRound) : Long.MAX_VALUE;
+    this.maxReleases = dp.maxRounds(stepsPerRound); // no limit without DP or without a budget
     this.heldOut = heldOut;
   }
 
@@ -136,10 +136,6 @@ public final class LocalTraining implements LocalUpdates {
     long released = releases.get();
     return dp.enabled() && released > 0 ? dp.after(released, stepsPerRound)
         : new DpGuarantee(0, dp.delta(), Double.NaN, "none");
-  }
-
-  public DpSettings dp() {
-    return dp;
   }
 
   public LocalTrainer trainer() {

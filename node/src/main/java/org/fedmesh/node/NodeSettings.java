@@ -49,7 +49,7 @@ public record NodeSettings(
   }
 
   public long roundsWithinBudget() {
-    long budget = dp.enabled() ? dp.maxRounds(dp.stepsPerRound(training.localEpochs())) : Long.MAX_VALUE;
+    long budget = dp.maxRounds(dp.stepsPerRound(training.localEpochs())); // no limit without DP or a budget
     return rounds == 0 ? (budget == Long.MAX_VALUE ? 0 : budget) : Math.min(rounds, budget);
   }
 

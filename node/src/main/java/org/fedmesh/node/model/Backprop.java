@@ -27,6 +27,8 @@ final class Backprop implements Gradients {
   private final DataType dataType;
   private final LayerMatrices matrices;
   private final BatchSizeCache<BatchBuffers> buffers = new BatchSizeCache<>(BatchBuffers::close);
+  /** A batch's clipped gradient sum on its way into the caller's, kept for the next batch (DP-SGD only). */
+  private float[] batchSum;
 
   Backprop(DenseNetwork net, DataType dataType) {
     if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
@@ -174,7 +176,9 @@ final class Backprop implements Gradients {
       INDArray in = l == 0 ? b.input : b.activation[l];
       Nd4j.gemm(in, b.delta[l], matrices.gradientWeightsAndBias[l], true, false, 1.0, 0.0);
     }
-    float[] batchSum = new float[sum.length];
+    if (batchSum == null || batchSum.length != sum.length) {
+      batchSum = new float[sum.length];
+    }
     matrices.readGradient(batchSum);
     for (int j = 0; j < sum.length; j++) {
       sum[j] += batchSum[j];
