@@ -37,7 +37,7 @@ public final class CertifiedAdversary {
         Path.of(s.identity().ca()));
     TrainTest data = SiteData.load(s.data());
     LocalTraining training = new LocalTraining(s.model(), s.training(), data.train(), data.train().numClasses(),
-        s.modelSeed());
+        s.modelSeed(), s.dp(), s.noiseShares(), null, s.data().consortiumStatistics());
     FedmeshNode node = FedmeshNode.start(site, identity, training, (nodeId, model, loss) -> { },
         MisbehavingRing.silentOnceThenGarbage(honestRounds));
 

@@ -1,5 +1,6 @@
 package org.fedmesh.system;
 
+import org.fedmesh.node.round.ConsortiumScaling;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -49,6 +50,11 @@ final class GatedUpdates implements LocalUpdates {
   @Override
   public int evaluationSlots() {
     return training.evaluationSlots();
+  }
+
+  @Override
+  public ConsortiumScaling consortiumScaling() {
+    return training.consortiumScaling();
   }
 
   @Override

@@ -38,6 +38,7 @@ import org.fedmesh.node.round.LocalUpdates;
 import org.fedmesh.node.round.ModelState;
 import org.fedmesh.node.round.Participant;
 import org.fedmesh.node.round.RoundCoordinator;
+import org.fedmesh.node.round.ConsortiumScaling;
 import org.fedmesh.node.round.ServerOptimizer;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
@@ -103,21 +104,27 @@ public final class FedmeshNode implements AutoCloseable {
     ModelState initial = initialModel(updates, optimizer, checkpoints);
     SeedList seeds = seedList(settings, restarted, initial);
     Config systemConfig = systemConfig(resolved, settings, seeds);
+    ConsortiumScaling scaling = updates.consortiumScaling();
+    Map<String, String> fingerprint = SharedSettings.fingerprint(settings, scaling.features());
+    // The statistics round comes on top of the training rounds configured.
+    long rounds = settings.roundsWithinBudget() == 0 || !scaling.enabled() ? settings.roundsWithinBudget()
+        : settings.roundsWithinBudget() + 1;
 
     Behavior<Void> guardian = Behaviors.setup(context -> {
       // Before the coordinator can start: with TLS, only members the guard verified count.
       MembershipGuard.start(context, settings.tls().enabled());
       ActorRef<AllReduceProtocol.Command> ring = context.spawn(ringEndpoint.apply(ringEndpoint(settings)), "ring");
-      AggregationPipeline pipeline = new AggregationPipeline(codec, optimizer, updates.parameterCount());
+      AggregationPipeline pipeline = new AggregationPipeline(codec, optimizer, updates.parameterCount(),
+          updates.consortiumScaling());
       Participant.Setup setup = new Participant.Setup(settings.nodeId(), identity, updates, pipeline,
           settings.aggregation().secure(), settings.aggregation().allowUnsafeTwoParty(), checkpoints, ring,
-          VectorSerializer.floatsPerMessage(settings.aggregation().chunkBytes()), SharedSettings.fingerprint(settings),
+          VectorSerializer.floatsPerMessage(settings.aggregation().chunkBytes()), fingerprint,
           listener);
       ActorRef<ParticipantCommand> participant = context.spawn(Participant.create(setup, initial), "participant");
       context.getSystem().receptionist().tell(Receptionist.register(Participant.KEY, participant));
       ClusterSingleton.get(context.getSystem()).init(SingletonActor.<CoordinatorCommand>of(
-              RoundCoordinator.create(settings.coordinator(), settings.roundsWithinBudget(), settings.aggregation().secure(),
-                  SharedSettings.fingerprint(settings), identity),
+              RoundCoordinator.create(settings.coordinator(), rounds, settings.aggregation().secure(), fingerprint,
+                  identity),
               SINGLETON_NAME)
           // On the oldest trainer: the host members expect coordinator messages sealed by (CoordinatorHost).
           .withSettings(ClusterSingletonSettings.create(context.getSystem()).withRole(RoundCoordinator.TRAINER_ROLE))

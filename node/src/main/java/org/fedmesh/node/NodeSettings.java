@@ -103,7 +103,12 @@ public record NodeSettings(
 
   /** Where this member's own data is; empty path when the data is handed over in code (the demo, tests). */
   public record DataSettings(String path, String format, String labelColumn, String task, List<String> classes,
-                             double testFraction, String scaling, long seed) {}
+                             double testFraction, String scaling, long seed) {
+    /** {@code standardize}: with the consortium's statistics, learnt in the statistics round (ConsortiumScaling). */
+    public boolean consortiumStatistics() {
+      return scaling.equals("standardize");
+    }
+  }
 
   /**
    * The member's certified key and the consortium CA, and the CA's revocation list (optional); empty paths when
@@ -265,6 +270,11 @@ public record NodeSettings(
     DpSettings dp = r.get("dp", () -> readDp(r.config.getConfig("dp")));
     if (dp != null) {
       checkDp(r, dp, aggregation, training);
+      if (dp.enabled() && data != null && !data.path().isEmpty() && data.consortiumStatistics()) {
+        r.problem("data.scaling", "standardize learns the consortium's feature statistics in a round of its own,"
+            + " released without noise, which differential privacy does not cover; with dp.level = "
+            + dp.level().key() + " scale with fixed constants (divide:C) or not at all (none)");
+      }
       if (dp.level() == DpSettings.Level.MEMBER && coordinator != null
           && !(dp.colluders() >= 0 && dp.colluders() < coordinator.minParticipants())) {
         r.problem("dp.colluders", dp.colluders() + " must be at least 0 and below coordinator.min-participants ("

@@ -25,7 +25,7 @@ public final class SharedSettings {
    * an older member would misread. Unlike the settings, it travels in plain text, so that a refusal can name both.
    * Releases before it had none.
    */
-  public static final int PROTOCOL_VERSION = 2;
+  public static final int PROTOCOL_VERSION = 3; // 3: the statistics round (ConsortiumScaling)
   static final String PROTOCOL_VERSION_KEY = "protocol.version";
 
   /** The layout of the vector each member sends into the sum; a new layout gets a new name. */
@@ -35,6 +35,15 @@ public final class SharedSettings {
 
   /** Key (as in the configuration, without {@code fedmesh.}) to the SHA-256 of its canonical value, hex, 16 chars. */
   public static Map<String, String> fingerprint(NodeSettings s) {
+    return fingerprint(s, 0);
+  }
+
+  /**
+   * As {@link #fingerprint(NodeSettings)}, for a member whose model keeps the statistics of {@code
+   * statisticsFeatures} features ({@link org.fedmesh.node.round.ConsortiumScaling}; 0: none). Members that differ in
+   * it would sum feature sums with updates in the first round.
+   */
+  public static Map<String, String> fingerprint(NodeSettings s, int statisticsFeatures) {
     NodeSettings.AggregationSettings a = s.aggregation();
     NodeSettings.CoordinatorSettings c = s.coordinator();
     Map<String, Object> values = new TreeMap<>();
@@ -74,6 +83,7 @@ public final class SharedSettings {
     }
     values.put("data.task", s.data().task());
     values.put("data.classes", s.data().classes());
+    values.put("data.consortium-statistics-features", statisticsFeatures);
     Map<String, String> digests = new TreeMap<>();
     values.forEach((key, value) -> digests.put(key, digest(String.valueOf(value))));
     digests.put(PROTOCOL_VERSION_KEY, Integer.toString(PROTOCOL_VERSION));

@@ -13,7 +13,7 @@ import org.fedmesh.node.data.TrainTest;
 /**
  * A member's own data as its configuration describes it: loaded and checked (any malformed cell is an error
  * naming file, line and column), put in the consortium's class order, split into local training and held-out
- * rows, and scaled.
+ * rows, and scaled by a fixed constant when configured ({@code standardize} is done in training).
  */
 public final class SiteData {
   private SiteData() {}
@@ -22,7 +22,11 @@ public final class SiteData {
     return prepare(settings).data();
   }
 
-  /** The data as {@link #load} gives it, with the scaler fitted on its training rows (for an exported model). */
+  /**
+   * The data as {@link #load} gives it, with its scaler (for an exported model). With {@code standardize} the rows
+   * are unscaled and the scaler is the identity: the consortium's statistics are learnt in the first round and
+   * kept in the model ({@link org.fedmesh.node.round.ConsortiumScaling}).
+   */
   public record Prepared(TrainTest data, Scaler scaler, DataReport report) {}
 
   public static Prepared prepare(NodeSettings.DataSettings settings) {
@@ -38,15 +42,13 @@ public final class SiteData {
     TrainTest split = settings.testFraction() > 0
         ? Splits.trainTest(all, settings.testFraction(), settings.seed())
         : new TrainTest(all, all.subset(new int[0]));
-    Scaler scaler = scalerFor(settings.scaling(), split.train());
+    Scaler scaler = scalerFor(settings.scaling());
     return new Prepared(new TrainTest(scaler.apply(split.train()), scaler.apply(split.test())), scaler,
         DataReport.of(all, split));
   }
 
-  private static Scaler scalerFor(String scaling, Dataset train) {
-    if (scaling.equals("standardize")) {
-      return Scaler.standardize(train); // local statistics: see README, "Not built yet"
-    }
+  /** Fixed constants only: {@code standardize} happens in training, with the consortium's statistics. */
+  private static Scaler scalerFor(String scaling) {
     if (scaling.startsWith("divide:")) {
       return Scaler.divideBy(Float.parseFloat(scaling.substring("divide:".length())));
     }

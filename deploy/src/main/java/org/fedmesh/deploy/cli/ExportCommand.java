@@ -18,6 +18,7 @@ import org.apache.commons.csv.CSVRecord;
 import org.fedmesh.deploy.model.ExportedModel;
 import org.fedmesh.node.NodeSettings;
 import org.fedmesh.node.SiteData;
+import org.fedmesh.node.round.ConsortiumScaling;
 import org.fedmesh.node.checkpoint.CheckpointStore;
 import org.fedmesh.node.checkpoint.CommitJournal;
 import org.fedmesh.node.round.ModelState;
@@ -63,9 +64,17 @@ public final class ExportCommand implements Callable<Integer> {
     String label = settings.data().labelColumn();
     List<String> features = settings.data().format().equals("csv") ? featureNames(Path.of(settings.data().path()),
         label) : null;
+    // With standardize, the consortium's statistics are in the model, not in the member's data.
+    ConsortiumScaling scaling = settings.data().consortiumStatistics() ? new ConsortiumScaling(train.cols())
+        : ConsortiumScaling.NONE;
+    if (scaling.needsStatistics(state.parameters())) {
+      throw new IllegalArgumentException("the checkpoint of round " + state.round() + " holds no feature statistics"
+          + " yet: export a model after the statistics round (round 1)");
+    }
     ExportedModel model = ExportedModel.of(settings.model(), train.cols(), train.classNames(), features,
         features == null ? null : labelName(Path.of(settings.data().path()), label), settings.data().scaling(),
-        prepared.scaler(), state, dir.toAbsolutePath().toString(), signers(store, state));
+        scaling.enabled() ? scaling.scaler(state.parameters()) : prepared.scaler(), state,
+        scaling.network(state.parameters()), dir.toAbsolutePath().toString(), signers(store, state));
     String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
     if (name.endsWith(".csv")) {
       writeParameters(model, out);

@@ -32,6 +32,7 @@ import org.fedmesh.node.model.LocalTrainer;
 import org.fedmesh.node.model.NativeThreads;
 import org.fedmesh.node.model.TrainingConfig;
 import org.fedmesh.node.round.CommitListener;
+import org.fedmesh.node.round.ConsortiumScaling;
 import org.fedmesh.node.round.ModelState;
 import org.fedmesh.node.round.SecureEvaluation;
 import org.slf4j.Logger;
@@ -65,10 +66,10 @@ public final class RunCommand implements Callable<Integer> {
     NodeSettings s = member.settings();
     int classes = data.train().numClasses();
     LocalTraining training = new LocalTraining(s.model(), s.training(), data.train(), classes, s.modelSeed(), s.dp(),
-        s.noiseShares(), data.test());
+        s.noiseShares(), data.test(), s.data().consortiumStatistics());
     MemberOperations operations = new MemberOperations(s.nodeId(), Optional.ofNullable(s.checkpointDir()));
     operations.privacy(training::privacySpent, s.dp());
-    CommitListener evaluate = localEvaluation(s, data, classes, operations);
+    CommitListener evaluate = localEvaluation(s, data, classes, training, operations);
     FedmeshNode node = FedmeshNode.start(MemberOperations.instrumented(site), member.identity(),
         operations.observe(training), operations.listener(evaluate));
     serveOperations(member, operations, node);
@@ -229,7 +230,7 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   /** After each commit, the model's accuracy on this member's held-out rows, off the participant's thread. */
-  private static CommitListener localEvaluation(NodeSettings s, TrainTest data, int classes,
+  private static CommitListener localEvaluation(NodeSettings s, TrainTest data, int classes, LocalTraining training,
                                                 MemberOperations operations) {
     ExecutorService evaluator = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "local-evaluation");
@@ -238,6 +239,7 @@ public final class RunCommand implements Callable<Integer> {
     });
     LocalTrainer trainer = new LocalTrainer(s.model(), data.train().cols(), classes,
         TrainingConfig.of(1, s.training().batchSize(), s.training().optimizer(), 1));
+    ConsortiumScaling scaling = training.consortiumScaling();
     return new CommitListener() {
       @Override
       public void committed(String nodeId, ModelState model, double loss) {
@@ -245,7 +247,8 @@ public final class RunCommand implements Callable<Integer> {
           return;
         }
         evaluator.execute(() -> {
-          Evaluation e = trainer.evaluate(model.parameters(), data.test());
+          Evaluation e = trainer.evaluate(scaling.network(model.parameters()),
+              scaling.prepare(model.parameters(), data.test()));
           boolean classification = data.test().isClassification();
           operations.activity().evaluated(model.round(), classification ? "accuracy" : "mse",
               classification ? e.accuracy() : e.meanSquaredError());

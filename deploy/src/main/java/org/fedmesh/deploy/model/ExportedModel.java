@@ -62,12 +62,16 @@ public record ExportedModel(
     }
   }
 
+  /**
+   * @param network the network's parameters: the state's, without the consortium's statistics when it keeps them
+   *                (they are in {@code scaler})
+   */
   public static ExportedModel of(ModelSpec spec, int inputs, List<String> classes, List<String> features,
                                  String labelColumn, String scalingMethod, Scaler scaler, ModelState state,
-                                 String exportedFrom, List<String> signers) {
+                                 float[] network, String exportedFrom, List<String> signers) {
     ExportedModel model = new ExportedModel(FORMAT, FORMAT_VERSION, spec.toString(),
         classes.isEmpty() ? "regression" : "classification", inputs, List.copyOf(classes), features, labelColumn,
-        Scaling.of(scalingMethod, scaler), state.round(), state.hash(), exportedFrom, signers, state.parameters());
+        Scaling.of(scalingMethod, scaler), state.round(), state.hash(), exportedFrom, signers, network);
     model.check();
     return model;
   }

@@ -1,5 +1,6 @@
 package org.fedmesh.deploy.operations;
 
+import org.fedmesh.node.round.ConsortiumScaling;
 import java.time.Duration;
 import org.fedmesh.node.round.LocalUpdates;
 
@@ -30,6 +31,11 @@ public final class ObservedUpdates implements LocalUpdates {
   @Override
   public int evaluationSlots() {
     return inner.evaluationSlots();
+  }
+
+  @Override
+  public ConsortiumScaling consortiumScaling() {
+    return inner.consortiumScaling();
   }
 
   @Override

@@ -210,6 +210,11 @@ class DoubleMaskingTest {
     }
 
     @Override
+    public ConsortiumScaling consortiumScaling() {
+      return inner.consortiumScaling();
+    }
+
+    @Override
     public LocalUpdate train(float[] globalParameters, long round) {
       trainings.incrementAndGet();
       return inner.train(globalParameters, round);

@@ -36,6 +36,11 @@ record FixedUpdates(float[] initial, float[] delta, long samples, double loss) i
   }
 
   @Override
+  public ConsortiumScaling consortiumScaling() {
+    return ConsortiumScaling.NONE;
+  }
+
+  @Override
   public float[] initialParameters() {
     return initial.clone();
   }
