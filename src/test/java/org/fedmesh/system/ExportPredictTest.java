@@ -8,9 +8,11 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.fedmesh.deploy.Main;
 import org.fedmesh.deploy.model.ExportedModel;
+import org.fedmesh.mpc.FeatureSums;
 import org.fedmesh.node.FedmeshNode;
 import org.fedmesh.node.NodeSettings;
 import org.fedmesh.node.SiteData;
@@ -20,6 +22,7 @@ import org.fedmesh.node.data.Dataset;
 import org.fedmesh.node.data.Task;
 import org.fedmesh.node.model.Evaluation;
 import org.fedmesh.node.model.LocalTrainer;
+import org.fedmesh.node.round.ConsortiumScaling;
 import org.fedmesh.node.round.ModelState;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,8 +31,8 @@ import picocli.CommandLine;
 
 /**
  * {@code export} then {@code predict} on a member's checkpoint: the predictions from the exported file are those of
- * the model in memory (same accuracy, same loss, on rows scaled as the member scaled its training rows); bad input
- * is refused naming file, line and column, with exit code 1.
+ * the model in memory (same accuracy, same loss, on rows scaled with the statistics the model holds, as members
+ * scale with {@code standardize}); bad input is refused naming file, line and column, with exit code 1.
  */
 class ExportPredictTest {
   @TempDir
@@ -55,16 +58,23 @@ class ExportPredictTest {
     Dataset train = prepared.data().train();
     float[] parameters;
     Evaluation inMemory;
+    // A consortium of this one member: the statistics round gives its own statistics, kept after the network.
+    ConsortiumScaling scaling = new ConsortiumScaling(train.cols());
     try (LocalTrainer trainer = new LocalTrainer(settings.model(), train.cols(), 2, settings.training())) {
-      parameters = trainer.model().initialParameters(42);
+      float[] network = trainer.model().initialParameters(42);
+      float[] statistics = scaling.withStatistics(new float[network.length + scaling.sectionLength()],
+          FeatureSums.of(train.features(), train.rows(), train.cols(), "site-a"));
+      Dataset scaled = scaling.prepare(statistics, train);
       for (int round = 1; round <= 3; round++) {
-        parameters = trainer.train(parameters, train, round).parameters();
+        network = trainer.train(network, scaled, round).parameters();
       }
-      Dataset test = prepared.scaler().apply(CsvLoader.load(dir.resolve("data/test.csv"), null,
+      parameters = Arrays.copyOf(network, statistics.length);
+      System.arraycopy(statistics, network.length, parameters, network.length, scaling.sectionLength());
+      Dataset test = scaling.prepare(parameters, CsvLoader.load(dir.resolve("data/test.csv"), null,
           Task.CLASSIFICATION).withClasses(List.of("benign", "malignant")));
-      inMemory = trainer.evaluate(parameters, test);
+      inMemory = trainer.evaluate(network, test);
     }
-    ModelState state = ModelState.of(3, parameters, new float[0]);
+    ModelState state = ModelState.of(4, parameters, new float[0]);
     new CheckpointStore(dir.resolve("checkpoints")).save(state);
 
     Path model = dir.resolve("model.json");
@@ -103,7 +113,7 @@ class ExportPredictTest {
     Path site = dir.resolve("site.conf");
     Files.writeString(site, """
         fedmesh { node-id = "s", model.spec = "logistic", checkpoint-dir = "%s"
-          data { path = "%s", classes = ["benign", "malignant"] } }
+          data { path = "%s", classes = ["benign", "malignant"], scaling = "none" } }
         """.formatted(dir.resolve("ck"), dir.resolve("data/part-1.csv")));
     new CheckpointStore(dir.resolve("ck")).save(ModelState.of(1, new float[31], new float[0]));
     Path model = dir.resolve("m.json");

@@ -1,10 +1,10 @@
 package org.fedmesh.system;
 
-import org.fedmesh.node.round.ConsortiumScaling;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.fedmesh.node.round.ConsortiumScaling;
 import org.fedmesh.node.round.LocalUpdates;
 
 /**
@@ -18,6 +18,8 @@ final class GatedUpdates implements LocalUpdates {
   private final Runnable after;
   private long paceMillis;
   final CountDownLatch started = new CountDownLatch(1);
+  /** Counted down by the first training of any round. */
+  final CountDownLatch trainedOnce = new CountDownLatch(1);
   final Map<Long, AtomicInteger> trainings = new ConcurrentHashMap<>();
 
   GatedUpdates(LocalUpdates training, long round, Runnable before, Runnable after) {
@@ -60,6 +62,7 @@ final class GatedUpdates implements LocalUpdates {
   @Override
   public LocalUpdate train(float[] globalParameters, long r) {
     trainings.computeIfAbsent(r, k -> new AtomicInteger()).incrementAndGet();
+    trainedOnce.countDown();
     if (r == round) {
       started.countDown();
       before.run();

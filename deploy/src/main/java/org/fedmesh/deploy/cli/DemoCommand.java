@@ -24,6 +24,7 @@ import org.fedmesh.deploy.demo.EmbeddedConsortium;
 import org.fedmesh.node.LocalTraining;
 import org.fedmesh.node.Strategy;
 import org.fedmesh.node.data.Dataset;
+import org.fedmesh.node.data.TrainTest;
 import org.fedmesh.node.data.Partition;
 import org.fedmesh.node.data.Partitioner;
 import org.fedmesh.node.model.Evaluation;
@@ -35,6 +36,7 @@ import org.fedmesh.node.model.TrainingConfig;
 import org.fedmesh.node.privacy.DpGuarantee;
 import org.fedmesh.node.privacy.DpSettings;
 import org.fedmesh.node.round.CommitListener;
+import org.fedmesh.node.round.ConsortiumScaling;
 import org.fedmesh.node.round.ModelState;
 import org.fedmesh.node.round.SecureEvaluation;
 import picocli.CommandLine;
@@ -203,6 +205,18 @@ public final class DemoCommand implements Callable<Integer> {
     shared.put("fedmesh.dp.sample-rate", privacy.sampleRate());
     shared.put("fedmesh.dp.colluders", privacy.colluders());
     Config sharedConfig = ConfigFactory.parseMap(shared);
+    // Tables: the members learn the pooled statistics with the secure sum in a first round of their own; not under
+    // DP, which does not cover that round: then the pooled statistics stand in for scaling agreed beforehand.
+    boolean consortiumStatistics = data.raw() != null && !privacy.enabled();
+    TrainTest memberRows = consortiumStatistics ? data.raw() : data.data();
+    List<Dataset> memberParts = consortiumStatistics ? split.split(memberRows.train(), nodes, seed) : parts;
+    List<Dataset> memberHeldOut = consortiumStatistics ? Partitioner.iid(memberRows.test(), nodes, seed) : heldOut;
+    if (data.raw() != null) {
+      System.out.println(consortiumStatistics
+          ? "Features standardised with the consortium's statistics, learnt with the secure sum in round 1"
+          : "Features standardised with the pooled statistics (with DP, a consortium agrees on its scaling"
+              + " beforehand: the statistics round is not covered by DP)");
+    }
     if (privacy.enabled()) {
       long withinBudget = privacy.maxRounds(privacy.stepsPerRound(localEpochs));
       System.out.println("Differential privacy: " + privacy);
@@ -247,18 +261,27 @@ public final class DemoCommand implements Callable<Integer> {
         }
       };
       try (EmbeddedConsortium consortium = EmbeddedConsortium.start(
-          EmbeddedConsortium.plan(parts, heldOut, data.numClasses(), sharedConfig), listener, transport)) {
+          EmbeddedConsortium.plan(memberParts, memberHeldOut, data.numClasses(), sharedConfig, consortiumStatistics),
+          listener, transport)) {
         startupSeconds = (System.nanoTime() - federationStarted) / 1e9;
         System.out.printf(Locale.ROOT, "%5s  %10s  %9s  %8s%n", "round", "train loss", "accuracy", "seconds");
-        for (int r = 1; r <= rounds; r++) {
+        int statisticsRounds = consortiumStatistics ? 1 : 0;
+        for (int r = 1; r <= rounds + statisticsRounds; r++) {
           CommittedRound committed = toEvaluate.poll(30, TimeUnit.MINUTES);
           if (committed == null) {
             System.err.println("No round committed for 30 minutes; giving up.");
             return 2;
           }
+          if (r <= statisticsRounds) {
+            System.out.printf(Locale.ROOT, "%5d  feature statistics (secure sum)  %8.1f%n", committed.model().round(),
+                (System.nanoTime() - started) / 1e9);
+            continue;
+          }
           secondsPerRound.add((committed.atNanos() - federationStarted) / 1e9);
           ModelState state = committed.model();
-          Evaluation eval = evaluator.evaluate(state.parameters(), data.data().test());
+          ConsortiumScaling scaling = consortium.members().get(0).spec().updates().consortiumScaling();
+          Evaluation eval = evaluator.evaluate(scaling.network(state.parameters()),
+              scaling.prepare(state.parameters(), memberRows.test()));
           accuracyPerRound.add(eval.accuracy());
           lossList.add(committed.meanTrainingLoss());
           // Under DP the sum carries no training loss (it would carry no noise either).
@@ -266,8 +289,9 @@ public final class DemoCommand implements Callable<Integer> {
           System.out.printf(Locale.ROOT, "%5d  %10s  %9.4f  %8.1f%n", state.round(), loss, eval.accuracy(),
               (System.nanoTime() - started) / 1e9);
         }
-        if (!consortium.awaitRound(rounds, Duration.ofMinutes(2))) {
-          System.err.println("Not every member committed round " + rounds + ": " + consortium.hashes());
+        if (!consortium.awaitRound(rounds + statisticsRounds, Duration.ofMinutes(2))) {
+          System.err.println("Not every member committed round " + (rounds + statisticsRounds) + ": "
+              + consortium.hashes());
         }
         hashes = consortium.hashes();
         for (EmbeddedConsortium.Member m : consortium.members()) {
@@ -283,13 +307,15 @@ public final class DemoCommand implements Callable<Integer> {
           id, g.epsilon(), g.delta(), g.method()));
     }
     List<Double> secureAccuracy = new ArrayList<>();
-    for (long r = 0; secureEvaluations.containsKey(r); r++) {
+    // Index k is model round k + firstEvaluated: the initial model, or the one the statistics round made.
+    long firstEvaluated = secureEvaluations.keySet().stream().mapToLong(Long::longValue).min().orElse(0);
+    for (long r = firstEvaluated; secureEvaluations.containsKey(r); r++) {
       secureAccuracy.add(secureEvaluations.get(r).accuracy());
     }
     if (secureAccuracy.size() > 1) {
       int last = secureAccuracy.size() - 1;
       System.out.printf(Locale.ROOT, "Secure evaluation (every member's held-out rows, counted in the secure sum):"
-          + " round %d's model %.4f, the demo's own test of it %.4f%n", last, secureAccuracy.get(last),
+          + " round %d's model %.4f, the demo's own test of it %.4f%n", last + firstEvaluated, secureAccuracy.get(last),
           accuracyPerRound.get(last - 1));
     }
     boolean agree = hashes.values().stream().distinct().count() == 1 && !hashes.containsValue(null);
@@ -332,6 +358,9 @@ public final class DemoCommand implements Callable<Integer> {
       r.put("secure_aggregation", secureOn);
       r.put("tls", transport == EmbeddedConsortium.Transport.MUTUAL_TLS);
       r.put("rounds", rounds);
+      // consortium: learnt with the secure sum in a round before the training rounds; pooled: the simulation
+      // shortcut (with DP); divide:255: a constant
+      r.put("feature_scaling", data.raw() == null ? "divide:255" : consortiumStatistics ? "consortium" : "pooled");
       r.put("dp_level", privacy.level().key());
       if (privacy.enabled()) {
         r.put("dp_epsilon", spent.values().stream().mapToDouble(DpGuarantee::epsilon).max().orElse(0));

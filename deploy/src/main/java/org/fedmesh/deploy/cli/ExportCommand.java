@@ -16,13 +16,13 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.fedmesh.deploy.model.ExportedModel;
+import org.fedmesh.mpc.CommitCertificate;
 import org.fedmesh.node.NodeSettings;
 import org.fedmesh.node.SiteData;
-import org.fedmesh.node.round.ConsortiumScaling;
 import org.fedmesh.node.checkpoint.CheckpointStore;
 import org.fedmesh.node.checkpoint.CommitJournal;
+import org.fedmesh.node.round.ConsortiumScaling;
 import org.fedmesh.node.round.ModelState;
-import org.fedmesh.mpc.CommitCertificate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -16,12 +16,17 @@ import org.fedmesh.node.model.ModelSpec;
 /**
  * The data set a demo trains on, scaled and split, with the model that suits it.
  *
- * <p>Simulation shortcut: features are standardized with statistics of the pooled training data. A real
- * consortium agrees on the scaling beforehand (or computes it with a secure sum); each member never sees the
- * pooled data.
+ * <p>Pixels are divided by 255, a constant every member knows. Tables are standardised: {@code data} with the
+ * statistics of the pooled training rows, which only what sees all rows may use (the centralized baseline, the
+ * numpy yardstick, a demo with DP); the members get {@code raw} and learn the same statistics with the secure sum
+ * ({@code ConsortiumScaling}).
+ *
+ * @param raw the same split unscaled, for members that standardise with the consortium's statistics; null when
+ *            the data set is scaled by a constant
  */
-public record DemoData(String name, String source, TrainTest data, int numClasses, ModelSpec defaultModel,
-                       String defaultOptimizer, int defaultBatchSize, double defaultAdaptiveServerRate) {
+public record DemoData(String name, String source, TrainTest data, TrainTest raw, int numClasses,
+                       ModelSpec defaultModel, String defaultOptimizer, int defaultBatchSize,
+                       double defaultAdaptiveServerRate) {
 
   public static final String FASHION_MNIST = "fashion-mnist";
 
@@ -40,7 +45,7 @@ public record DemoData(String name, String source, TrainTest data, int numClasse
         TrainTest raw = FashionMnist.load(FashionMnist.DEFAULT_DIRECTORY);
         Scaler pixels = Scaler.divideBy(255f);
         return new DemoData(name, FashionMnist.DEFAULT_DIRECTORY.toString(),
-            new TrainTest(pixels.apply(raw.train()), pixels.apply(raw.test())), 10, ModelSpec.mlp(128),
+            new TrainTest(pixels.apply(raw.train()), pixels.apply(raw.test())), null, 10, ModelSpec.mlp(128),
             // Momentum SGD measured best of plain, momentum, FedProx and FedAvgM on the Dirichlet(0.5) split.
             // FedAdam's server rate 0.01 reached 0.861 in 20 rounds on 5 Dirichlet(0.5) members; 0.1 swung to 0.848.
             "sgd:0.05,0.9", 64, 0.01);
@@ -70,7 +75,7 @@ public record DemoData(String name, String source, TrainTest data, int numClasse
   private static DemoData tabular(String name, String source, Dataset all, long seed, ModelSpec model) {
     TrainTest split = Splits.trainTest(all, 0.25, seed);
     Scaler scaler = Scaler.standardize(split.train());
-    return new DemoData(name, source, new TrainTest(scaler.apply(split.train()), scaler.apply(split.test())),
+    return new DemoData(name, source, new TrainTest(scaler.apply(split.train()), scaler.apply(split.test())), split,
         // Small tables: a few steps per epoch per member, so a larger rate than for images (BENCHMARKS.md).
         // A linear model's weights are a few units: FedAdam's per-coordinate steps of about 0.01 took breast cancer
         // only to 0.894 in 10 rounds, 0.1 to 0.986.

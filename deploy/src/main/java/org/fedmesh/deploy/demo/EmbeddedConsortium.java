@@ -127,6 +127,15 @@ public final class EmbeddedConsortium implements AutoCloseable {
    */
   public static List<MemberSpec> plan(List<Dataset> partitions, List<Dataset> heldOut, int numClasses,
       Config shared) {
+    return plan(partitions, heldOut, numClasses, shared, false);
+  }
+
+  /**
+   * As {@link #plan(List, List, int, Config)}; with {@code consortiumStatistics} the partitions are unscaled and the
+   * members standardise them with the statistics they learn in the first round ({@code ConsortiumScaling}).
+   */
+  public static List<MemberSpec> plan(List<Dataset> partitions, List<Dataset> heldOut, int numClasses,
+      Config shared, boolean consortiumStatistics) {
     NodeSettings probe = NodeSettings.fromConfig(withNode(shared, "node-1", 0, List.of())
         .withFallback(FedmeshNode.defaults()).resolve());
     List<MemberSpec> specs = new ArrayList<>();
@@ -136,7 +145,7 @@ public final class EmbeddedConsortium implements AutoCloseable {
       String id = "node-" + (i + 1);
       LocalUpdates updates = new LocalTraining(probe.model(), probe.training().withSeed(probe.training().seed() + i),
           partitions.get(i), numClasses, probe.modelSeed(), probe.dp(), probe.noiseShares(),
-          i < heldOut.size() ? heldOut.get(i) : null);
+          i < heldOut.size() ? heldOut.get(i) : null, consortiumStatistics);
       specs.add(new MemberSpec(id, ports.get(i), updates, withNode(shared, id, ports.get(i), seeds)));
     }
     return specs;

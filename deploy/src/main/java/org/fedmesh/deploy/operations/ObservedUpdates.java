@@ -1,7 +1,7 @@
 package org.fedmesh.deploy.operations;
 
-import org.fedmesh.node.round.ConsortiumScaling;
 import java.time.Duration;
+import org.fedmesh.node.round.ConsortiumScaling;
 import org.fedmesh.node.round.LocalUpdates;
 
 /**
