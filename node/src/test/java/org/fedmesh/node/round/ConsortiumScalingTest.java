@@ -9,8 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
+import org.fedmesh.mpc.EphemeralKeyPair;
 import org.fedmesh.mpc.FeatureSums;
+import org.fedmesh.mpc.FeatureSumsCodec;
 import org.fedmesh.mpc.LongVectors;
+import org.fedmesh.mpc.PairwiseMasks;
 import org.fedmesh.mpc.WeightedUpdateCodec;
 import org.fedmesh.node.LocalTraining;
 import org.fedmesh.node.data.BundledDatasets;
@@ -122,6 +125,35 @@ class ConsortiumScalingTest {
     updates.set(1, LocalUpdates.LocalUpdate.statistics(FeatureSums.of(parts.get(1).features(), parts.get(1).rows(),
         parts.get(1).cols(), "a member")));
     assertThrows(UndecodableSumException.class, () -> pipeline.decodeAndApply(sum(updates), model));
+  }
+
+  /** What a member sends in the statistics round is masked: no word of its sums is in clear, yet the sum is exact. */
+  @Test
+  void statisticsRound_maskedVectors_revealNoMembersSums_butAddUpToTheSameStatistics() {
+    ModelState base = initial();
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    List<EphemeralKeyPair> keys = List.of(EphemeralKeyPair.generate(random), EphemeralKeyPair.generate(random),
+        EphemeralKeyPair.generate(random));
+    byte[] nonce = new byte[16];
+    long[] maskedSum = new long[pipeline.vectorLength()];
+    for (int i = 0; i < 3; i++) {
+      java.util.Map<String, byte[]> peers = new java.util.TreeMap<>();
+      for (int j = 0; j < 3; j++) {
+        if (j != i) {
+          peers.put("m" + j, keys.get(j).publicKey());
+        }
+      }
+      long[] masks = new long[pipeline.vectorLength()];
+      PairwiseMasks.apply(masks, "m" + i, keys.get(i), peers, 1, 1, nonce);
+      LocalUpdates.LocalUpdate update = members.get(i).train(base.parameters(), 1);
+      long[] plain = pipeline.encodeMasked(update, new AggregationPipeline.Unmasked());
+      long[] sent = pipeline.encodeMasked(update, new AggregationPipeline.Precomputed(masks));
+      for (int w = 0; w < FeatureSumsCodec.slots(raw.cols()); w++) {
+        assertNotEquals(plain[w], sent[w], "member " + i + " sent word " + w + " of its sums in clear");
+      }
+      LongVectors.addInPlace(maskedSum, sent);
+    }
+    assertEquals(round(base).hash(), pipeline.decodeAndApply(maskedSum, base).next().hash());
   }
 
   @Test
