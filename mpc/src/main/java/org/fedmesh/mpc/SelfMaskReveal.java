@@ -27,6 +27,25 @@ public record SelfMaskReveal(byte[] seed, Map<String, SeedShares.Share> shares) 
     return seed.clone();
   }
 
+  /** Label of {@link #commitment}: a commitment to a seed is never a hash of anything else. */
+  static final String COMMITMENT_LABEL = "fedmesh-self-mask-seed-v1";
+  public static final int COMMITMENT_BYTES = 32;
+
+  /**
+   * SHA-256 over a label, the owner, the attempt and the seed: published in the owner's signed key advert before
+   * anyone could need it, so that a revealed or rebuilt seed can be checked (a wrong one is refused and names its
+   * owner's reveal, not the sum). Hiding, since a seed is 32 random bytes; binding, as SHA-256 is.
+   */
+  public static byte[] commitment(String owner, long round, int attempt, byte[] nonce, byte[] seed) {
+    byte[] input = new CanonicalBytes().putString(COMMITMENT_LABEL).putString(owner).putLong(round)
+        .putInt(attempt).putBytes(nonce).putBytes(seed).toByteArray();
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(input);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+
   public byte[] encode() {
     CanonicalBytes out = new CanonicalBytes().putBytes(seed).putInt(shares.size());
     new TreeMap<>(shares).forEach((subject, share) -> out.putString(subject).putBytes(share.encode()));

@@ -19,24 +19,32 @@ import org.fedmesh.mpc.pki.MemberIdentity;
  * coordinator (or anyone relaying keys) from swapping in its own keys to unmask an update.
  *
  * <p>The signature covers a canonical, length-prefixed encoding of the label {@value #LABEL}, node id, round,
- * attempt, nonce and public key: a key cannot be replayed in another round, attempt or under another name.
+ * attempt, nonce, public key and the commitment to the node's self-mask seed ({@link SelfMaskReveal#commitment}):
+ * a key cannot be replayed in another round, attempt or under another name, and the seed its owner later reveals
+ * (or the others rebuild) can be checked against what it signed here.
  * Arrays are copied in and out; the constructor accepts anything so that a malformed key off the wire is
  * reported by {@link #verify} with its node name rather than failing elsewhere.
  */
 public record SignedEphemeralKey(String nodeId, long round, int attempt, byte[] nonce, byte[] publicKey,
-    byte[] signature, byte[] certificateDer) {
+    byte[] seedCommitment, byte[] signature, byte[] certificateDer) {
 
-  static final String LABEL = "fedmesh-ephemeral-key-v1";
+  static final String LABEL = "fedmesh-ephemeral-key-v2"; // v2: with the seed commitment
 
   public SignedEphemeralKey {
     nonce = copyOf(nonce);
     publicKey = copyOf(publicKey);
+    seedCommitment = copyOf(seedCommitment);
     signature = copyOf(signature);
     certificateDer = copyOf(certificateDer);
   }
 
   public static SignedEphemeralKey sign(MemberIdentity identity, long round, int attempt, byte[] nonce,
-      byte[] publicKey) {
+      byte[] publicKey, byte[] seedCommitment) {
+    Objects.requireNonNull(seedCommitment, "seedCommitment");
+    if (seedCommitment.length != SelfMaskReveal.COMMITMENT_BYTES) {
+      throw new IllegalArgumentException("a seed commitment has " + SelfMaskReveal.COMMITMENT_BYTES + " bytes, got "
+          + seedCommitment.length);
+    }
     Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(nonce, "nonce");
     Objects.requireNonNull(publicKey, "publicKey");
@@ -45,9 +53,9 @@ public record SignedEphemeralKey(String nodeId, long round, int attempt, byte[] 
           + " bytes, got " + publicKey.length);
     }
     byte[] signature = IdentitySignatures.sign(identity.privateKey(),
-        signedPayload(identity.nodeId(), round, attempt, nonce, publicKey));
+        signedPayload(identity.nodeId(), round, attempt, nonce, publicKey, seedCommitment));
     try {
-      return new SignedEphemeralKey(identity.nodeId(), round, attempt, nonce, publicKey, signature,
+      return new SignedEphemeralKey(identity.nodeId(), round, attempt, nonce, publicKey, seedCommitment, signature,
           identity.certificate().getEncoded());
     } catch (CertificateEncodingException e) {
       throw new IllegalStateException("cannot encode the certificate of " + identity.nodeId(), e);
@@ -91,13 +99,14 @@ public record SignedEphemeralKey(String nodeId, long round, int attempt, byte[] 
     boolean valid;
     try {
       valid = IdentitySignatures.verify(certificate.getPublicKey(),
-          signedPayload(nodeId, round, attempt, nonce, publicKey), signature);
+          signedPayload(nodeId, round, attempt, nonce, publicKey, seedCommitment), signature);
     } catch (GeneralSecurityException e) {
       throw new KeyVerificationException(expectedNodeId, "its signature cannot be checked: " + e.getMessage(), e);
     }
     if (!valid) {
       throw new KeyVerificationException(expectedNodeId,
-          "bad signature: the key or its round, attempt or nonce were altered, or another key signed it");
+          "bad signature: the key, its seed commitment, round, attempt or nonce were altered, or another key signed"
+              + " it");
     }
   }
 
@@ -109,6 +118,11 @@ public record SignedEphemeralKey(String nodeId, long round, int attempt, byte[] 
   @Override
   public byte[] publicKey() {
     return copyOf(publicKey);
+  }
+
+  @Override
+  public byte[] seedCommitment() {
+    return copyOf(seedCommitment);
   }
 
   @Override
@@ -129,6 +143,7 @@ public record SignedEphemeralKey(String nodeId, long round, int attempt, byte[] 
         && attempt == that.attempt
         && Arrays.equals(nonce, that.nonce)
         && Arrays.equals(publicKey, that.publicKey)
+        && Arrays.equals(seedCommitment, that.seedCommitment)
         && Arrays.equals(signature, that.signature)
         && Arrays.equals(certificateDer, that.certificateDer);
   }
@@ -138,6 +153,7 @@ public record SignedEphemeralKey(String nodeId, long round, int attempt, byte[] 
     int hash = Objects.hash(nodeId, round, attempt);
     hash = 31 * hash + Arrays.hashCode(nonce);
     hash = 31 * hash + Arrays.hashCode(publicKey);
+    hash = 31 * hash + Arrays.hashCode(seedCommitment);
     hash = 31 * hash + Arrays.hashCode(signature);
     return 31 * hash + Arrays.hashCode(certificateDer);
   }
@@ -149,7 +165,8 @@ public record SignedEphemeralKey(String nodeId, long round, int attempt, byte[] 
         + ", signature=" + length(signature) + " bytes, certificate=" + length(certificateDer) + " bytes]";
   }
 
-  static byte[] signedPayload(String nodeId, long round, int attempt, byte[] nonce, byte[] publicKey) {
+  static byte[] signedPayload(String nodeId, long round, int attempt, byte[] nonce, byte[] publicKey,
+      byte[] seedCommitment) {
     return new CanonicalBytes()
         .putString(LABEL)
         .putString(nodeId)
@@ -157,18 +174,24 @@ public record SignedEphemeralKey(String nodeId, long round, int attempt, byte[] 
         .putInt(attempt)
         .putBytes(nonce)
         .putBytes(publicKey)
+        .putBytes(seedCommitment)
         .toByteArray();
   }
 
   private void requireWellFormed(String expectedNodeId) throws KeyVerificationException {
     String missing = nodeId == null ? "node id" : nonce == null ? "nonce" : publicKey == null ? "public key"
-        : signature == null ? "signature" : certificateDer == null ? "certificate" : null;
+        : seedCommitment == null ? "seed commitment" : signature == null ? "signature"
+        : certificateDer == null ? "certificate" : null;
     if (missing != null) {
       throw new KeyVerificationException(expectedNodeId, "malformed: the " + missing + " is missing");
     }
     if (publicKey.length != EphemeralKeyPair.KEY_BYTES) {
       throw new KeyVerificationException(expectedNodeId, "malformed: the public key has " + publicKey.length
           + " bytes, expected " + EphemeralKeyPair.KEY_BYTES);
+    }
+    if (seedCommitment.length != SelfMaskReveal.COMMITMENT_BYTES) {
+      throw new KeyVerificationException(expectedNodeId, "malformed: the seed commitment has "
+          + seedCommitment.length + " bytes, expected " + SelfMaskReveal.COMMITMENT_BYTES);
     }
   }
 

@@ -27,6 +27,7 @@ class SignedEphemeralKeyTest {
   private static MemberIdentity bob;
   private static byte[] publicKey;
   private static SignedEphemeralKey signed;
+  private static final byte[] COMMITMENT = SelfMaskReveal.commitment("alice", ROUND, ATTEMPT, NONCE, new byte[32]);
 
   @BeforeAll
   static void signOneKey() {
@@ -34,7 +35,7 @@ class SignedEphemeralKeyTest {
     alice = TestPki.alice();
     bob = TestPki.bob();
     publicKey = EphemeralKeyPair.generate(new SecureRandom()).publicKey();
-    signed = SignedEphemeralKey.sign(alice, ROUND, ATTEMPT, NONCE, publicKey);
+    signed = SignedEphemeralKey.sign(alice, ROUND, ATTEMPT, NONCE, publicKey, COMMITMENT);
   }
 
   @Test
@@ -76,17 +77,27 @@ class SignedEphemeralKeyTest {
   @Test
   void verify_roundAlteredInRecord_refusedForBadSignature() {
     SignedEphemeralKey replayed = new SignedEphemeralKey("alice", ROUND + 1, ATTEMPT, NONCE, publicKey,
-        signed.signature(), signed.certificateDer());
+        COMMITMENT, signed.signature(), signed.certificateDer());
     KeyVerificationException e = assertThrows(KeyVerificationException.class,
         () -> replayed.verify(ca, "alice", ROUND + 1, ATTEMPT, NONCE, Instant.now()));
     assertMentions(e, "bad signature");
   }
 
   @Test
+  void verify_seedCommitmentAltered_refusedForBadSignature() {
+    byte[] other = COMMITMENT.clone();
+    other[0] ^= 1;
+    SignedEphemeralKey altered = new SignedEphemeralKey("alice", ROUND, ATTEMPT, NONCE, publicKey, other,
+        signed.signature(), signed.certificateDer());
+    assertRefused(altered, "bad signature");
+    assertArrayEquals(COMMITMENT, signed.seedCommitment());
+  }
+
+  @Test
   void verify_otherNodeSigningInThisNodesName_refusedForCertificateName() {
     // bob signs a payload claiming to be alice, with his own (valid) certificate.
-    byte[] payload = SignedEphemeralKey.signedPayload("alice", ROUND, ATTEMPT, NONCE, publicKey);
-    SignedEphemeralKey forged = new SignedEphemeralKey("alice", ROUND, ATTEMPT, NONCE, publicKey,
+    byte[] payload = SignedEphemeralKey.signedPayload("alice", ROUND, ATTEMPT, NONCE, publicKey, COMMITMENT);
+    SignedEphemeralKey forged = new SignedEphemeralKey("alice", ROUND, ATTEMPT, NONCE, publicKey, COMMITMENT,
         IdentitySignatures.sign(bob.privateKey(), payload), signed(bob).certificateDer());
     KeyVerificationException e = assertThrows(KeyVerificationException.class,
         () -> forged.verify(ca, "alice", ROUND, ATTEMPT, NONCE, Instant.now()));
@@ -126,22 +137,24 @@ class SignedEphemeralKeyTest {
 
   @Test
   void verify_garbageCertificate_refusedAsMalformed() {
-    SignedEphemeralKey garbage = new SignedEphemeralKey("alice", ROUND, ATTEMPT, NONCE, publicKey,
+    SignedEphemeralKey garbage = new SignedEphemeralKey("alice", ROUND, ATTEMPT, NONCE, publicKey, COMMITMENT,
         signed.signature(), new byte[] {0x30, 0x03, 1, 2, 3});
     assertRefused(garbage, "malformed certificate");
   }
 
   @Test
   void verify_missingFieldsOrShortKey_refusedAsMalformed() {
-    assertRefused(new SignedEphemeralKey("alice", ROUND, ATTEMPT, NONCE, publicKey, null, signed.certificateDer()),
-        "signature is missing");
+    assertRefused(new SignedEphemeralKey("alice", ROUND, ATTEMPT, NONCE, publicKey, COMMITMENT, null,
+        signed.certificateDer()), "signature is missing");
+    assertRefused(new SignedEphemeralKey("alice", ROUND, ATTEMPT, NONCE, publicKey, new byte[31], signed.signature(),
+        signed.certificateDer()), "seed commitment has 31 bytes");
     assertRefused(withPublicKey(signed, new byte[31]), "31 bytes");
   }
 
   @Test
   void equals_sameContentInFreshArrays_equalWithSameHashCode() {
     SignedEphemeralKey copy = new SignedEphemeralKey(signed.nodeId(), signed.round(), signed.attempt(),
-        signed.nonce(), signed.publicKey(), signed.signature(), signed.certificateDer());
+        signed.nonce(), signed.publicKey(), signed.seedCommitment(), signed.signature(), signed.certificateDer());
     assertEquals(signed, copy);
     assertEquals(signed.hashCode(), copy.hashCode());
     assertNotEquals(signed, withPublicKey(signed, new byte[32]));
@@ -155,12 +168,12 @@ class SignedEphemeralKeyTest {
   }
 
   private static SignedEphemeralKey signed(MemberIdentity identity) {
-    return SignedEphemeralKey.sign(identity, ROUND, ATTEMPT, NONCE, publicKey);
+    return SignedEphemeralKey.sign(identity, ROUND, ATTEMPT, NONCE, publicKey, COMMITMENT);
   }
 
   private static SignedEphemeralKey withPublicKey(SignedEphemeralKey key, byte[] newPublicKey) {
     return new SignedEphemeralKey(key.nodeId(), key.round(), key.attempt(), key.nonce(), newPublicKey,
-        key.signature(), key.certificateDer());
+        key.seedCommitment(), key.signature(), key.certificateDer());
   }
 
   private static void assertRefused(SignedEphemeralKey key, String reason) {

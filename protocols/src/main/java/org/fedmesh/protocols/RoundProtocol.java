@@ -174,14 +174,16 @@ public final class RoundProtocol {
 
   /**
    * An ephemeral X25519 public key for one attempt, signed with the member's certified identity key over
-   * (round, attempt, nonce, node id, key); the certificate travels along so any peer can check it against the CA.
+   * (round, attempt, nonce, node id, key, seed commitment); the certificate travels along so any peer can check it
+   * against the CA. {@code seedCommitment} binds the member to the self-mask seed it may later reveal.
    */
-  public record KeyAdvert(String nodeId, byte[] publicKey, byte[] signature, byte[] certificate)
-      implements CborSerializable {
+  public record KeyAdvert(String nodeId, byte[] publicKey, byte[] seedCommitment, byte[] signature,
+                          byte[] certificate) implements CborSerializable {
     @Override
     public boolean equals(Object o) {
       return o instanceof KeyAdvert k && nodeId.equals(k.nodeId) && Arrays.equals(publicKey, k.publicKey)
-          && Arrays.equals(signature, k.signature) && Arrays.equals(certificate, k.certificate);
+          && Arrays.equals(seedCommitment, k.seedCommitment) && Arrays.equals(signature, k.signature)
+          && Arrays.equals(certificate, k.certificate);
     }
 
     @Override

@@ -38,8 +38,8 @@ class SerializationTest {
         testKit.<RoundProtocol.CoordinatorCommand>createTestProbe().ref();
     ActorRef<AllReduceProtocol.Command> ring = testKit.<AllReduceProtocol.Command>createTestProbe().ref();
     RoundProtocol.RingMember member = new RoundProtocol.RingMember("site-a", participant, ring);
-    RoundProtocol.KeyAdvert key = new RoundProtocol.KeyAdvert("site-a", new byte[] {1, 2, 3}, new byte[] {4, 5},
-        new byte[] {6});
+    RoundProtocol.KeyAdvert key = new RoundProtocol.KeyAdvert("site-a", new byte[] {1, 2, 3}, new byte[] {7, 7},
+        new byte[] {4, 5}, new byte[] {6});
     RoundProtocol.ResultSignature signature = new RoundProtocol.ResultSignature(new byte[] {9, 8, 7});
     RoundProtocol.CommitProof certificate = new RoundProtocol.CommitProof(new byte[] {1, 0, -1});
     RoundProtocol.ControlSignature seal = new RoundProtocol.ControlSignature(new byte[] {5, 4, 3, 2});

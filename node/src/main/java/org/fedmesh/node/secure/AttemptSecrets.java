@@ -1,5 +1,6 @@
 package org.fedmesh.node.secure;
 
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HashMap;
@@ -11,6 +12,7 @@ import org.fedmesh.mpc.MaskPrg;
 import org.fedmesh.mpc.PairwiseMasks;
 import org.fedmesh.mpc.RingMacKeys;
 import org.fedmesh.mpc.SeedShares;
+import org.fedmesh.mpc.SelfMaskReveal;
 import org.fedmesh.mpc.SignedEphemeralKey;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.protocols.AttemptId;
@@ -28,6 +30,8 @@ public final class AttemptSecrets {
   private final KeyAdvert advert;
   /** Double masking: this member's vector carries this seed's keystream too, removed only once all attest. */
   private final byte[] selfSeed;
+  /** Each verified peer's commitment to its self-mask seed, from its signed key. */
+  private final Map<String, byte[]> commitments = new HashMap<>();
 
   private AttemptSecrets(MemberIdentity identity, AttemptId attempt, EphemeralKeyPair keyPair, byte[] selfSeed) {
     this.identity = identity;
@@ -35,8 +39,9 @@ public final class AttemptSecrets {
     this.keyPair = keyPair;
     this.selfSeed = selfSeed;
     SignedEphemeralKey signed = SignedEphemeralKey.sign(identity, attempt.round(), attempt.attempt(),
-        attempt.nonce(), keyPair.publicKey());
-    this.advert = new KeyAdvert(signed.nodeId(), signed.publicKey(), signed.signature(), signed.certificateDer());
+        attempt.nonce(), keyPair.publicKey(), commitmentOf(identity.nodeId(), selfSeed));
+    this.advert = new KeyAdvert(signed.nodeId(), signed.publicKey(), signed.seedCommitment(), signed.signature(),
+        signed.certificateDer());
   }
 
   public static AttemptSecrets create(MemberIdentity identity, AttemptId attempt, SecureRandom random) {
@@ -60,6 +65,20 @@ public final class AttemptSecrets {
 
   byte[] selfSeed() {
     return selfSeed.clone();
+  }
+
+  /** What {@code owner}'s seed must hash to in this attempt ({@link SelfMaskReveal#commitment}). */
+  byte[] commitmentOf(String owner, byte[] seed) {
+    return SelfMaskReveal.commitment(owner, attempt.round(), attempt.attempt(), attempt.nonce(), seed);
+  }
+
+  /**
+   * Whether {@code seed} is the one {@code owner} committed to in its verified key; false for a member whose key
+   * this member has not verified.
+   */
+  boolean isCommittedSeed(String owner, byte[] seed) {
+    byte[] committed = owner.equals(identity.nodeId()) ? advert.seedCommitment() : commitments.get(owner);
+    return committed != null && MessageDigest.isEqual(committed, commitmentOf(owner, seed));
   }
 
   /** This member's signed public key, to publish. */
@@ -97,9 +116,10 @@ public final class AttemptSecrets {
         continue;
       }
       new SignedEphemeralKey(key.nodeId(), attempt.round(), attempt.attempt(), attempt.nonce(), key.publicKey(),
-          key.signature(), key.certificate())
+          key.seedCommitment(), key.signature(), key.certificate())
           .verify(identity.caCertificate(), member, attempt.round(), attempt.attempt(), attempt.nonce(), now);
       peers.put(member, key.publicKey());
+      commitments.put(member, key.seedCommitment());
     }
     return peers;
   }

@@ -21,7 +21,9 @@ import org.fedmesh.protocols.SelfMaskProtocol.PeerMessage;
  * hands out shares of its self-mask seed, keeps the peers' shares, collects attestations, and knows when it may
  * reveal and when every participant's seed is known. It enforces its own part: it makes no reveal before every
  * participant attested, whatever the coordinator or a peer says. Every message it takes must open under the pair
- * secret of its claimed sender; anything else is refused with the reason.
+ * secret of its claimed sender; anything else is refused with the reason. A seed, revealed or rebuilt from shares,
+ * counts only if it is the one its owner committed to in its signed key: a participant that reveals a wrong seed
+ * is named, and its seed is rebuilt from the others' shares instead.
  */
 public final class SelfMaskExchange {
 
@@ -93,7 +95,15 @@ public final class SelfMaskExchange {
       switch (message.kind()) {
         case SEED_SHARE -> take(from, SeedShares.Share.decode(body));
         case SUM_HELD -> attested.add(from);
-        case REVEAL -> take(from, SelfMaskReveal.decode(body));
+        case REVEAL -> {
+          SelfMaskReveal reveal = SelfMaskReveal.decode(body);
+          take(from, reveal);
+          if (!secrets.isCommittedSeed(from, reveal.seed())) {
+            return Optional.of(from + " revealed a self-mask seed that is not the one it committed to in its signed"
+                + " key; it is rebuilt from the other participants' shares instead");
+          }
+          seeds.putIfAbsent(from, reveal.seed());
+        }
       }
     } catch (IllegalArgumentException e) {
       return Optional.of("the " + message.kind() + " of " + from + " is malformed: " + e.getMessage());
@@ -109,9 +119,9 @@ public final class SelfMaskExchange {
     held.putIfAbsent(from, share);
   }
 
+  /** The reveal's shares of others' seeds; its own seed is taken only once checked against its commitment. */
   private void take(String from, SelfMaskReveal reveal) {
     revealedBy.add(from);
-    seeds.putIfAbsent(from, reveal.seed());
     reveal.shares().forEach((owner, share) -> {
       if (participants.contains(owner) && !owner.equals(from)
           && share.index() == participants.indexOf(from) + 1) {
@@ -182,7 +192,12 @@ public final class SelfMaskExchange {
         List<SeedShares.Share> shares = new ArrayList<>(revealedShares.getOrDefault(owner, Map.of()).values());
         shares.add(held.get(owner));
         if (shares.size() >= threshold) {
-          seeds.put(owner, SeedShares.rebuild(shares, threshold));
+          // A wrong share (from the owner's dealing or a peer's reveal) rebuilds another seed: never used, so the
+          // attempt waits for its deadline rather than summing to garbage.
+          byte[] rebuilt = SeedShares.rebuild(shares, threshold);
+          if (secrets.isCommittedSeed(owner, rebuilt)) {
+            seeds.put(owner, rebuilt);
+          }
         }
       }
     }

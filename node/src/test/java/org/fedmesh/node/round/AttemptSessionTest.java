@@ -139,11 +139,11 @@ class AttemptSessionTest {
   private void playPeers() {
     List<String> ids = identities.stream().map(MemberIdentity::nodeId).toList();
     for (int p = 0; p < 2; p++) {
-      Map<String, byte[]> others = new java.util.HashMap<>();
-      for (KeyAdvert k : keys.keys()) {
-        if (!k.nodeId().equals(ids.get(p + 1))) {
-          others.put(k.nodeId(), k.publicKey());
-        }
+      Map<String, byte[]> others; // verified as a member does, seed commitments and all
+      try {
+        others = peerSecrets.get(p).verifyPeers(keys.keys(), ids, java.time.Instant.now());
+      } catch (org.fedmesh.mpc.KeyVerificationException e) {
+        throw new AssertionError(e);
       }
       SelfMaskExchange peer = new SelfMaskExchange(peerSecrets.get(p), ids, others, RANDOM);
       PeerMessage share = (PeerMessage) peerInbox.get(p).expectMessageClass(PeerMessage.class, WAIT);

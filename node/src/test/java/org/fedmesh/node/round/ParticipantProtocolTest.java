@@ -123,7 +123,7 @@ class ParticipantProtocolTest {
       KeyAdvert b = keys.get(1);
       byte[] attackerKey = EphemeralKeyPair.generate(new SecureRandom()).publicKey();
       List<KeyAdvert> forged = new ArrayList<>(keys);
-      forged.set(1, new KeyAdvert(b.nodeId(), attackerKey, b.signature(), b.certificate()));
+      forged.set(1, new KeyAdvert(b.nodeId(), attackerKey, b.seedCommitment(), b.signature(), b.certificate()));
       h.ring().forEach(p -> p.participant().tell(h.sealed(new RoundKeys(id, forged))));
       Set<String> accusers = new HashSet<>();
       for (int i = 0; i < 4; i++) { // site-b too: its own key came back altered

@@ -84,14 +84,15 @@ class SelfMaskExchangeTest {
       return this;
     }
 
+    /** The peers' keys as a member takes them: every signed key verified, seed commitments and all. */
     Map<String, byte[]> peerKeys(String member) {
-      Map<String, byte[]> keys = new HashMap<>();
-      secrets.forEach((peer, s) -> {
-        if (!peer.equals(member)) {
-          keys.put(peer, s.advert().publicKey());
-        }
-      });
-      return keys;
+      List<org.fedmesh.protocols.RoundProtocol.KeyAdvert> adverts = secrets.values().stream()
+          .map(AttemptSecrets::advert).toList();
+      try {
+        return secrets.get(member).verifyPeers(adverts, RING, java.time.Instant.now());
+      } catch (org.fedmesh.mpc.KeyVerificationException e) {
+        throw new AssertionError(e);
+      }
     }
 
     SelfMaskExchange of(String member) {
@@ -526,6 +527,61 @@ class SelfMaskExchangeTest {
     }
     a.deliver(List.of(new Outgoing(me, revealOfB)));
     assertSameSeeds(ownSeeds(a), a.of(me).allSeeds().orElseThrow(), me);
+  }
+
+  /** A certified participant's own reveal, properly sealed under its pair key, but with the seed of its choice. */
+  private PeerMessage revealFrom(Attempt a, String from, String to, byte[] seed, Map<String, SeedShares.Share> shares) {
+    PeerEnvelope.Sealed sealed = PeerEnvelope.seal(a.pairSecret(from, to), new PeerEnvelope.Binding(a.id.round(),
+        a.id.attempt(), a.id.nonce(), from, to, Kind.REVEAL.name()), new SelfMaskReveal(seed, shares).encode(), random);
+    return new PeerMessage(a.id, from, Kind.REVEAL, sealed.iv(), sealed.ciphertext());
+  }
+
+  /** The shares {@code member} holds of the others' seeds, as its reveal carries them. */
+  private static Map<String, SeedShares.Share> sharesHeldBy(Attempt a, String member, String to) throws Exception {
+    PeerMessage honest = a.messageTo(to, a.of(member).reveals());
+    byte[] body = PeerEnvelope.open(a.pairSecret(to, member), new PeerEnvelope.Binding(a.id.round(), a.id.attempt(),
+        a.id.nonce(), member, to, Kind.REVEAL.name()), new PeerEnvelope.Sealed(honest.iv(), honest.ciphertext()));
+    return SelfMaskReveal.decode(body).shares();
+  }
+
+  @Test
+  void reveal_ofASeedOtherThanTheCommittedOne_isRefusedNamingItsSender_andTheSeedIsRebuilt() throws Exception {
+    Attempt a = attempt;
+    String liar = "site-d";
+    String me = "site-a";
+    a.everyoneSharesSeeds();
+    RING.forEach(m -> a.deliver(a.of(m).attestations()));
+    byte[] wrongSeed = a.seedOf(liar);
+    wrongSeed[0] ^= 1;
+    Optional<String> refused = a.of(me).receive(revealFrom(a, liar, me, wrongSeed, sharesHeldBy(a, liar, me)));
+    assertTrue(refused.isPresent() && refused.get().contains(liar) && refused.get().contains("committed"),
+        String.valueOf(refused));
+    assertTrue(a.of(me).sumMayBeKnown(), "a reveal, even a wrong one, says its sender may know the sum");
+    for (String m : List.of("site-c", "site-b")) {
+      a.deliverTo(me, a.of(m).reveals());
+    }
+    a.deliver(a.of(me).reveals());
+    List<byte[]> seeds = a.of(me).allSeeds().orElseThrow(() -> new AssertionError("the liar's seed is rebuilt"));
+    assertSameSeeds(ownSeeds(a), seeds, me);
+  }
+
+  @Test
+  void rebuild_withAWrongShare_givesNoSeed_ratherThanAWrongOne() throws Exception {
+    Attempt a = attempt;
+    String lost = "site-d";
+    String me = "site-a";
+    a.everyoneSharesSeeds();
+    RING.forEach(m -> a.deliver(a.of(m).attestations())); // site-d attests, then is lost
+    a.deliverTo(me, a.of("site-c").reveals());
+    // site-b reveals a tampered share of site-d's seed (its own seed is right).
+    Map<String, SeedShares.Share> shares = new HashMap<>(sharesHeldBy(a, "site-b", me));
+    SeedShares.Share genuine = shares.get(lost);
+    shares.put(lost, new SeedShares.Share(genuine.index(), flip(genuine.value(), 3)));
+    assertEquals(Optional.empty(), a.of(me).receive(revealFrom(a, "site-b", me, a.seedOf("site-b"), shares)));
+    a.deliver(a.of(me).reveals().stream().filter(o -> !o.to().equals(lost)).toList());
+
+    assertEquals(Optional.empty(), a.of(me).allSeeds(), "no seed of site-d rather than a wrong one");
+    assertFalse(a.of(me).seedsKnown().containsKey(lost));
   }
 
   private static byte[] flip(byte[] bytes, int at) {
