@@ -196,6 +196,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       getContext().getLog().info("{}: training again: the sum of {} may be known", id, revealedAttempt);
     }
     Optional<LocalUpdates.LocalUpdate> reusable = updates.reusable(id.round(), committed.hash());
+    setup.listener().attemptStarted(setup.nodeId(), id, start.ring().size(), reusable.isEmpty()); // before training
     if (reusable.isPresent()) {
       getContext().getLog().info("{}: reusing the update trained for round {}", id, id.round());
       session.tell(new AttemptSession.UpdateReady(reusable.get()));
@@ -207,7 +208,6 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       AsyncWork.pipe(getContext(), training, () -> setup.updates().train(global, round),
           update -> new Trained(round, baseHash, update), error -> new TrainingFailed(round, baseHash, error));
     }
-    setup.listener().attemptStarted(setup.nodeId(), id, start.ring().size(), reusable.isEmpty());
     return this;
   }
 

@@ -20,7 +20,7 @@ public interface RoundObserver {
 
   /**
    * This member admitted {@code attempt} with {@code participants} members in its ring; {@code training} is false
-   * when it reuses the update it trained for the round in an earlier attempt.
+   * when it reuses the update it trained for the round in an earlier attempt. Told before any training it starts.
    */
   default void attemptStarted(String nodeId, AttemptId attempt, int participants, boolean training) {}
 
