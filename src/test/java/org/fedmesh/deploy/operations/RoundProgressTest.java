@@ -1,6 +1,7 @@
 package org.fedmesh.deploy.operations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -10,7 +11,10 @@ import org.fedmesh.node.round.AbortReason;
 import org.fedmesh.protocols.AttemptId;
 import org.junit.jupiter.api.Test;
 
-/** What a log file gets: one line each time the round or its phase changes, naming both. */
+/**
+ * What a log file gets: one line each time the round or its phase changes, naming both; and on a terminal, a bar
+ * that other lines do not break.
+ */
 class RoundProgressTest {
 
   @Test
@@ -62,5 +66,22 @@ class RoundProgressTest {
     }
     assertEquals(List.of("Round 1: training", "Round 1: summing", "Round 1: committing", "Round 1: committed"),
         lines);
+  }
+
+  @Test
+  void progressBars_lineInBetween_printedAboveTheBarWhichEndsCommitted() {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream out = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+    try (RoundProgress progress = new RoundProgress(1, new ProgressBars(out))) {
+      progress.entered("node-1", 7, Phase.TRAINING);
+      progress.println("a table row");
+      progress.entered("node-1", 7, Phase.SUMMING);
+      progress.committed("node-1", 7); // closes the bar: its final state is drawn and its line ended
+    }
+    String text = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(text.contains("\ra table row" + System.lineSeparator()), text);
+    String last = text.substring(text.lastIndexOf('\r') + 1);
+    assertTrue(last.startsWith("Round 7 100%") && last.contains("3/3") && last.contains("committed")
+        && last.endsWith(System.lineSeparator()), text);
   }
 }
