@@ -20,24 +20,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.fedmesh.deploy.demo.DemoData;
 import org.fedmesh.deploy.demo.EmbeddedConsortium;
+import org.fedmesh.deploy.operations.ListenerChain;
 import org.fedmesh.deploy.operations.MemberOperations;
 import org.fedmesh.deploy.operations.OperationsEndpoint;
 import org.fedmesh.deploy.operations.OperationsSettings;
 import org.fedmesh.node.FedmeshNode;
 import org.fedmesh.node.data.Dataset;
 import org.fedmesh.node.data.Partitioner;
+import org.fedmesh.node.round.CommitListener;
+import org.fedmesh.node.round.LocalUpdates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three real members over mutual TLS, each with its operations endpoint on an ephemeral loopback port, read over
  * HTTP as an operator would: not ready before joining, ready after; {@code /status} follows the commits;
- * {@code /metrics} is Prometheus text whose counters rise with the rounds.
+ * {@code /metrics} is Prometheus text whose counters rise with the rounds, with each phase's duration, the
+ * checkpoint write time and an attempt abandoned because a member's training failed once, counted by its reason.
  */
 class OperationsEndpointTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,18 +65,27 @@ class OperationsEndpointTest {
         "fedmesh.training.optimizer", "sgd:0.05",
         "fedmesh.coordinator.min-participants", 3));
     Map<String, MemberOperations> operations = new HashMap<>();
+    Map<String, CommitListener> listeners = new HashMap<>();
     List<EmbeddedConsortium.MemberSpec> specs = new ArrayList<>();
+    AtomicBoolean failed = new AtomicBoolean();
     for (EmbeddedConsortium.MemberSpec spec : EmbeddedConsortium.plan(parts, 2, shared)) {
       Path checkpoints = dir.resolve(spec.nodeId());
       MemberOperations ops = new MemberOperations(spec.nodeId(), Optional.of(checkpoints));
       operations.put(spec.nodeId(), ops);
-      specs.add(new EmbeddedConsortium.MemberSpec(spec.nodeId(), spec.port(), ops.observe(spec.updates()),
+      listeners.put(spec.nodeId(), ops.listener(CommitListener.NONE));
+      // node-3's training throws once, in round 3: that attempt is abandoned (member_failed) and retried.
+      LocalUpdates training = !spec.nodeId().equals("node-3") ? spec.updates()
+          : new GatedUpdates(spec.updates(), 3, () -> {
+            if (failed.compareAndSet(false, true)) {
+              throw new IllegalStateException("training fails once, on purpose");
+            }
+          }, () -> { });
+      specs.add(new EmbeddedConsortium.MemberSpec(spec.nodeId(), spec.port(), ops.observe(training),
           MemberOperations.instrumented(spec.config().withFallback(ConfigFactory.parseMap(
               Map.of("fedmesh.checkpoint-dir", checkpoints.toString()))))));
     }
     Map<String, Integer> ports = new HashMap<>();
-    try (EmbeddedConsortium consortium = EmbeddedConsortium.start(List.of(),
-        (node, model, loss) -> operations.get(node).activity().committed(node, model, loss),
+    try (EmbeddedConsortium consortium = EmbeddedConsortium.start(List.of(), ListenerChain.byMember(listeners),
         EmbeddedConsortium.Transport.MUTUAL_TLS)) {
       // node-2 first: its seed, node-1, is not running yet, so it cannot join.
       for (String id : List.of("node-2", "node-1", "node-3")) {
@@ -97,7 +111,7 @@ class OperationsEndpointTest {
       JsonNode status = awaitStatus(port, s -> s.path("round").asLong() >= 2, "round 2 committed");
       long round = status.path("round").asLong();
       assertEquals("node-2", status.path("node_id").asText());
-      assertTrue(Set.of("waiting", "training", "aggregating").contains(status.path("phase").asText()),
+      assertTrue(Set.of("waiting", "training", "summing", "committing").contains(status.path("phase").asText()),
           status.toString());
       assertEquals(3, status.path("members").size(), status.toString());
       assertTrue(status.path("last_accuracy").isNull(), "no evaluation was configured: " + status);
@@ -123,6 +137,19 @@ class OperationsEndpointTest {
           > before.get("fedmesh_artery_received_bytes_total{node_id=\"node-2\"}"));
       assertTrue(after.get("fedmesh_committed_round{node_id=\"node-2\"}") >= now);
       assertTrue(now >= round, "rounds only rise");
+      // Round 3's first attempt failed on node-3 and was retried: every member counts it, by reason.
+      assertTrue(now >= 4, "round 3 is behind: " + now);
+      assertTrue(after.get("fedmesh_attempts_aborted_total{node_id=\"node-2\",reason=\"member_failed\"}") >= 1,
+          after.toString());
+      assertTrue(metrics(ports.get("node-3")).get("fedmesh_training_failures_total{node_id=\"node-3\"}") >= 1);
+      for (String phase : List.of("training", "summing", "committing")) {
+        assertTrue(after.get("fedmesh_round_phase_duration_seconds_count{node_id=\"node-2\",phase=\"" + phase
+            + "\"}") >= 2, phase + ": " + after);
+      }
+      assertTrue(after.get("fedmesh_checkpoint_write_duration_seconds_count{node_id=\"node-2\"}") >= 2,
+          after.toString());
+      assertTrue(after.get("fedmesh_checkpoint_write_duration_seconds_sum{node_id=\"node-2\"}") > 0,
+          after.toString());
       assertEquals(405, HTTP.send(HttpRequest.newBuilder(uri(port, "/status"))
           .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
     }

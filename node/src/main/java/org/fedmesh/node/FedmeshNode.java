@@ -34,6 +34,7 @@ import org.fedmesh.node.membership.SeedList;
 import org.fedmesh.node.membership.SeedListFallback;
 import org.fedmesh.node.round.AggregationPipeline;
 import org.fedmesh.node.round.CommitListener;
+import org.fedmesh.node.round.GuardedListener;
 import org.fedmesh.node.round.LocalUpdates;
 import org.fedmesh.node.round.ModelState;
 import org.fedmesh.node.round.Participant;
@@ -119,7 +120,7 @@ public final class FedmeshNode implements AutoCloseable {
       Participant.Setup setup = new Participant.Setup(settings.nodeId(), identity, updates, pipeline,
           settings.aggregation().secure(), settings.aggregation().allowUnsafeTwoParty(), checkpoints, ring,
           VectorSerializer.floatsPerMessage(settings.aggregation().chunkBytes()), fingerprint,
-          listener);
+          GuardedListener.of(listener, log)); // an observer that throws must not stop the participant
       ActorRef<ParticipantCommand> participant = context.spawn(Participant.create(setup, initial), "participant");
       context.getSystem().receptionist().tell(Receptionist.register(Participant.KEY, participant));
       ClusterSingleton.get(context.getSystem()).init(SingletonActor.<CoordinatorCommand>of(

@@ -2,6 +2,7 @@ package org.fedmesh.deploy.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,10 @@ import org.fedmesh.deploy.JsonReport;
 import org.fedmesh.deploy.bench.NumpyFedAvgSimulation;
 import org.fedmesh.deploy.demo.DemoData;
 import org.fedmesh.deploy.demo.EmbeddedConsortium;
+import org.fedmesh.deploy.operations.ListenerChain;
+import org.fedmesh.deploy.operations.MemberActivity;
+import org.fedmesh.deploy.operations.ObservedUpdates;
+import org.fedmesh.deploy.operations.RoundProgress;
 import org.fedmesh.node.LocalTraining;
 import org.fedmesh.node.Strategy;
 import org.fedmesh.node.data.Dataset;
@@ -260,11 +265,24 @@ public final class DemoCommand implements Callable<Integer> {
           }
         }
       };
-      try (EmbeddedConsortium consortium = EmbeddedConsortium.start(
-          EmbeddedConsortium.plan(memberParts, memberHeldOut, data.numClasses(), sharedConfig, consortiumStatistics),
-          listener, transport)) {
+      List<EmbeddedConsortium.MemberSpec> plan = EmbeddedConsortium.plan(memberParts, memberHeldOut,
+          data.numClasses(), sharedConfig, consortiumStatistics);
+      // Each member's steps feed one display: a bar on a terminal, a line per phase in a log file.
+      Map<String, MemberActivity> activities = new HashMap<>();
+      List<EmbeddedConsortium.MemberSpec> observed = new ArrayList<>();
+      for (EmbeddedConsortium.MemberSpec member : plan) {
+        MemberActivity activity = new MemberActivity(member.nodeId(), 0, "", new SimpleMeterRegistry());
+        activities.put(member.nodeId(), activity);
+        observed.add(new EmbeddedConsortium.MemberSpec(member.nodeId(), member.port(),
+            new ObservedUpdates(member.updates(), activity), member.config(), member.ringEndpoint()));
+      }
+      try (RoundProgress progress = RoundProgress.forOutput(plan.size(), System.out, System.out::println);
+           EmbeddedConsortium consortium = EmbeddedConsortium.start(observed,
+               ListenerChain.inOrder(ListenerChain.byMember(activities), listener), transport)) {
+        activities.values().forEach(a -> a.progress(progress));
         startupSeconds = (System.nanoTime() - federationStarted) / 1e9;
-        System.out.printf(Locale.ROOT, "%5s  %10s  %9s  %8s%n", "round", "train loss", "accuracy", "seconds");
+        progress.println(String.format(Locale.ROOT, "%5s  %10s  %9s  %8s", "round", "train loss", "accuracy",
+            "seconds"));
         int statisticsRounds = consortiumStatistics ? 1 : 0;
         for (int r = 1; r <= rounds + statisticsRounds; r++) {
           CommittedRound committed = toEvaluate.poll(30, TimeUnit.MINUTES);
@@ -273,8 +291,8 @@ public final class DemoCommand implements Callable<Integer> {
             return 2;
           }
           if (r <= statisticsRounds) {
-            System.out.printf(Locale.ROOT, "%5d  feature statistics (secure sum)  %8.1f%n", committed.model().round(),
-                (System.nanoTime() - started) / 1e9);
+            progress.println(String.format(Locale.ROOT, "%5d  feature statistics (secure sum)  %8.1f",
+                committed.model().round(), (System.nanoTime() - started) / 1e9));
             continue;
           }
           secondsPerRound.add((committed.atNanos() - federationStarted) / 1e9);
@@ -286,17 +304,17 @@ public final class DemoCommand implements Callable<Integer> {
           lossList.add(committed.meanTrainingLoss());
           // Under DP the sum carries no training loss (it would carry no noise either).
           String loss = privacy.enabled() ? "-" : String.format(Locale.ROOT, "%.4f", committed.meanTrainingLoss());
-          System.out.printf(Locale.ROOT, "%5d  %10s  %9.4f  %8.1f%n", state.round(), loss, eval.accuracy(),
-              (System.nanoTime() - started) / 1e9);
+          progress.println(String.format(Locale.ROOT, "%5d  %10s  %9.4f  %8.1f", state.round(), loss,
+              eval.accuracy(), (System.nanoTime() - started) / 1e9));
         }
         if (!consortium.awaitRound(rounds + statisticsRounds, Duration.ofMinutes(2))) {
           System.err.println("Not every member committed round " + (rounds + statisticsRounds) + ": "
               + consortium.hashes());
         }
         hashes = consortium.hashes();
-        for (EmbeddedConsortium.Member m : consortium.members()) {
-          if (m.spec().updates() instanceof LocalTraining training) {
-            spent.put(m.spec().nodeId(), training.privacySpent());
+        for (EmbeddedConsortium.MemberSpec m : plan) { // the members' own training, not its observed wrapper
+          if (m.updates() instanceof LocalTraining training) {
+            spent.put(m.nodeId(), training.privacySpent());
           }
         }
       }

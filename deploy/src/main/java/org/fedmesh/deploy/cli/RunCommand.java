@@ -17,6 +17,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.fedmesh.deploy.operations.MemberOperations;
 import org.fedmesh.deploy.operations.OperationsEndpoint;
 import org.fedmesh.deploy.operations.OperationsSettings;
+import org.fedmesh.deploy.operations.RoundProgress;
 import org.fedmesh.mpc.pki.CertificateValidator;
 import org.fedmesh.mpc.pki.IssuedCertificates;
 import org.fedmesh.mpc.pki.MemberIdentity;
@@ -70,6 +71,9 @@ public final class RunCommand implements Callable<Integer> {
     MemberOperations operations = new MemberOperations(s.nodeId(), Optional.ofNullable(s.checkpointDir()));
     operations.privacy(training::privacySpent, s.dp());
     CommitListener evaluate = localEvaluation(s, data, classes, training, operations);
+    // Where each round stands: a bar on a terminal, else an INFO line per phase in the member's log.
+    RoundProgress progress = RoundProgress.forOutput(1, System.err, log::info);
+    operations.activity().progress(progress);
     FedmeshNode node = FedmeshNode.start(MemberOperations.instrumented(site), member.identity(),
         operations.observe(training), operations.listener(evaluate));
     serveOperations(member, operations, node);
@@ -81,6 +85,7 @@ public final class RunCommand implements Callable<Integer> {
           s.roundsWithinBudget() == 0 ? "no limit" : s.roundsWithinBudget());
     }
     awaitTermination(node);
+    progress.close();
     Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(node.system()).getShutdownReason();
     if (reason.filter(r -> r.equals(CoordinatedShutdown.clusterDowningReason())).isPresent()) {
       // Unreachable for too long, or on the minority side of a partition: a supervisor should start it again.

@@ -28,10 +28,10 @@ import org.fedmesh.node.LocalTraining;
 import org.fedmesh.node.NodeSettings;
 import org.fedmesh.node.data.Dataset;
 import org.fedmesh.node.model.NativeThreads;
+import org.fedmesh.deploy.operations.ListenerChain;
 import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.LocalUpdates;
 import org.fedmesh.node.round.ModelState;
-import org.fedmesh.node.round.SecureEvaluation;
 import org.fedmesh.protocols.AllReduceProtocol;
 
 /**
@@ -208,21 +208,12 @@ public final class EmbeddedConsortium implements AutoCloseable {
     Config config = transport == Transport.MUTUAL_TLS
         ? identityFiles(identity).withFallback(spec.config())
         : ConfigFactory.parseMap(Map.of("fedmesh.tls.insecure-plain-tcp", "on")).withFallback(spec.config());
-    CommitListener recording = new CommitListener() {
-      @Override
-      public void committed(String nodeId, ModelState model, double loss) {
-        synchronized (latest) {
-          latest.put(nodeId, model);
-          latest.notifyAll();
-        }
-        listener.committed(nodeId, model, loss);
+    CommitListener recording = ListenerChain.inOrder((nodeId, model, loss) -> {
+      synchronized (latest) {
+        latest.put(nodeId, model);
+        latest.notifyAll();
       }
-
-      @Override
-      public void evaluated(String nodeId, SecureEvaluation evaluation) {
-        listener.evaluated(nodeId, evaluation);
-      }
-    };
+    }, listener);
     FedmeshNode node = FedmeshNode.start(config, identity, spec.updates(), recording, spec.ringEndpoint());
     members.removeIf(m -> m.spec().nodeId().equals(spec.nodeId()));
     members.add(new Member(spec, node));

@@ -5,24 +5,30 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import org.fedmesh.node.round.AbortReason;
 import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.round.ModelState;
 import org.fedmesh.node.round.SecureEvaluation;
+import org.fedmesh.protocols.AttemptId;
 
 /**
  * What one member is doing, learnt only by listening: local training starts and ends ({@link ObservedUpdates}),
- * commits and catch-ups ({@link CommitListener}) and the local evaluation of each committed model. The round logic
- * is not touched; this is a read-only view for the operations endpoint, with the counters and timers it exports.
+ * the participant's round events and commits ({@link CommitListener}, a {@code RoundObserver}) and the local
+ * evaluation of each committed model. The round logic is not touched; this is a read-only view for the operations
+ * endpoint and the progress display, with the counters and timers it exports.
  *
- * <p>Phases as seen from here: {@code waiting} (no round in progress on this member), {@code training} (local
- * training for a round), {@code aggregating} (trained; masking, summing, signing and waiting for the commit; a
- * retry that reuses the update stays in it).
+ * <p>Phases as seen from here: {@code waiting} (no attempt in progress on this member), {@code training} (local
+ * training for a round), {@code summing} (the update is at hand: masking, waiting for peers, the ring all-reduce,
+ * unmasking, decoding), {@code committing} (the result is signed: waiting for the commit certificate and writing
+ * the checkpoint). A retry that reuses the update goes straight to summing.
  */
 public final class MemberActivity implements CommitListener {
 
   /** A member's phase as the operations endpoint reports it. */
   public enum Phase {
-    WAITING, TRAINING, AGGREGATING;
+    WAITING, TRAINING, SUMMING, COMMITTING;
 
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -44,6 +50,12 @@ public final class MemberActivity implements CommitListener {
   private final Counter trainingFailures;
   private final Timer roundDuration;
   private final Timer trainingDuration;
+  /** How long each phase of an attempt lasted, recorded when the attempt moves on to the next phase. */
+  private final Map<Phase, Timer> phaseDuration = new EnumMap<>(Phase.class);
+  private final Map<AbortReason, Counter> aborted = new EnumMap<>(AbortReason.class);
+  private final Counter attemptsStarted;
+  private final Timer checkpointWrite;
+  private volatile ProgressListener progress = ProgressListener.NONE;
 
   private long committedRound;
   private String committedHash = "";
@@ -60,6 +72,8 @@ public final class MemberActivity implements CommitListener {
   /** When this member first started training for {@link #roundStartedFor}: a round's duration runs from there. */
   private long roundStartedNanos;
   private long roundStartedFor = -1;
+  /** The attempt this member started last and that has neither committed nor been abandoned; null when none. */
+  private AttemptId openAttempt;
 
   /** {@code round} and {@code hash}: the model the member starts from (its journal's last entry, or round 0). */
   public MemberActivity(String nodeId, long round, String hash, MeterRegistry registry) {
@@ -77,13 +91,30 @@ public final class MemberActivity implements CommitListener {
         .register(registry);
     this.trainingDuration = Timer.builder("fedmesh.training.duration")
         .description("One local training run").register(registry);
+    for (Phase p : new Phase[] {Phase.TRAINING, Phase.SUMMING, Phase.COMMITTING}) {
+      phaseDuration.put(p, Timer.builder("fedmesh.round.phase.duration").tag("phase", p.label())
+          .description("One phase of an attempt on this member, counted when the attempt moved on to the next")
+          .register(registry));
+    }
+    // Every reason from the start, at zero: a rate over a counter that appears only at its first increment is lost.
+    for (AbortReason reason : AbortReason.values()) {
+      aborted.put(reason, Counter.builder("fedmesh.attempts.aborted").tag("reason", reason.label())
+          .description("Attempts this member took part in that ended without a commit, by reason")
+          .register(registry));
+    }
+    this.attemptsStarted = Counter.builder("fedmesh.attempts.started")
+        .description("Attempts this member admitted and started").register(registry);
+    this.checkpointWrite = Timer.builder("fedmesh.checkpoint.write.duration")
+        .description("Writing, syncing and renaming one checkpoint (commit or catch-up)").register(registry);
+  }
+
+  /** Who is told of this member's steps (a progress display); called under this object's lock: return quickly. */
+  public void progress(ProgressListener listener) {
+    this.progress = listener;
   }
 
   synchronized void trainingStarted(long round) {
-    if (round != roundStartedFor) {
-      roundStartedFor = round;
-      roundStartedNanos = System.nanoTime();
-    }
+    roundStarts(round);
     enter(Phase.TRAINING, round);
   }
 
@@ -93,13 +124,47 @@ public final class MemberActivity implements CommitListener {
       trainingFailures.increment();
       enter(Phase.WAITING, round);
     } else if (phase == Phase.TRAINING && phaseRound == round) {
-      enter(Phase.AGGREGATING, round);
+      enter(Phase.SUMMING, round);
     }
+  }
+
+  @Override
+  public synchronized void attemptStarted(String node, AttemptId attempt, int participants, boolean training) {
+    if (openAttempt != null && !openAttempt.equals(attempt)) {
+      abandon(openAttempt, AbortReason.SUPERSEDED, "a new attempt started: " + attempt);
+    }
+    openAttempt = attempt;
+    attemptsStarted.increment();
+    roundStarts(attempt.round());
+    // Training may already run (started for an earlier attempt of the round); its end moves the phase on.
+    enter(training ? Phase.TRAINING : Phase.SUMMING, attempt.round());
+  }
+
+  @Override
+  public synchronized void resultSigned(String node, AttemptId attempt, long aggregationNanos) {
+    if (attempt.equals(openAttempt)) {
+      enter(Phase.COMMITTING, attempt.round());
+    }
+  }
+
+  @Override
+  public synchronized void attemptAborted(String node, AttemptId attempt, AbortReason kind, String reason) {
+    if (attempt.equals(openAttempt)) { // the coordinator tells every member; an attempt counts once
+      abandon(attempt, kind, reason);
+    }
+  }
+
+  @Override
+  public synchronized void checkpointWritten(String node, long round, Duration took) {
+    checkpointWrite.record(took);
   }
 
   @Override
   public synchronized void committed(String node, ModelState model, double meanTrainingLoss) {
     boolean catchUp = Double.isNaN(meanTrainingLoss); // the participant reports a catch-up with a NaN loss
+    if (openAttempt != null && openAttempt.round() <= model.round()) {
+      openAttempt = null; // committed, or overtaken by a catch-up: either way not abandoned
+    }
     if (catchUp) {
       catchUps.increment();
     } else {
@@ -108,11 +173,15 @@ public final class MemberActivity implements CommitListener {
       if (roundStartedFor == model.round()) {
         roundDuration.record(Duration.ofNanos(System.nanoTime() - roundStartedNanos));
       }
+      if (phase == Phase.COMMITTING && phaseRound == model.round()) {
+        recordPhase();
+      }
     }
     committedRound = model.round();
     committedHash = model.hash();
     committedAt = Instant.now();
     enter(Phase.WAITING, model.round());
+    progress.committed(nodeId, model.round());
   }
 
   /** The member's evaluation of a committed model on its own held-out rows. */
@@ -138,11 +207,38 @@ public final class MemberActivity implements CommitListener {
         lastTrainingLoss, evaluatedRound, evaluationMetric, evaluation, consortiumEvaluatedRound, consortiumAccuracy);
   }
 
+  private void recordPhase() {
+    Timer timer = phaseDuration.get(phase);
+    if (timer != null) {
+      timer.record(Duration.between(phaseSince, Instant.now()));
+    }
+  }
+
+  private void roundStarts(long round) {
+    if (round != roundStartedFor) {
+      roundStartedFor = round;
+      roundStartedNanos = System.nanoTime();
+    }
+  }
+
+  private void abandon(AttemptId attempt, AbortReason kind, String reason) {
+    aborted.get(kind).increment();
+    openAttempt = null;
+    enter(Phase.WAITING, phaseRound);
+    progress.abandoned(nodeId, attempt, kind, reason);
+  }
+
   private void enter(Phase next, long round) {
     if (next != phase || round != phaseRound) {
+      if (round == phaseRound && next.ordinal() == phase.ordinal() + 1) { // training -> summing -> committing
+        recordPhase();
+      }
       phase = next;
       phaseRound = round;
       phaseSince = Instant.now();
+      if (next != Phase.WAITING) {
+        progress.entered(nodeId, round, next);
+      }
     }
   }
 }

@@ -16,14 +16,13 @@ import org.fedmesh.node.round.CommitListener;
 import org.fedmesh.node.privacy.DpGuarantee;
 import org.fedmesh.node.privacy.DpSettings;
 import org.fedmesh.node.round.LocalUpdates;
-import org.fedmesh.node.round.ModelState;
-import org.fedmesh.node.round.SecureEvaluation;
 import java.util.function.Supplier;
 
 /**
  * The operations side of one member, wired around it without touching its round logic: its training and commit
  * listener are wrapped to feed a {@link MemberActivity}, Artery counts its traffic ({@link TrafficInstrument}), and
- * once the member runs, {@link #serve} opens the read-only endpoint.
+ * once the member runs, {@link #serve} opens the read-only endpoint. Without {@link #serve} (the demo) it still keeps
+ * the activity a progress display follows.
  */
 public final class MemberOperations {
   private static final String INSTRUMENTS = "pekko.remote.artery.advanced.instruments";
@@ -52,23 +51,11 @@ public final class MemberOperations {
   }
 
   /**
-   * A commit listener that records commits and secure evaluations here first, then tells {@code next}. The
-   * participant's commit with its sum reaches both methods through {@link CommitListener}'s default.
+   * A commit listener that records commits, secure evaluations and round events here first, then tells
+   * {@code next}.
    */
   public CommitListener listener(CommitListener next) {
-    return new CommitListener() {
-      @Override
-      public void committed(String nodeId, ModelState model, double meanTrainingLoss) {
-        activity.committed(nodeId, model, meanTrainingLoss);
-        next.committed(nodeId, model, meanTrainingLoss);
-      }
-
-      @Override
-      public void evaluated(String nodeId, SecureEvaluation evaluation) {
-        activity.evaluated(nodeId, evaluation);
-        next.evaluated(nodeId, evaluation);
-      }
-    };
+    return ListenerChain.inOrder(activity, next);
   }
 
   /** Privacy spent so far, for members that train with differential privacy (shown in /status and /metrics). */

@@ -1,6 +1,7 @@
 package org.fedmesh.node.round;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -29,6 +30,9 @@ final class CheckpointWrites {
   private final ActorContext<ParticipantCommand> context;
   private final Optional<CheckpointStore> store;
   private final Executor blocking;
+  private final String nodeId;
+  /** Told each write's duration, on the actor's thread, before what waited for the write runs. */
+  private final RoundObserver observer;
   /** The write asked for last; the next one starts after it. */
   private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
   /** The round on disk; read and written only by the writes, which run one after another. */
@@ -41,10 +45,13 @@ final class CheckpointWrites {
     }
   }
 
-  CheckpointWrites(ActorContext<ParticipantCommand> context, Optional<CheckpointStore> store, Executor blocking) {
+  CheckpointWrites(ActorContext<ParticipantCommand> context, Optional<CheckpointStore> store, Executor blocking,
+                   String nodeId, RoundObserver observer) {
     this.context = context;
     this.store = store;
     this.blocking = blocking;
+    this.nodeId = nodeId;
+    this.observer = observer;
   }
 
   /**
@@ -58,22 +65,26 @@ final class CheckpointWrites {
       return;
     }
     CheckpointStore s = store.get();
-    CompletableFuture<ModelState> written = last.handle((previous, error) -> state).thenApplyAsync(m -> {
+    CompletableFuture<Duration> written = last.handle((previous, error) -> state).thenApplyAsync(m -> {
       if (m.round() < durableRound) {
         throw new Superseded(durableRound, m.round());
       }
+      long started = System.nanoTime();
       try {
         s.save(m, source, certificate == null ? null : certificate.encoded());
       } catch (IOException e) {
         throw new CompletionException(e);
       }
       durableRound = m.round();
-      return m;
+      return Duration.ofNanos(System.nanoTime() - started);
     }, blocking);
     last = written;
-    context.pipeToSelf(written, (saved, failure) -> {
+    context.pipeToSelf(written, (took, failure) -> {
       if (failure == null) {
-        return new Finished(then);
+        return new Finished(() -> {
+          observer.checkpointWritten(nodeId, state.round(), took);
+          then.run();
+        });
       }
       Throwable error = AsyncWork.cause(failure);
       if (error instanceof Superseded superseded) {

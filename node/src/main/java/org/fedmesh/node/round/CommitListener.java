@@ -2,9 +2,12 @@ package org.fedmesh.node.round;
 
 import org.fedmesh.mpc.DecodedSum;
 
-/** Told about each round this member commits; called on the participant's thread, so it must return quickly. */
+/**
+ * Told about each round this member commits; called on the participant's thread, so it must return quickly. As a
+ * {@link RoundObserver} it may also follow the steps before a commit (nothing by default).
+ */
 @FunctionalInterface
-public interface CommitListener {
+public interface CommitListener extends RoundObserver {
   void committed(String nodeId, ModelState model, double meanTrainingLoss);
 
   /** Told what the secure evaluation in a committed round's sum found; nothing by default. */

@@ -129,7 +129,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     this.crypto = context.getSystem().dispatchers()
         .lookup(DispatcherSelector.fromConfig("fedmesh.crypto-dispatcher"));
     this.checkpoints = new CheckpointWrites(context, setup.checkpoints(),
-        context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
+        context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()), setup.nodeId(), setup.listener());
     this.verifier = new CommitVerifier(setup.identity(), () -> size.members(context.getSystem()));
     this.committedProof = checkpoints.journaledProof(initial);
     this.catchUps = new CatchUps(context, verifier, setup.pipeline().parameterCount(),
@@ -196,6 +196,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       getContext().getLog().info("{}: training again: the sum of {} may be known", id, revealedAttempt);
     }
     Optional<LocalUpdates.LocalUpdate> reusable = updates.reusable(id.round(), committed.hash());
+    setup.listener().attemptStarted(setup.nodeId(), id, start.ring().size(), reusable.isEmpty()); // before training
     if (reusable.isPresent()) {
       getContext().getLog().info("{}: reusing the update trained for round {}", id, id.round());
       session.tell(new AttemptSession.UpdateReady(reusable.get()));
@@ -264,6 +265,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       ModelState next = done.applied().next();
       ResultSignature signature = verifier.sign(a.get().start(), next.hash());
       pending = Optional.of(new Pending(done.attempt(), next, done.applied().sum(), signature));
+      setup.listener().resultSigned(setup.nodeId(), done.attempt(), done.aggregationNanos());
       coordinator.tell(seal(new Aggregated(done.attempt(), setup.nodeId(), next.hash(),
           done.applied().sum().meanLoss(), done.applied().sum().totalSamples(), done.aggregationNanos(), signature)));
     }
@@ -319,6 +321,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     if (gate.refusal(abort, "AbortAttempt for " + abort.attempt(), null).isPresent()) {
       return this;
     }
+    setup.listener().attemptAborted(setup.nodeId(), abort.attempt(), AbortReason.of(abort.reason()), abort.reason());
     if (live.filter(l -> l.id().equals(abort.attempt())).isPresent()) {
       getContext().getLog().info("Abandoned {}: {}", abort.attempt(), abort.reason());
       endAttempt();
@@ -336,13 +339,9 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     return this;
   }
 
-  private <M extends Sealable<M>> M seal(M message) {
-    return seals.seal(message);
-  }
+  private <M extends Sealable<M>> M seal(M message) { return seals.seal(message); }
 
-  private static String path(ActorRef<?> ref) {
-    return ref == null ? "nobody" : ref.path().toString();
-  }
+  private static String path(ActorRef<?> ref) { return ref == null ? "nobody" : ref.path().toString(); }
   private void endAttempt() {
     live.ifPresent(a -> getContext().stop(a.session()));
     live = Optional.empty();

@@ -72,20 +72,27 @@ final class ParticipantHarness implements AutoCloseable {
   /** {@code consortiumSize}: the members each participant believes the consortium has (commits need a majority). */
   ParticipantHarness(ConsortiumCa ca, List<LocalUpdates> updates, boolean secureRequired,
                      IntFunction<Optional<CheckpointStore>> checkpoints, int consortiumSize) {
-    this(ca, updates, secureRequired, checkpoints, consortiumSize, (member, endpoint) -> endpoint);
+    this(ca, updates, secureRequired, checkpoints, consortiumSize, (member, endpoint) -> endpoint,
+        CommitListener.NONE);
+  }
+
+  /** {@code listener}: told of every member's rounds (each call names its member). */
+  ParticipantHarness(ConsortiumCa ca, List<LocalUpdates> updates, IntFunction<Optional<CheckpointStore>> checkpoints,
+                     CommitListener listener) {
+    this(ca, updates, true, checkpoints, updates.size(), (member, endpoint) -> endpoint, listener);
   }
 
   /** {@code endpointAround}: member i's ring endpoint as the test wraps it (a member that misbehaves on purpose). */
   ParticipantHarness(ConsortiumCa ca, List<LocalUpdates> updates,
                      BiFunction<Integer, Behavior<AllReduceProtocol.Command>, Behavior<AllReduceProtocol.Command>>
                          endpointAround) {
-    this(ca, updates, true, member -> Optional.empty(), updates.size(), endpointAround);
+    this(ca, updates, true, member -> Optional.empty(), updates.size(), endpointAround, CommitListener.NONE);
   }
 
   private ParticipantHarness(ConsortiumCa ca, List<LocalUpdates> updates, boolean secureRequired,
                      IntFunction<Optional<CheckpointStore>> checkpoints, int consortiumSize,
                      BiFunction<Integer, Behavior<AllReduceProtocol.Command>, Behavior<AllReduceProtocol.Command>>
-                         endpointAround) {
+                         endpointAround, CommitListener listener) {
     this.updates = updates;
     ModelState initial = ModelState.of(0, updates.get(0).initialParameters(), new float[0]);
     for (int i = 0; i < updates.size(); i++) {
@@ -98,7 +105,7 @@ final class ParticipantHarness implements AutoCloseable {
       AggregationPipeline pipeline = new AggregationPipeline(CODEC, ServerOptimizer.fedAvg(1.0),
           updates.get(i).parameterCount());
       Participant.Setup setup = new Participant.Setup(id, identity, updates.get(i), pipeline, secureRequired, false,
-          checkpoints.apply(i), endpoint, 1000, SHARED, CommitListener.NONE);
+          checkpoints.apply(i), endpoint, 1000, SHARED, listener);
       TestProbe<ParticipantCommand> inbox = kit.createTestProbe();
       ActorRef<ParticipantCommand> participant = kit.spawn(Behaviors.monitor(ParticipantCommand.class, inbox.ref(),
           Participant.create(setup, initial, ConsortiumSize.fixed(consortiumSize), CoordinatorHost.fixed(HOST))),
