@@ -204,8 +204,14 @@ public final class FedmeshNode implements AutoCloseable {
         Optional<ModelState> saved = checkpoints.get().load();
         if (saved.isPresent()) {
           if (saved.get().parameters().length != parameters) {
+            boolean withoutStatistics = saved.get().parameters().length
+                == parameters - updates.consortiumScaling().sectionLength();
             throw new IllegalStateException("the checkpoint " + checkpoints.get().file() + " holds "
-                + saved.get().parameters().length + " parameters but the configured model has " + parameters);
+                + saved.get().parameters().length + " parameters but the configured model has " + parameters
+                + (withoutStatistics && updates.consortiumScaling().enabled() ? ": it was written before models"
+                + " kept the consortium's feature statistics (data.scaling = standardize since protocol 3); start"
+                + " the consortium again from empty checkpoint directories, or keep its scaling with divide:C or"
+                + " none" : ""));
           }
           int stateLength = optimizer.initialState(parameters).length;
           if (saved.get().optimizerState().length != stateLength) {
