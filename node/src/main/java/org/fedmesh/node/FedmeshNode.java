@@ -210,8 +210,7 @@ public final class FedmeshNode implements AutoCloseable {
                 + saved.get().parameters().length + " parameters but the configured model has " + parameters
                 + (withoutStatistics && updates.consortiumScaling().enabled() ? ": it was written before models"
                 + " kept the consortium's feature statistics (data.scaling = standardize since protocol 3); start"
-                + " the consortium again from empty checkpoint directories, or keep its scaling with divide:C or"
-                + " none" : ""));
+                + " the consortium again from empty checkpoint directories (OPERATIONS.md, Upgrading)" : ""));
           }
           int stateLength = optimizer.initialState(parameters).length;
           if (saved.get().optimizerState().length != stateLength) {
