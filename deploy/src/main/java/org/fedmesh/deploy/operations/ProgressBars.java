@@ -16,6 +16,7 @@ final class ProgressBars implements RoundProgress.Display {
 
   private final PrintStream out;
   private ProgressBar bar;
+  private Line line;
   private long barRound = -1;
   /** The bar's last rendering, drawn again after a line printed above it; empty when no bar is on screen. */
   private String shown = "";
@@ -28,8 +29,9 @@ final class ProgressBars implements RoundProgress.Display {
   public void show(long round, RoundProgress.Step step, int done, int total) {
     if (round != barRound) {
       closeBar();
+      line = new Line();
       bar = new ProgressBarBuilder().setTaskName("Round " + round).setInitialMax(total)
-          .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).setConsumer(new Line()).build();
+          .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).setConsumer(line).build();
       barRound = round;
     }
     bar.maxHint(total).stepTo(done).setExtraMessage(step.label());
@@ -55,7 +57,10 @@ final class ProgressBars implements RoundProgress.Display {
 
   private void closeBar() {
     if (bar != null) {
-      bar.close(); // draws the final state and ends the line (Line.close)
+      bar.close(); // draws the final state (and waits for it)
+      // The library ends the line itself only if the bar had been drawn before (a bar closed before its first
+      // refresh gets its final state drawn but its consumer never closed): end it here, at most once.
+      line.close();
       bar = null;
     }
   }
