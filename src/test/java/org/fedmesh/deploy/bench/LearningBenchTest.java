@@ -71,6 +71,12 @@ class LearningBenchTest {
       assertArrayEquals(accuracy, doubles(c.get("mean_accuracy_per_round")));
     }
 
+    // Merging the report alone gives its configurations back, figure for figure.
+    Path merged = dir.resolve("merged.json");
+    assertEquals(0, Main.commandLine().execute("bench", "learning", "--from", report.toString(), "--report",
+        merged.toString()));
+    assertEquals(configs, new ObjectMapper().readTree(merged.toFile()).get("configurations"));
+
     List<String> written = new ArrayList<>();
     try (var files = Files.list(plots)) {
       files.forEach(f -> written.add(f.getFileName().toString()));

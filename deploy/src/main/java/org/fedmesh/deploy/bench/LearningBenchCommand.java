@@ -76,6 +76,10 @@ public final class LearningBenchCommand implements Callable<Integer> {
       + " measured).")
   Path report;
 
+  @Option(names = "--from", description = "Run nothing: merge these learning reports (repeatable) into --report"
+      + " and --plot, e.g. a grid measured in parts.")
+  List<Path> from = new ArrayList<>();
+
   @Option(names = "--plot", description = "Directory for the PNG plots (accuracy against rounds and wall time).")
   Path plotDir;
 
@@ -87,26 +91,9 @@ public final class LearningBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long started = System.nanoTime();
-    List<LearningConfiguration> configurations = configurations();
-    if (rounds < 1 || nodes < 3 || seeds.isEmpty()) {
-      throw new IllegalArgumentException("need --rounds >= 1, --nodes >= 3 (secure aggregation) and a seed");
-    }
-    System.out.printf(Locale.ROOT, "bench learning: %d configurations x %d seeds on %s, %d members, %d rounds%n",
-        configurations.size(), seeds.size(), dataset, nodes, rounds);
-    Map<LearningConfiguration, List<LearningRun>> results = new LinkedHashMap<>();
-    configurations.forEach(c -> results.put(c, new ArrayList<>()));
-    boolean agree = true;
-    // Seed after seed, so that a run cut short still holds whole seeds of every configuration.
-    for (long seed : seeds) {
-      for (LearningConfiguration c : configurations) {
-        System.out.printf(Locale.ROOT, "%n=== %s, %s, seed %d ===%n", c.partition(), c.label(), seed);
-        LearningRun run = runOnce(c, seed);
-        agree &= run.hashesAgree();
-        results.get(c).add(run);
-        if (report != null) {
-          JsonReport.write(report, report(results, started));
-        }
-      }
+    Map<LearningConfiguration, List<LearningRun>> results = from.isEmpty() ? run(started) : merge();
+    if (!from.isEmpty() && report != null) {
+      JsonReport.write(report, report(results, started));
     }
     printTable(results);
     if (plotDir != null) {
@@ -115,7 +102,61 @@ public final class LearningBenchCommand implements Callable<Integer> {
         System.out.println("Plot written to " + plotDir.resolve(file));
       }
     }
+    boolean agree = results.values().stream().flatMap(List::stream).allMatch(LearningRun::hashesAgree);
     return agree ? 0 : 3;
+  }
+
+  private Map<LearningConfiguration, List<LearningRun>> run(long started) throws Exception {
+    List<LearningConfiguration> configurations = configurations();
+    if (rounds < 1 || nodes < 3 || seeds.isEmpty()) {
+      throw new IllegalArgumentException("need --rounds >= 1, --nodes >= 3 (secure aggregation) and a seed");
+    }
+    System.out.printf(Locale.ROOT, "bench learning: %d configurations x %d seeds on %s, %d members, %d rounds%n",
+        configurations.size(), seeds.size(), dataset, nodes, rounds);
+    Map<LearningConfiguration, List<LearningRun>> results = new LinkedHashMap<>();
+    configurations.forEach(c -> results.put(c, new ArrayList<>()));
+    // Seed after seed, so that a run cut short still holds whole seeds of every configuration.
+    for (long seed : seeds) {
+      for (LearningConfiguration c : configurations) {
+        System.out.printf(Locale.ROOT, "%n=== %s, %s, seed %d ===%n", c.partition(), c.label(), seed);
+        results.get(c).add(runOnce(c, seed));
+        if (report != null) {
+          JsonReport.write(report, report(results, started));
+        }
+      }
+    }
+    return results;
+  }
+
+  /** The configurations and runs of the --from reports, in their order; their settings must agree. */
+  private Map<LearningConfiguration, List<LearningRun>> merge() throws java.io.IOException {
+    Map<LearningConfiguration, List<LearningRun>> results = new LinkedHashMap<>();
+    JsonNode first = null;
+    for (Path file : from) {
+      JsonNode r = new ObjectMapper().readTree(file.toFile());
+      if (first == null) {
+        first = r;
+        dataset = r.get("dataset").asText();
+        nodes = r.get("nodes").asInt();
+        rounds = r.get("rounds").asInt();
+        localEpochs = r.get("local_epochs").asInt();
+        tls = r.get("tls").asText();
+      }
+      for (String key : List.of("dataset", "nodes", "rounds", "local_epochs")) {
+        if (!r.get(key).equals(first.get(key))) {
+          throw new IllegalArgumentException(file + " has " + key + " " + r.get(key) + ", the first report "
+              + first.get(key) + ": their runs do not compare");
+        }
+      }
+      for (JsonNode summary : r.get("configurations")) {
+        List<LearningRun> runs = results.computeIfAbsent(LearningConfiguration.fromJson(summary),
+            c -> new ArrayList<>());
+        summary.get("runs").forEach(run -> runs.add(LearningRun.fromJson(run)));
+      }
+    }
+    seeds = results.values().stream().flatMap(List::stream).map(LearningRun::seed).distinct().sorted().toList();
+    partitions = results.keySet().stream().map(LearningConfiguration::partition).distinct().toList();
+    return results;
   }
 
   /** Every partition: the first model with each strategy, then each other model with the best strategy. */
@@ -188,6 +229,9 @@ public final class LearningBenchCommand implements Callable<Integer> {
     List<Map<String, Object>> configs = new ArrayList<>();
     results.forEach((c, runs) -> configs.add(summary(c, runs)));
     json.put("configurations", configs);
+    if (!from.isEmpty()) {
+      json.put("merged_from", from.stream().map(Path::toString).toList());
+    }
     json.put("wall_seconds", (System.nanoTime() - started) / 1e9);
     json.put("jdk", Runtime.version().toString());
     return json;

@@ -1,5 +1,6 @@
 package org.fedmesh.deploy.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.fedmesh.node.Strategy;
@@ -42,6 +43,15 @@ record LearningConfiguration(String partition, ModelSpec model, Strategy strateg
 
   static LearningConfiguration of(String partition, ModelSpec model, StrategyChoice choice, String optimizer) {
     return new LearningConfiguration(partition, model, choice.strategy(), choice.serverLearningRate(), optimizer);
+  }
+
+  /** A configuration as a learning report's summary names it. */
+  static LearningConfiguration fromJson(JsonNode summary) {
+    JsonNode rate = summary.get("server_learning_rate");
+    JsonNode optimizer = summary.get("local_optimizer");
+    return new LearningConfiguration(summary.get("partition").asText(), ModelSpec.parse(summary.get("model").asText()),
+        Strategy.parse(summary.get("strategy").asText()), rate == null || rate.isNull() ? null : rate.asDouble(),
+        optimizer == null || optimizer.isNull() ? null : optimizer.asText());
   }
 
   /** The plots' and the console's name of the configuration within its partition. */

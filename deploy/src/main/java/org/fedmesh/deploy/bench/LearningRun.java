@@ -19,6 +19,18 @@ record LearningRun(long seed, List<Double> accuracyPerRound, List<Double> second
         centralizedSeconds);
   }
 
+  /** A run as {@link #toJson()} wrote it into a learning report. */
+  static LearningRun fromJson(JsonNode run) {
+    return new LearningRun(run.get("seed").asLong(), doubles(run.get("accuracy_per_round")),
+        doubles(run.get("seconds_at_round")), run.get("startup_seconds").asDouble(),
+        run.get("hashes_agree").asBoolean(), orNull(run.get("centralized_accuracy")),
+        orNull(run.get("centralized_seconds")));
+  }
+
+  private static Double orNull(JsonNode value) {
+    return value == null || value.isNull() ? null : value.asDouble();
+  }
+
   double finalAccuracy() {
     return accuracyPerRound.get(accuracyPerRound.size() - 1);
   }
