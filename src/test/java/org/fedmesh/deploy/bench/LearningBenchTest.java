@@ -2,6 +2,7 @@ package org.fedmesh.deploy.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -101,6 +102,15 @@ class LearningBenchTest {
     assertEquals(LearningBenchCommand.CNN_OPTIMIZER, cnn.localOptimizer());
     assertEquals(List.of("dirichlet:0.5", "iid"), configs.stream().map(LearningConfiguration::partition)
         .distinct().toList());
+  }
+
+  @Test
+  void strategyChoice_takesAnOptionalServerRate_andRefusesABadOne() {
+    assertEquals(null, LearningConfiguration.StrategyChoice.parse("fedprox").serverLearningRate());
+    assertEquals(0.1, LearningConfiguration.StrategyChoice.parse("fedavgm:0.1").serverLearningRate());
+    for (String bad : List.of("fedavgm:0", "fedadam:-1", "fedyogi:fast", "fedsgd")) {
+      assertThrows(IllegalArgumentException.class, () -> LearningConfiguration.StrategyChoice.parse(bad), bad);
+    }
   }
 
   @Test
