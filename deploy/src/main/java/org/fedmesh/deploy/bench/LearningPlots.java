@@ -16,10 +16,14 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The learning benchmark's PNG plots (XChart), two per partition: test accuracy against rounds and against wall
- * seconds since the consortium started, one line per configuration (the mean over seeds, with error bars of one
- * standard deviation against rounds when there are several seeds), and each model's centralized accuracy dashed.
+ * seconds since the consortium started (log scale when they span minutes and seconds), one line per configuration (the mean over seeds, with error bars
+ * of one standard deviation against rounds when there are several seeds), and each model's centralized accuracy
+ * dashed.
  */
 final class LearningPlots {
+  /** Seconds plots spanning more than this factor get a log scale. */
+  private static final double LOG_SPAN = 30;
+
   private LearningPlots() {}
 
   /** Writes the plots into {@code dir}; returns their file names. */
@@ -49,24 +53,35 @@ final class LearningPlots {
         .yAxisTitle("test accuracy").build();
     chart.getStyler().setMarkerSize(4);
     chart.getStyler().setErrorBarsColorSeriesColor(true);
+    double firstX = Double.POSITIVE_INFINITY;
     double lastX = 0;
     Map<String, Double> baselines = new LinkedHashMap<>();
     for (Map.Entry<LearningConfiguration, List<LearningRun>> e : configs.entrySet()) {
       List<LearningRun> runs = e.getValue();
       List<Double> accuracy = meanPerRound(runs, LearningRun::accuracyPerRound);
       List<Double> x = againstSeconds ? meanPerRound(runs, LearningRun::secondsAtRound) : roundNumbers(accuracy);
+      // A configuration measured over fewer seeds than the others says so.
+      String name = e.getKey().label() + (runs.size() == seeds ? ""
+          : " (" + runs.size() + " seed" + (runs.size() == 1 ? ")" : "s)"));
       XYSeries series = againstSeconds || runs.size() < 2
-          ? chart.addSeries(e.getKey().label(), x, accuracy)
-          : chart.addSeries(e.getKey().label(), x, accuracy, stdPerRound(runs, accuracy));
+          ? chart.addSeries(name, x, accuracy)
+          : chart.addSeries(name, x, accuracy, stdPerRound(runs, accuracy));
       series.setMarker(SeriesMarkers.CIRCLE);
+      firstX = Math.min(firstX, x.get(0));
       lastX = Math.max(lastX, x.get(x.size() - 1));
       SeedSpread central = SeedSpread.of(runs.stream().map(LearningRun::centralizedAccuracy).toList());
       if (central.n() > 0) {
         baselines.putIfAbsent(e.getKey().model() + " centralized", central.mean());
       }
     }
+    // A CNN's rounds take minutes, an MLP's seconds: on one plot, a log scale keeps both curves' shape (its labels
+    // are powers of ten only, so a narrower span stays linear).
+    if (againstSeconds && lastX > LOG_SPAN * firstX) {
+      chart.getStyler().setXAxisLogarithmic(true);
+      chart.setXAxisTitle("wall seconds since the consortium started (log scale)");
+    }
     for (Map.Entry<String, Double> b : baselines.entrySet()) {
-      XYSeries line = chart.addSeries(b.getKey(), List.of(againstSeconds ? 0.0 : 1.0, lastX),
+      XYSeries line = chart.addSeries(b.getKey(), List.of(firstX, lastX),
           List.of(b.getValue(), b.getValue()));
       line.setMarker(SeriesMarkers.NONE);
       line.setLineStyle(SeriesLines.DASH_DASH);
