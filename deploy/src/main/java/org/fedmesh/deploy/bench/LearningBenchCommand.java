@@ -252,7 +252,7 @@ public final class LearningBenchCommand implements Callable<Integer> {
     json.put("ratio_to_centralized",
         SeedSpread.of(runs.stream().map(LearningRun::ratioToCentralized).toList()).toJson());
     json.put("wall_seconds_per_round_after_the_first", SeedSpread.of(runs.stream()
-        .flatMap(r -> r.steadyRoundSeconds().stream()).toList()).toJson());
+        .flatMap(r -> r.steadyRoundSeconds().stream()).toList()).toJson("rounds"));
     json.put("hashes_agree", runs.stream().allMatch(LearningRun::hashesAgree));
     json.put("mean_accuracy_per_round", LearningPlots.meanPerRound(runs, LearningRun::accuracyPerRound));
     json.put("mean_seconds_at_round", LearningPlots.meanPerRound(runs, LearningRun::secondsAtRound));

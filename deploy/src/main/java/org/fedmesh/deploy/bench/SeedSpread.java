@@ -31,13 +31,18 @@ record SeedSpread(int n, double mean, double std, double min, double max) {
     return new SeedSpread(v.length, mean, std, min, max);
   }
 
-  /** As the report writes it; null when no seed had the figure. */
+  /** As the report writes it, counting seeds; null when no seed had the figure. */
   Map<String, Object> toJson() {
+    return toJson("seeds");
+  }
+
+  /** As the report writes it, the count under {@code countKey} (e.g. rounds); null when there was no figure. */
+  Map<String, Object> toJson(String countKey) {
     if (n == 0) {
       return null;
     }
     Map<String, Object> json = new LinkedHashMap<>();
-    json.put("seeds", n);
+    json.put(countKey, n);
     json.put("mean", mean);
     json.put("std", std);
     json.put("min", min);
