@@ -95,7 +95,7 @@ class LearningBenchTest {
     LearningBenchCommand command = CommandLine.populateCommand(new LearningBenchCommand());
     List<LearningConfiguration> configs = command.configurations();
     assertEquals(10, configs.size());
-    assertEquals(List.of("fedavg", "fedprox", "fedadam", "fedyogi", "fedavg"),
+    assertEquals(List.of("fedavg", "fedprox", "fedadam", "fedyogi", "fedprox"),
         configs.subList(0, 5).stream().map(c -> c.strategy().key()).toList());
     LearningConfiguration cnn = configs.get(4);
     assertEquals("cnn:32,64", cnn.model().toString());
