@@ -284,6 +284,7 @@ public final class DemoCommand implements Callable<Integer> {
         progress.println(String.format(Locale.ROOT, "%5s  %10s  %9s  %8s", "round", "train loss", "accuracy",
             "seconds"));
         int statisticsRounds = consortiumStatistics ? 1 : 0;
+        ConsortiumScaling scaling = plan.get(0).updates().consortiumScaling(); // every member's is the same
         for (int r = 1; r <= rounds + statisticsRounds; r++) {
           CommittedRound committed = toEvaluate.poll(30, TimeUnit.MINUTES);
           if (committed == null) {
@@ -297,7 +298,6 @@ public final class DemoCommand implements Callable<Integer> {
           }
           secondsPerRound.add((committed.atNanos() - federationStarted) / 1e9);
           ModelState state = committed.model();
-          ConsortiumScaling scaling = consortium.members().get(0).spec().updates().consortiumScaling();
           Evaluation eval = evaluator.evaluate(scaling.network(state.parameters()),
               scaling.prepare(state.parameters(), memberRows.test()));
           accuracyPerRound.add(eval.accuracy());
