@@ -1,15 +1,10 @@
 package org.fedmesh.mpc;
 
-import java.security.GeneralSecurityException;
 import java.security.cert.CertificateEncodingException;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
-import org.fedmesh.mpc.pki.CertificateValidationException;
-import org.fedmesh.mpc.pki.CertificateValidator;
-import org.fedmesh.mpc.pki.Certificates;
 import org.fedmesh.mpc.pki.MemberIdentity;
 
 /**
@@ -22,6 +17,7 @@ public record SignedRoundResult(RoundResult result, String nodeId, byte[] signat
 
   static final String LABEL = "fedmesh-round-result-v1";
   private static final String FORMAT = "fedmesh-signed-round-result-v1";
+  private static final String ALTERED = "the round, attempt, ring or a hash was altered";
 
   public SignedRoundResult {
     Objects.requireNonNull(result, "result");
@@ -47,28 +43,7 @@ public record SignedRoundResult(RoundResult result, String nodeId, byte[] signat
    * @return the signer's certificate
    */
   public X509Certificate checkSignature() throws CommitVerificationException {
-    X509Certificate certificate;
-    try {
-      certificate = Certificates.fromDer(certificateDer);
-    } catch (CertificateException | RuntimeException e) {
-      throw new CommitVerificationException(nodeId, "malformed certificate: " + e.getMessage(), e);
-    }
-    String certifiedName = Certificates.commonName(certificate).orElse(Certificates.describe(certificate));
-    if (!certifiedName.equals(nodeId)) {
-      throw new CommitVerificationException(nodeId,
-          "it carries the certificate of '" + certifiedName + "', not of '" + nodeId + "'");
-    }
-    boolean valid;
-    try {
-      valid = IdentitySignatures.verify(certificate.getPublicKey(), result.signedPayload(nodeId), signature);
-    } catch (GeneralSecurityException e) {
-      throw new CommitVerificationException(nodeId, "its signature cannot be checked: " + e.getMessage(), e);
-    }
-    if (!valid) {
-      throw new CommitVerificationException(nodeId,
-          "bad signature: the round, attempt, ring or a hash was altered, or another key signed it");
-    }
-    return certificate;
+    return SignedStatements.checkSignature(nodeId, certificateDer, result.signedPayload(nodeId), signature, ALTERED);
   }
 
   /**
@@ -76,13 +51,8 @@ public record SignedRoundResult(RoundResult result, String nodeId, byte[] signat
    * and names {@link #nodeId}, and the signature over the result verifies with the certificate's key.
    */
   public void verify(X509Certificate caCertificate, Instant now) throws CommitVerificationException {
-    Objects.requireNonNull(caCertificate, "caCertificate");
-    X509Certificate certificate = checkSignature();
-    try {
-      CertificateValidator.validateMember(certificate, caCertificate, now);
-    } catch (CertificateValidationException e) {
-      throw new CommitVerificationException(nodeId, e.getMessage(), e);
-    }
+    SignedStatements.verify(nodeId, certificateDer, result.signedPayload(nodeId), signature, ALTERED, caCertificate,
+        now);
   }
 
   /** The canonical encoding, the form it travels in and {@link #decode} reads. */

@@ -129,6 +129,77 @@ class CommitCertificateTest {
     assertEquals(List.of(), accepted, "offsets whose alteration still verified");
   }
 
+  // ---- a ring member lost after it attested: its attestation stands in for its signature
+
+  private static SignedAttestation attestation(MemberIdentity who, RoundResult of) {
+    return SignedAttestation.sign(who, SumHeld.of(of));
+  }
+
+  @Test
+  void verify_lostMemberAttested_signersAMajority_acceptedAndSurvivesEncoding() throws Exception {
+    CommitCertificate completed = CommitCertificate.of(List.of(alice, bob), List.of(attestation(TestPki.carol(),
+        RESULT)));
+    completed.verify(ca, Instant.now(), 3);
+    CommitCertificate copy = CommitCertificate.decode(completed.encode());
+    assertEquals(completed, copy);
+    assertEquals(List.of("carol"), copy.attesters());
+    copy.verify(ca, Instant.now(), 3);
+  }
+
+  @Test
+  void verify_signersAndAttestersAMajorityButNotTheSignersAlone_refused() {
+    // Two of four sign: an attestation is no vote on the result, so it does not make up the majority.
+    CommitCertificate completed = CommitCertificate.of(List.of(alice, bob), List.of(attestation(TestPki.carol(),
+        RESULT)));
+    assertRefused(completed, 4, null, "only 2 of the consortium's 4 members signed it");
+  }
+
+  @Test
+  void verify_attestationOfAnotherAttempt_refusedNamingItsSigner() {
+    RoundResult earlier = new RoundResult(7, 1, NONCE, RESULT.ring(), BEFORE, AFTER);
+    SignedAttestation stale = attestation(TestPki.carol(), earlier);
+    assertThrows(IllegalArgumentException.class, () -> CommitCertificate.of(List.of(alice, bob), List.of(stale)));
+    assertRefused(new CommitCertificate(RESULT, List.of(alice, bob), List.of(stale)), 3, "carol",
+        "not this attempt's");
+  }
+
+  @Test
+  void verify_forgedOrForeignAttestation_refusedNamingItsSigner() {
+    SignedAttestation genuine = attestation(TestPki.carol(), RESULT);
+    byte[] forged = genuine.signature();
+    forged[7] ^= 1;
+    assertRefused(new CommitCertificate(RESULT, List.of(alice, bob), List.of(new SignedAttestation(
+        genuine.statement(), "carol", forged, genuine.certificateDer()))), 3, "carol", "bad signature");
+    // Bob's key and certificate cannot attest for carol.
+    SignedAttestation inCarolsName = new SignedAttestation(genuine.statement(), "carol",
+        attestation(TestPki.bob(), RESULT).signature(), bobCertificate());
+    assertRefused(new CommitCertificate(RESULT, List.of(alice, bob), List.of(inCarolsName)), 3, "carol",
+        "not of 'carol'");
+    // A result signature is no attestation: the labels differ.
+    SignedAttestation fromResult = new SignedAttestation(genuine.statement(), "carol", carol.signature(),
+        carol.certificateDer());
+    assertRefused(new CommitCertificate(RESULT, List.of(alice, bob), List.of(fromResult)), 3, "carol",
+        "bad signature");
+  }
+
+  @Test
+  void verify_aMemberThatSignsAndAttests_orARingMemberNeitherSignsNorAttests_refused() {
+    assertRefused(new CommitCertificate(RESULT, List.of(alice, bob, carol), List.of(attestation(TestPki.bob(),
+        RESULT))), 3, "bob", "attests as well as signs");
+    assertRefused(new CommitCertificate(RESULT, List.of(alice, bob), List.of(attestation(TestPki.alice(), RESULT))),
+        3, "alice", "attests as well as signs");
+    assertRefused(new CommitCertificate(RESULT, List.of(alice, bob), List.of()), 3, null,
+        "not exactly the attempt's ring");
+  }
+
+  private static byte[] bobCertificate() {
+    try {
+      return TestPki.bob().certificate().getEncoded();
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static void assertRefused(CommitCertificate c, int members, String culprit, String reason) {
     CommitVerificationException e = assertThrows(CommitVerificationException.class,
         () -> c.verify(ca, Instant.now(), members));
