@@ -256,21 +256,29 @@ public final class RoundProtocol {
   /**
    * The participant decoded the sum and holds the new model as pending; its hash for the coordinator to compare,
    * the sample-weighted mean training loss and total sample count (both parts of the secure sum, so aggregates
-   * only), how long this member's aggregation took from its update being ready to the decoded sum, and its
-   * signature of the result, which the coordinator gathers into the commit certificate.
+   * only), how long this member's aggregation took from its update being ready to the decoded sum, its signature
+   * of the result, which the coordinator gathers into the commit certificate, and, in a secure attempt, the other
+   * participants' signed attestations that they held the masked sum (it revealed only once it held them all): what
+   * lets the coordinator commit without a participant lost after it attested.
    */
   public record Aggregated(AttemptId attempt, String nodeId, String modelHash, double meanLoss, long totalSamples,
-                           long aggregationNanos, ResultSignature signature, ControlSignature seal)
+                           long aggregationNanos, ResultSignature signature, List<Attestation> attestations,
+                           ControlSignature seal)
       implements CoordinatorCommand, CborSerializable, Sealable<Aggregated> {
+    public Aggregated {
+      attestations = attestations == null ? List.of() : List.copyOf(attestations);
+    }
+
     /** Unsealed: receivers refuse it until it is sealed. */
     public Aggregated(AttemptId attempt, String nodeId, String modelHash, double meanLoss, long totalSamples,
-                      long aggregationNanos, ResultSignature signature) {
-      this(attempt, nodeId, modelHash, meanLoss, totalSamples, aggregationNanos, signature, null);
+                      long aggregationNanos, ResultSignature signature, List<Attestation> attestations) {
+      this(attempt, nodeId, modelHash, meanLoss, totalSamples, aggregationNanos, signature, attestations, null);
     }
 
     @Override
     public Aggregated withSeal(ControlSignature seal) {
-      return new Aggregated(attempt, nodeId, modelHash, meanLoss, totalSamples, aggregationNanos, signature, seal);
+      return new Aggregated(attempt, nodeId, modelHash, meanLoss, totalSamples, aggregationNanos, signature,
+          attestations, seal);
     }
   }
 
@@ -434,6 +442,27 @@ public final class RoundProtocol {
     public RingLinks withSeal(ControlSignature seal) {
       return new RingLinks(attempt, nodeId, known, ownPiecesExpected, ownPiecesReceived, misfitPieces, firstMisfit,
           forgedPieces, overflowPieces, seal);
+    }
+  }
+
+  /**
+   * One participant's signed attestation that it held an attempt's masked sum, in the canonical encoding of
+   * {@code org.fedmesh.mpc.SignedAttestation} (this module does not read it).
+   */
+  public record Attestation(byte[] encoded) implements CborSerializable {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Attestation a && Arrays.equals(encoded, a.encoded);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(encoded);
+    }
+
+    @Override
+    public String toString() {
+      return "Attestation[" + encoded.length + " bytes]";
     }
   }
 

@@ -71,6 +71,8 @@ final class ControlStatements {
       text(text(attempt(out, m.attempt()), m.nodeId()), m.modelHash())
           .putLong(Double.doubleToLongBits(m.meanLoss())).putLong(m.totalSamples()).putLong(m.aggregationNanos());
       bytes(out, m.signature() == null ? null : m.signature().encoded());
+      out.putInt(m.attestations().size());
+      m.attestations().forEach(a -> bytes(out, a.encoded()));
     } else if (message instanceof AttemptFailed m) {
       text(text(text(attempt(out, m.attempt()), m.nodeId()), m.reason()), m.kind() == null ? null : m.kind().name());
     } else if (message instanceof MemberStatus m) {

@@ -3,6 +3,9 @@ package org.fedmesh.node.secure;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
+import org.fedmesh.mpc.CommitVerificationException;
+import org.fedmesh.mpc.SignedAttestation;
+import org.fedmesh.mpc.SumHeld;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +82,16 @@ public final class AttemptSecrets {
   boolean isCommittedSeed(String owner, byte[] seed) {
     byte[] committed = owner.equals(identity.nodeId()) ? advert.seedCommitment() : commitments.get(owner);
     return committed != null && MessageDigest.isEqual(committed, commitmentOf(owner, seed));
+  }
+
+  /** This member's signed attestation that it holds the masked sum of this attempt, {@code statement}. */
+  SignedAttestation attest(SumHeld statement) {
+    return SignedAttestation.sign(identity, statement);
+  }
+
+  /** Checks a peer's attestation against the consortium CA, now. */
+  void verify(SignedAttestation attestation) throws CommitVerificationException {
+    attestation.verify(identity.caCertificate(), Instant.now());
   }
 
   /** This member's signed public key, to publish. */

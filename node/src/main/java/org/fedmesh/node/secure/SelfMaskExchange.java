@@ -9,6 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.fedmesh.mpc.CommitVerificationException;
+import org.fedmesh.mpc.SignedAttestation;
+import org.fedmesh.mpc.SumHeld;
 import org.fedmesh.mpc.PeerEnvelope;
 import org.fedmesh.mpc.SeedShares;
 import org.fedmesh.mpc.SelfMaskReveal;
@@ -21,7 +26,10 @@ import org.fedmesh.protocols.SelfMaskProtocol.PeerMessage;
  * hands out shares of its self-mask seed, keeps the peers' shares, collects attestations, and knows when it may
  * reveal and when every participant's seed is known. It enforces its own part: it makes no reveal before every
  * participant attested, whatever the coordinator or a peer says. Every message it takes must open under the pair
- * secret of its claimed sender; anything else is refused with the reason. A seed, revealed or rebuilt from shares,
+ * secret of its claimed sender; anything else is refused with the reason. An attestation is a statement signed with
+ * the sender's certified identity key ({@link SignedAttestation}), checked against the CA, so that the attestations
+ * this member held before it revealed can later prove, to anyone, that a participant lost after it held the sum
+ * took part in it. A seed, revealed or rebuilt from shares,
  * counts only if it is the one its owner committed to in its signed key: a participant that reveals a wrong seed
  * is named, and its seed is rebuilt from the others' shares instead.
  */
@@ -40,7 +48,10 @@ public final class SelfMaskExchange {
   private final SecureRandom random;
   /** The share this member holds of each participant's seed (its own included), by participant. */
   private final Map<String, SeedShares.Share> held = new HashMap<>();
-  private final Set<String> attested = new HashSet<>();
+  private final SumHeld statement;
+  /** This member's own attestation, signed off the actor's thread while the ring runs. */
+  private final CompletableFuture<SignedAttestation> ownAttestation;
+  private final Map<String, SignedAttestation> attested = new HashMap<>();
   /** Seeds revealed by their owners, and the shares of each seed others revealed, by owner. */
   private final Map<String, byte[]> seeds = new HashMap<>();
   private final Map<String, Map<String, SeedShares.Share>> revealedShares = new HashMap<>();
@@ -50,9 +61,12 @@ public final class SelfMaskExchange {
   /** Peers whose reveal came: each had every attestation, so the sum may now be known to them. */
   private final Set<String> revealedBy = new HashSet<>();
 
-  /** {@code peerKeys}: every other participant's verified ephemeral key; {@code participants}: in ring order. */
+  /**
+   * {@code peerKeys}: every other participant's verified ephemeral key; {@code participants}: in ring order;
+   * {@code previousHash}: the model the attempt starts from; {@code signing} signs this member's attestation.
+   */
   public SelfMaskExchange(AttemptSecrets secrets, List<String> participants, Map<String, byte[]> peerKeys,
-                          SecureRandom random) {
+                          String previousHash, Executor signing, SecureRandom random) {
     this.secrets = secrets;
     this.attempt = secrets.attempt();
     this.me = secrets.nodeId();
@@ -62,6 +76,8 @@ public final class SelfMaskExchange {
     peerKeys.forEach((peer, key) -> pairSecrets.put(peer, secrets.sharedSecret(key)));
     this.ownSeedShares = SeedShares.split(secrets.selfSeed(), participants.size(), threshold, random);
     held.put(me, ownSeedShares.get(participants.indexOf(me)));
+    this.statement = new SumHeld(attempt.round(), attempt.attempt(), attempt.nonce(), participants, previousHash);
+    this.ownAttestation = CompletableFuture.supplyAsync(() -> secrets.attest(statement), signing);
   }
 
   /** Share i of this member's seed for participant i: sent when the keys verify. */
@@ -94,7 +110,12 @@ public final class SelfMaskExchange {
     try {
       switch (message.kind()) {
         case SEED_SHARE -> take(from, SeedShares.Share.decode(body));
-        case SUM_HELD -> attested.add(from);
+        case SUM_HELD -> {
+          Optional<String> problem = attestationProblem(from, body);
+          if (problem.isPresent()) {
+            return problem;
+          }
+        }
         case REVEAL -> {
           SelfMaskReveal reveal = SelfMaskReveal.decode(body);
           take(from, reveal);
@@ -108,6 +129,24 @@ public final class SelfMaskExchange {
     } catch (IllegalArgumentException e) {
       return Optional.of("the " + message.kind() + " of " + from + " is malformed: " + e.getMessage());
     }
+    return Optional.empty();
+  }
+
+  /** Why {@code body} is not {@code from}'s signed attestation of this attempt, if it is not; kept if it is. */
+  private Optional<String> attestationProblem(String from, byte[] body) {
+    SignedAttestation attestation = SignedAttestation.decode(body);
+    if (!attestation.nodeId().equals(from)) {
+      return Optional.of(from + " sent an attestation signed as " + attestation.nodeId());
+    }
+    if (!attestation.statement().equals(statement)) {
+      return Optional.of(from + " attested " + attestation.statement() + ", not " + statement);
+    }
+    try {
+      secrets.verify(attestation);
+    } catch (CommitVerificationException e) {
+      return Optional.of("the attestation of " + from + " does not verify: " + e.getMessage());
+    }
+    attested.putIfAbsent(from, attestation);
     return Optional.empty();
   }
 
@@ -143,12 +182,12 @@ public final class SelfMaskExchange {
   /** The attestations that this member holds the masked sum (and every share), one per peer. */
   public List<Outgoing> attestations() {
     attesting = true;
-    return toEveryPeer(Kind.SUM_HELD, new byte[0]);
+    return toEveryPeer(Kind.SUM_HELD, ownAttestation.join().encode());
   }
 
   /** Whether this member may reveal now: it attested, and so did every other participant. */
   public boolean mayReveal() {
-    return attesting && !revealing && attested.containsAll(peers());
+    return attesting && !revealing && attested.keySet().containsAll(peers());
   }
 
   /** This member's seed and its shares of every other seed, one envelope per peer. */
@@ -208,7 +247,12 @@ public final class SelfMaskExchange {
 
   /** Which peers have not attested yet. */
   public List<String> notAttested() {
-    return peers().stream().filter(p -> !attested.contains(p)).toList();
+    return peers().stream().filter(p -> !attested.containsKey(p)).toList();
+  }
+
+  /** The peers' verified attestations, in ring order: every peer's once this member revealed. */
+  public List<SignedAttestation> peerAttestations() {
+    return peers().stream().filter(attested::containsKey).map(attested::get).toList();
   }
 
   private List<String> peers() {
