@@ -124,6 +124,12 @@ abstract class LocalOptimizer {
       float oneMinusBeta2 = (float) (1 - spec.beta2());
       float[] m1 = firstMoment;
       float[] m2 = secondMoment;
+      if (spec.weightDecay() > 0) { // decoupled: the decay is not scaled by the adaptive step (AdamW)
+        float keep = (float) (1 - spec.learningRate() * spec.weightDecay());
+        for (int i = 0; i < parameters.length; i++) {
+          parameters[i] *= keep;
+        }
+      }
       for (int i = 0; i < parameters.length; i++) {
         float g = gradient[i];
         float m = beta1 * m1[i] + oneMinusBeta1 * g;

@@ -5,8 +5,9 @@ import java.util.Locale;
 
 /**
  * The local optimizer a member runs during its epochs, as written on the command line:
- * {@code sgd:LR}, {@code sgd:LR,MOMENTUM}, {@code adam:LR} or {@code adam:LR,BETA1,BETA2,EPSILON}.
- * Its state starts fresh at every round. {@link #toString()} gives the spec back.
+ * {@code sgd:LR}, {@code sgd:LR,MOMENTUM}, {@code adam:LR}, {@code adam:LR,BETA1,BETA2,EPSILON} or
+ * {@code adamw:LR,WEIGHT_DECAY} (Adam with decoupled weight decay). Its state starts fresh at every round.
+ * {@link #toString()} gives the spec back.
  */
 public sealed interface OptimizerSpec permits OptimizerSpec.Sgd, OptimizerSpec.Adam {
 
@@ -21,20 +22,25 @@ public sealed interface OptimizerSpec permits OptimizerSpec.Sgd, OptimizerSpec.A
   }
 
   static Adam adam(double learningRate) {
-    return new Adam(learningRate, Adam.DEFAULT_BETA1, Adam.DEFAULT_BETA2, Adam.DEFAULT_EPSILON);
+    return new Adam(learningRate, Adam.DEFAULT_BETA1, Adam.DEFAULT_BETA2, Adam.DEFAULT_EPSILON, 0);
+  }
+
+  static Adam adamW(double learningRate, double weightDecay) {
+    return new Adam(learningRate, Adam.DEFAULT_BETA1, Adam.DEFAULT_BETA2, Adam.DEFAULT_EPSILON, weightDecay);
   }
 
   static OptimizerSpec parse(String spec) {
     String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
     int colon = s.indexOf(':');
     String name = colon < 0 ? s : s.substring(0, colon);
-    if (!name.equals("sgd") && !name.equals("adam")) {
-      throw new IllegalArgumentException("unknown optimizer '" + spec + "': expected sgd:LR[,MOMENTUM] or "
-          + "adam:LR[,BETA1,BETA2,EPSILON], e.g. sgd:0.05,0.9 or adam:0.001");
+    if (!name.equals("sgd") && !name.equals("adam") && !name.equals("adamw")) {
+      throw new IllegalArgumentException("unknown optimizer '" + spec + "': expected sgd:LR[,MOMENTUM], "
+          + "adam:LR[,BETA1,BETA2,EPSILON] or adamw:LR,WEIGHT_DECAY, e.g. sgd:0.05,0.9, adam:0.001 or "
+          + "adamw:0.001,0.05");
     }
     if (colon < 0) {
       throw new IllegalArgumentException("optimizer '" + spec + "': the learning rate is missing, e.g. "
-          + name + (name.equals("sgd") ? ":0.05" : ":0.001"));
+          + name + (name.equals("sgd") ? ":0.05" : name.equals("adam") ? ":0.001" : ":0.001,0.05"));
     }
     String[] parts = s.substring(colon + 1).split(",", -1);
     double[] values = new double[parts.length];
@@ -53,10 +59,16 @@ public sealed interface OptimizerSpec permits OptimizerSpec.Sgd, OptimizerSpec.A
         }
         return new Sgd(values[0], values.length == 2 ? values[1] : 0);
       }
+      if (name.equals("adamw")) {
+        if (values.length != 2) {
+          throw new IllegalArgumentException("adamw takes LR,WEIGHT_DECAY");
+        }
+        return adamW(values[0], values[1]);
+      }
       if (values.length != 1 && values.length != 4) {
         throw new IllegalArgumentException("adam takes LR or LR,BETA1,BETA2,EPSILON");
       }
-      return values.length == 1 ? adam(values[0]) : new Adam(values[0], values[1], values[2], values[3]);
+      return values.length == 1 ? adam(values[0]) : new Adam(values[0], values[1], values[2], values[3], 0);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("optimizer '" + spec + "': " + e.getMessage(), e);
     }
@@ -77,8 +89,13 @@ public sealed interface OptimizerSpec permits OptimizerSpec.Sgd, OptimizerSpec.A
     }
   }
 
-  /** Adam (Kingma and Ba, 2015) with bias correction. */
-  record Adam(double learningRate, double beta1, double beta2, double epsilon) implements OptimizerSpec {
+  /**
+   * Adam (Kingma and Ba, 2015) with bias correction; with {@code weightDecay} above 0, AdamW (Loshchilov and Hutter,
+   * 2019): every step also shrinks each parameter by {@code learningRate * weightDecay} of itself, outside the
+   * adaptive scaling.
+   */
+  record Adam(double learningRate, double beta1, double beta2, double epsilon, double weightDecay)
+      implements OptimizerSpec {
     public static final double DEFAULT_BETA1 = 0.9;
     public static final double DEFAULT_BETA2 = 0.999;
     public static final double DEFAULT_EPSILON = 1e-8;
@@ -91,10 +108,17 @@ public sealed interface OptimizerSpec permits OptimizerSpec.Sgd, OptimizerSpec.A
       if (!(epsilon > 0) || !Double.isFinite(epsilon)) {
         throw new IllegalArgumentException("epsilon must be finite and > 0, got " + epsilon);
       }
+      if (!(weightDecay >= 0 && learningRate * weightDecay < 1)) {
+        throw new IllegalArgumentException("weight decay must be >= 0 with learning rate x weight decay < 1, got "
+            + weightDecay);
+      }
     }
 
     @Override
     public String toString() {
+      if (weightDecay > 0) {
+        return "adamw:" + format(learningRate) + "," + format(weightDecay);
+      }
       boolean defaults = beta1 == DEFAULT_BETA1 && beta2 == DEFAULT_BETA2 && epsilon == DEFAULT_EPSILON;
       return "adam:" + format(learningRate)
           + (defaults ? "" : "," + format(beta1) + "," + format(beta2) + "," + format(epsilon));

@@ -27,6 +27,9 @@ final class SameDiffMlp {
   private final List<SDVariable> parametersInFlatOrder = new ArrayList<>();
 
   SameDiffMlp(int[] widths, OptimizerSpec.Adam adam) {
+    if (adam.weightDecay() > 0) {
+      throw new IllegalArgumentException("the SameDiff yardstick runs plain Adam, not " + adam);
+    }
     this.widths = widths.clone();
     int layers = widths.length - 1;
     SDVariable activation = sd.placeHolder("input", DataType.FLOAT, -1, widths[0]);

@@ -53,6 +53,33 @@ class LocalOptimizerTest {
   }
 
   @Test
+  void adamW_twoSteps_shrinkEachWeightByRateTimesDecayBeforeTheAdamStep() {
+    LocalOptimizer adamW = LocalOptimizer.create(OptimizerSpec.parse("adamw:0.01,0.5"), 2);
+    LocalOptimizer adam = LocalOptimizer.create(OptimizerSpec.adam(0.01), 2);
+    float[] w = {1, -3};
+    float[] plain = {1, -3};
+    float[][] grads = {{0.5f, 0.1f}, {-0.2f, 0.3f}};
+    double[] expected = {1, -3};
+    double[] m = new double[2];
+    double[] v = new double[2];
+    for (int t = 1; t <= 2; t++) {
+      adamW.step(w, grads[t - 1], t - 1);
+      adam.step(plain, grads[t - 1], t - 1);
+      for (int i = 0; i < 2; i++) {
+        double g = grads[t - 1][i];
+        m[i] = 0.9 * m[i] + 0.1 * g;
+        v[i] = 0.999 * v[i] + 0.001 * g * g;
+        double stepSize = 0.01 * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
+        expected[i] = expected[i] * (1 - 0.01 * 0.5) - stepSize * m[i] / (Math.sqrt(v[i]) + 1e-8);
+      }
+    }
+    assertEquals(expected[0], w[0], 1e-6);
+    assertEquals(expected[1], w[1], 1e-6);
+    // The decay pulls towards 0, by about 2 x 0.005 of the weight more than plain Adam moves it.
+    assertEquals(-3 * 0.01, plain[1] - w[1], 1e-3);
+  }
+
+  @Test
   void reset_forgetsTheMomentum() {
     LocalOptimizer sgd = LocalOptimizer.create(OptimizerSpec.sgd(0.1, 0.9), 1);
     float[] w = {0};

@@ -89,7 +89,8 @@ class ModelSpecTest {
 
   @Test
   void optimizerParse_validSpecs_roundTripThroughToString() {
-    for (String spec : List.of("sgd:0.1", "sgd:0.05,0.9", "adam:0.001", "adam:0.01,0.8,0.99,1E-7")) {
+    for (String spec : List.of("sgd:0.1", "sgd:0.05,0.9", "adam:0.001", "adam:0.01,0.8,0.99,1E-7",
+        "adamw:0.001,0.05")) {
       OptimizerSpec parsed = OptimizerSpec.parse(spec);
       assertEquals(spec, parsed.toString());
       assertEquals(parsed, OptimizerSpec.parse(parsed.toString()));
@@ -101,7 +102,8 @@ class ModelSpecTest {
   @TestFactory
   Stream<DynamicTest> optimizerParse_badSpec_isRefusedNamingIt() {
     return Stream.of("", "rmsprop:0.1", "sgd", "sgd:", "sgd:0", "sgd:-1", "sgd:abc", "sgd:0.1,1", "sgd:0.1,0.9,3",
-            "adam:0.001,0.9", "adam:0.001,1,0.999,1e-8", "adam:0.001,0.9,0.999,0", "adam:NaN")
+            "adam:0.001,0.9", "adam:0.001,1,0.999,1e-8", "adam:0.001,0.9,0.999,0", "adam:NaN",
+            "adamw:0.001", "adamw:0.001,-0.1", "adamw:0.1,10", "adamw:0.001,0.05,0.9")
         .map(spec -> DynamicTest.dynamicTest("'" + spec + "'", () -> {
           IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
               () -> OptimizerSpec.parse(spec));
