@@ -213,6 +213,15 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
         .build();
   }
 
+  /**
+   * The words {@code [start, end)} of the segment that the member at {@code index} of a ring of {@code size} sums
+   * (and holds first, before the all-gather), for a vector of {@code length} words.
+   */
+  public static int[] summedSegment(int size, int length, int index) {
+    int k = Math.floorMod(index + 1, size);
+    return new int[] {RingLayout.boundary(k, size, length), RingLayout.boundary(k + 1, size, length)};
+  }
+
   private Behavior<Command> onExpect(Expect expect) {
     if (session == null || !session.attempt.equals(expect.attempt())) {
       end();

@@ -41,11 +41,16 @@ final class RingLayout {
   }
 
   private int segmentStart(int k, int length) {
-    return (int) ((long) k * length / size);
+    return boundary(k, size, length);
   }
 
   private int segmentEnd(int k, int length) {
-    return (int) ((long) (k + 1) * length / size);
+    return boundary(k + 1, size, length);
+  }
+
+  /** Where segment {@code k} of a ring of {@code size} starts in a vector of {@code length} words. */
+  static int boundary(int k, int size, int length) {
+    return (int) ((long) k * length / size);
   }
 
   private static int ceilDiv(int a, int b) {

@@ -24,6 +24,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  *   (certificate)                      checkpoint, adopts the pending model
  *               ◀───────────────────   RoundCommitted (checkpoint written) | CommitFailed
  *   AbortAttempt ──────────────────▶   drops the attempt (keeps its trained update for the next attempt)
+ *   RecoverAttempt ────────────────▶   a participant was lost after every one attested: the survivors exchange
+ *                                      unmasked segments directly and report Aggregated as above
  *
  * at the deadline, when every member reported Contributed but results are missing:
  *   ReportRingLinks ───────────────▶
@@ -46,6 +48,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  *       owner too</td><td>ignored unless for the attempt in flight (the seal covers the nonce)</td></tr>
  *   <tr><td>AbortAttempt</td><td>coordinator</td><td>refused unless sealed by the host</td><td>ends nothing unless
  *       it names the attempt in flight or pending</td></tr>
+ *   <tr><td>RecoverAttempt</td><td>coordinator</td><td>refused unless sealed by the host</td><td>ignored unless for
+ *       the attempt in flight, and until this member revealed its seed in it</td></tr>
  *   <tr><td>CommitRound</td><td>coordinator</td><td>refused unless sealed by the host; the commit certificate must
  *       verify as well</td><td>commits only the pending result it certifies; for the round held, acknowledged
  *       again</td></tr>
@@ -361,6 +365,30 @@ public final class RoundProtocol {
     @Override
     public CommitFailed withSeal(ControlSignature seal) {
       return new CommitFailed(attempt, nodeId, reason, seal);
+    }
+  }
+
+  /**
+   * {@code lost} left the cluster after every participant attested that it held the masked sum: the survivors
+   * exchange the unmasked segments directly (the lost member's from its ring successor, which holds a copy) and
+   * report the result, which the coordinator commits with the lost member's attestation in its place. A member
+   * acts on it only after it revealed its own seed (the sum is known to every participant by then), so a coordinator
+   * that lies about a loss learns nothing and only makes the survivors send each other what they would get anyway.
+   */
+  public record RecoverAttempt(AttemptId attempt, List<String> lost, ControlSignature seal)
+      implements ParticipantCommand, CborSerializable, Sealable<RecoverAttempt> {
+    public RecoverAttempt {
+      lost = List.copyOf(lost);
+    }
+
+    /** Unsealed: receivers refuse it until it is sealed. */
+    public RecoverAttempt(AttemptId attempt, List<String> lost) {
+      this(attempt, lost, null);
+    }
+
+    @Override
+    public RecoverAttempt withSeal(ControlSignature seal) {
+      return new RecoverAttempt(attempt, lost, seal);
     }
   }
 

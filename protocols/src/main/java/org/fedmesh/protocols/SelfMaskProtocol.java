@@ -34,7 +34,17 @@ public final class SelfMaskProtocol {
     /** The sender holds the attempt's masked sum and every participant's seed share. */
     SUM_HELD,
     /** The sender's self-mask seed and its shares of the other participants' seeds. */
-    REVEAL
+    REVEAL,
+    /**
+     * Part of the sender's summed segment of the masked sum, for its ring successor to keep: sent before the sender
+     * attests, so that once everyone attested every segment is held by two members.
+     */
+    SEGMENT_BACKUP,
+    /**
+     * Part of an unmasked segment, sent directly to a peer only when the coordinator says a participant was lost
+     * after everyone attested (RecoverAttempt): the sender's own segment, or the lost predecessor's it backs up.
+     */
+    SEGMENT
   }
 
   /** One participant's message to another in attempt {@code attempt}: a {@code PeerEnvelope} under their pair key. */

@@ -25,6 +25,7 @@ import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.FailureKind;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
 import org.fedmesh.protocols.RoundProtocol.Ready;
+import org.fedmesh.protocols.RoundProtocol.RecoverAttempt;
 import org.fedmesh.protocols.RoundProtocol.ReportRingLinks;
 import org.fedmesh.protocols.RoundProtocol.RingLinks;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
@@ -74,6 +75,19 @@ final class AttemptRun {
    * left out of the round's retries. Empty when nobody could be named.
    */
   record DeadlinePassed(AttemptId attempt, Set<String> behind) implements Outcome {}
+
+  /**
+   * Participants were lost and the attempt cannot be completed without them (they were lost before the masked sum
+   * formed, or too few survive to commit); members were not told to abort: the parent's survey finds out where
+   * each stands.
+   */
+  record Incomplete(AttemptId attempt, String reason) implements Outcome {}
+
+  /**
+   * From the parent: {@code gone} left the cluster's listing; {@code consortiumMembers} is the consortium's size
+   * now, of which the survivors who sign must be a majority.
+   */
+  record ParticipantsLost(Set<String> gone, int consortiumMembers) implements CoordinatorCommand {}
 
   private enum Deadline implements CoordinatorCommand { INSTANCE }
 
@@ -151,6 +165,7 @@ final class AttemptRun {
           return aggregating();
         })
         .onMessage(AttemptFailed.class, this::failed)
+        .onMessage(ParticipantsLost.class, m -> incomplete("lost " + m.gone() + " before the keys went out"))
         .onMessage(Deadline.class, t -> deadlinePassed(ready.keySet()))
         .onAnyMessage(this::ignore)
         .build();
@@ -179,6 +194,7 @@ final class AttemptRun {
           return results.size() < ring.size() ? Behaviors.same() : compare(results.values());
         })
         .onMessage(AttemptFailed.class, this::failed)
+        .onMessage(ParticipantsLost.class, m -> lost(results, Set.of(), m))
         // All updates in the ring and still no result: somebody in the ring went silent; ask who got what.
         .onMessage(Deadline.class, t -> contributed.size() < ring.size() ? deadlinePassed(contributed)
             : askingForLinks(results))
@@ -211,6 +227,7 @@ final class AttemptRun {
           return results.size() < ring.size() ? Behaviors.same() : compare(results.values());
         })
         .onMessage(AttemptFailed.class, this::failed)
+        .onMessage(ParticipantsLost.class, m -> lost(results, Set.of(), m))
         .onMessage(LinksDue.class, t -> nameCulprits(reports))
         .onAnyMessage(this::ignore)
         .build();
@@ -230,6 +247,80 @@ final class AttemptRun {
           id, reports.size(), ring.size());
     }
     return leaveOut(RingAccusations.accused(accusations));
+  }
+
+  /**
+   * Participants left during the aggregation. If they attested that they held the masked sum before, the survivors
+   * can still form it (each segment is kept by two members) and unmask it: they are told to recover, and their
+   * results are committed with the lost members' attestations in place of their signatures. A plain attempt, or
+   * survivors that are no majority, cannot be completed.
+   */
+  private Behavior<CoordinatorCommand> lost(Map<String, Aggregated> results, Set<String> lostBefore,
+                                            ParticipantsLost m) {
+    Set<String> lost = new HashSet<>(lostBefore);
+    m.gone().stream().filter(members::contains).forEach(lost::add);
+    if (lost.equals(lostBefore)) {
+      return Behaviors.same();
+    }
+    List<RingMember> survivors = ring.stream().filter(p -> !lost.contains(p.nodeId())).toList();
+    if (!secure || 2L * survivors.size() <= m.consortiumMembers()) {
+      return incomplete("lost " + lost + (secure ? "; the " + survivors.size() + " survivors are no majority of "
+          + m.consortiumMembers() + " members" : " in a plain attempt"));
+    }
+    context.getLog().warn("{}: lost {} during the aggregation; the survivors complete it if every participant"
+        + " attested first", id, lost.stream().sorted().toList());
+    RecoverAttempt recover = seals.seal(new RecoverAttempt(id, lost.stream().sorted().toList()));
+    survivors.forEach(p -> p.participant().tell(recover));
+    return recovering(results, lost, survivors, m.consortiumMembers());
+  }
+
+  private Behavior<CoordinatorCommand> recovering(Map<String, Aggregated> results, Set<String> lost,
+                                                  List<RingMember> survivors, int consortiumMembers) {
+    if (survivors.stream().allMatch(p -> results.containsKey(p.nodeId()))) {
+      return completeWithout(survivors.stream().map(p -> results.get(p.nodeId())).toList(), lost);
+    }
+    return Behaviors.receive(CoordinatorCommand.class)
+        .onMessage(Aggregated.class, m -> {
+          if (m.attempt().equals(id) && senders.accepts(m, m.nodeId())) {
+            results.put(m.nodeId(), m);
+          }
+          return recovering(results, lost, survivors, consortiumMembers);
+        })
+        .onMessage(AttemptFailed.class, this::failed)
+        .onMessage(ParticipantsLost.class, m -> lost(results, lost, m))
+        .onMessage(Deadline.class, t -> incomplete("the survivors did not complete it without " + lost
+            + " by the deadline (was a participant lost before every one attested?)"))
+        .onAnyMessage(this::ignore)
+        .build();
+  }
+
+  private Behavior<CoordinatorCommand> completeWithout(List<Aggregated> results, Set<String> lost) {
+    Set<String> hashes = results.stream().map(Aggregated::modelHash).collect(Collectors.toSet());
+    if (hashes.size() != 1) {
+      return abandon("the survivors computed different models without " + lost);
+    }
+    String hash = hashes.iterator().next();
+    for (Aggregated r : results) {
+      Optional<String> problem = CommitCertificates.problem(r.signature(), r.nodeId(), start, hash);
+      if (problem.isPresent()) {
+        return abandon("the signed result of " + r.nodeId() + " is unusable: " + problem.get());
+      }
+    }
+    CommitCertificates.Result completed = CommitCertificates.completedWithout(
+        results.stream().map(Aggregated::signature).toList(),
+        results.stream().flatMap(r -> r.attestations().stream()).toList(), lost, start, hash);
+    if (completed.certificate() == null) {
+      return incomplete(completed.problem());
+    }
+    context.getLog().info("{}: completed without {}: {} survivors agree on {}, the lost members' attestations in"
+        + " their place", id, lost.stream().sorted().toList(), results.size(), hash.substring(0, 12));
+    parent.tell(new Agreed(id, hash, completed.certificate()));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<CoordinatorCommand> incomplete(String reason) {
+    parent.tell(new Incomplete(id, reason));
+    return Behaviors.stopped();
   }
 
   private Behavior<CoordinatorCommand> compare(Collection<Aggregated> results) {

@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -26,6 +27,7 @@ import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.RoundKeys;
 import org.fedmesh.protocols.RoundProtocol.StartRound;
+import org.fedmesh.protocols.RoundProtocol.Attestation;
 import org.fedmesh.protocols.SelfMaskProtocol.PeerMessage;
 
 /**
@@ -66,6 +68,12 @@ public final class AttemptSession {
   /** A peer's double-masking message for this attempt, relayed by the participant. */
   public record FromPeer(PeerMessage message) implements Command {}
 
+  /**
+   * The coordinator (checked by the participant) says {@code lost} left after every participant attested: the
+   * survivors put the sum together from directly sent segments ({@link #recovering}).
+   */
+  public record Recover(List<String> lost) implements Command {}
+
   /** Which step the session is at; answered in every state (for tests and status). */
   public record ReportPhase(ActorRef<Phase> replyTo) implements Command {}
 
@@ -79,11 +87,14 @@ public final class AttemptSession {
 
   record SegmentUnmasked(long[] values) implements Command {}
 
+  /** The lost predecessor's segment, which this member kept as a backup, unmasked. */
+  record BackupUnmasked(long[] values) implements Command {}
+
   record StepFailed(String step, Throwable error) implements Command {}
 
   public enum Phase {
     WAITING_FOR_KEYS, PREPARING_MASKS, WAITING_FOR_UPDATE, MASKING, SUMMING, ATTESTING, AWAITING_SEEDS, UNMASKING,
-    GATHERING, DECODING, WAITING_FOR_COMMIT
+    GATHERING, RECOVERING, DECODING, WAITING_FOR_COMMIT
   }
 
   /** What a session reports to its participant. */
@@ -95,8 +106,8 @@ public final class AttemptSession {
    * The sum decoded and applied; {@code aggregationNanos} runs from the update being at hand to here, and
    * {@code bytesSent} counts the vector payload this member sent into the ring.
    */
-  public record Aggregated(AttemptId attempt, Applied applied, long aggregationNanos, long bytesSent)
-      implements Outcome {}
+  public record Aggregated(AttemptId attempt, Applied applied, long aggregationNanos, long bytesSent,
+                           List<Attestation> attestations) implements Outcome {}
 
   /** {@code kind} tells an undecodable sum (nobody's fault that this member can see) from this member's trouble. */
   public record Failed(AttemptId attempt, String reason, FailureKind kind) implements Outcome {}
@@ -124,6 +135,8 @@ public final class AttemptSession {
   private final AttemptSecrets secrets;
   /** Double masking's messages; its exchange exists from the verified keys on. */
   private final SelfMaskTraffic traffic;
+  /** Who the coordinator said was lost after every participant attested; null until it says so. */
+  private List<String> recoverWithout;
 
   public static Behavior<Command> create(Setup setup) {
     return Behaviors.setup(context -> new AttemptSession(context, setup).begin());
@@ -207,7 +220,9 @@ public final class AttemptSession {
       AttemptSecrets.LinkKeys links = secrets.linkKeys(ring.get(Math.floorMod(setup.myIndex() - 1, n)),
           ring.get(Math.floorMod(setup.myIndex() + 1, n)), peers);
       setup.ring().tell(new RingAllReduce.Keys(setup.attempt(), links.send(), links.receive()));
-      traffic.begin(new SelfMaskExchange(secrets, ring, peers, RANDOM));
+      traffic.begin(new SelfMaskExchange(secrets, ring, peers, setup.start().baseModelHash(),
+          // Signed on the actor system's dispatcher while the ring runs, not queued behind the masks' work.
+          setup.pipeline().vectorLength(), context.getExecutionContext(), RANDOM));
     }
     return peers;
   }
@@ -279,8 +294,12 @@ public final class AttemptSession {
       return fail("the ring all-reduce failed: " + failed.reason());
     }
     if (traffic.exchange() != null) { // only the summed segment or a failure count before the segment is released
-      return outcome instanceof RingAllReduce.SegmentSummed summed
-          ? unmaskingWhenAllowed(update, new SegmentUnmasking(summed, setup.crypto())) : Behaviors.same();
+      if (!(outcome instanceof RingAllReduce.SegmentSummed summed)) {
+        return Behaviors.same();
+      }
+      // Kept by the successor before this member attests: if this member is lost later, the sum still forms.
+      traffic.send(traffic.exchange().backupForSuccessor(summed.offset(), summed.values()));
+      return unmaskingWhenAllowed(update, new SegmentUnmasking(summed, setup.crypto()));
     }
     return decodeOnCompletion(outcome, update);
   }
@@ -290,10 +309,7 @@ public final class AttemptSession {
       return outcome instanceof RingAllReduce.Failed failed && failed.attempt().equals(setup.attempt())
           ? fail("the ring all-reduce failed: " + failed.reason()) : Behaviors.same();
     }
-    ModelState base = setup.base();
-    AsyncWork.pipe(context, setup.crypto(), () -> setup.pipeline().decodeAndApply(completed.sum(), base),
-        Decoded::new, e -> new StepFailed("decoding", e));
-    return decoding(update, completed.bytesSent());
+    return decoding(update, completed.sum(), completed.bytesSent());
   }
 
   /**
@@ -309,7 +325,8 @@ public final class AttemptSession {
       context.pipeToSelf(unmasking.done(), (segment, error) -> error == null ? new SegmentUnmasked(segment)
           : new StepFailed("unmasking", AsyncWork.cause(error)));
       return state(Phase.UNMASKING)
-          .onMessage(SegmentUnmasked.class, m -> gathering(update, m.values()))
+          .onMessage(SegmentUnmasked.class, m -> gathering(update, unmasking.offset(), m.values()))
+          .onMessage(Recover.class, this::recoverLater)
           .onMessage(StepFailed.class, this::onStepFailed)
           .onMessage(RingReport.class, m -> onRingReport(m.outcome(), update)) // only a failure can come now
           .onMessage(FromPeer.class, this::hold).build();
@@ -319,23 +336,86 @@ public final class AttemptSession {
           traffic.take(m.message());
           return unmaskingWhenAllowed(update, unmasking);
         })
+        .onMessage(Recover.class, this::recoverLater)
         .onMessage(RingReport.class, m -> onRingReport(m.outcome(), update)) // only a failure can come now
         .build();
   }
 
+  private Behavior<Command> recoverLater(Recover recover) {
+    recoverWithout = recover.lost();
+    return Behaviors.same();
+  }
+
   /** The unmasked segment goes round; the ring completes with the plain sum. */
-  private Behavior<Command> gathering(UpdateAt update, long[] segment) {
-    setup.ring().tell(new RingAllReduce.ReleaseSegment(setup.attempt(), segment));
+  private Behavior<Command> gathering(UpdateAt update, int start, long[] segment) {
+    setup.ring().tell(new RingAllReduce.ReleaseSegment(setup.attempt(), segment.clone()));
+    if (recoverWithout != null) {
+      return recovering(update, start, segment, recoverWithout);
+    }
     return state(Phase.GATHERING)
         .onMessage(RingReport.class, m -> decodeOnCompletion(m.outcome(), update))
+        .onMessage(Recover.class, m -> recovering(update, start, segment, m.lost()))
         .onMessage(FromPeer.class, this::hold).build();
   }
 
-  private Behavior<Command> decoding(UpdateAt update, long bytesSent) {
+  /**
+   * A participant was lost after every one attested, and the ring, which passed through it, cannot complete: this
+   * member sends its unmasked segment straight to every other survivor, and, when the lost one is its predecessor,
+   * the segment it kept of it, unmasked with the seeds every survivor now knows; the sum is whole once every
+   * segment came. Only after this member revealed its own seed: the sum is every participant's to know by then.
+   */
+  private Behavior<Command> recovering(UpdateAt update, int start, long[] segment, List<String> lost) {
+    SelfMaskExchange exchange = traffic.exchange();
+    if (!exchange.hasRevealed()) {
+      context.getLog().warn("{}: told to recover without {}, but this member has not revealed its seed (an"
+          + " attestation is missing): it does not", setup.attempt(), lost);
+      return Behaviors.same();
+    }
+    List<RingMember> ring = setup.start().ring();
+    List<String> survivors = ring.stream().map(RingMember::nodeId)
+        .filter(id -> !lost.contains(id) && !id.equals(setup.nodeId())).toList();
+    context.getLog().info("{}: {} lost after every participant attested; sending segments straight to {}",
+        setup.attempt(), lost, survivors);
+    traffic.send(exchange.unmaskedSegment(survivors, start, segment));
+    if (lost.contains(ring.get(Math.floorMod(setup.myIndex() - 1, ring.size())).nodeId())) {
+      SegmentUnmasking backup = new SegmentUnmasking(new RingAllReduce.SegmentSummed(setup.attempt(),
+          exchange.backupStart(), exchange.backupValues()), setup.crypto());
+      backup.remove(exchange.seedsKnown());
+      context.pipeToSelf(backup.done(), (values, error) -> error == null ? new BackupUnmasked(values)
+          : new StepFailed("unmasking the lost predecessor's segment", AsyncWork.cause(error)));
+    }
+    return recoveringUntilWhole(update, survivors, exchange);
+  }
+
+  private Behavior<Command> recoveringUntilWhole(UpdateAt update, List<String> survivors,
+                                                 SelfMaskExchange exchange) {
+    Optional<long[]> sum = exchange.recoveredSum();
+    if (sum.isPresent()) {
+      return decoding(update, sum.get(), 0);
+    }
+    return state(Phase.RECOVERING)
+        .onMessage(FromPeer.class, m -> {
+          traffic.take(m.message());
+          return recoveringUntilWhole(update, survivors, exchange);
+        })
+        .onMessage(BackupUnmasked.class, m -> {
+          traffic.send(exchange.unmaskedSegment(survivors, exchange.backupStart(), m.values()));
+          return recoveringUntilWhole(update, survivors, exchange);
+        })
+        .onMessage(RingReport.class, m -> decodeOnCompletion(m.outcome(), update)) // the lost one may be back
+        .onMessage(StepFailed.class, this::onStepFailed).build();
+  }
+
+  private Behavior<Command> decoding(UpdateAt update, long[] sum, long bytesSent) {
+    ModelState base = setup.base();
+    AsyncWork.pipe(context, setup.crypto(), () -> setup.pipeline().decodeAndApply(sum, base), Decoded::new,
+        e -> new StepFailed("decoding", e));
+    List<Attestation> attestations = traffic.exchange() == null ? List.of() : traffic.exchange().peerAttestations()
+        .stream().map(a -> new Attestation(a.encode())).toList();
     return state(Phase.DECODING)
         .onMessage(Decoded.class, m -> {
           setup.participant().tell(new Aggregated(setup.attempt(), m.applied(), System.nanoTime() - update.nanos(),
-              bytesSent));
+              bytesSent, attestations));
           return waitingForCommit();
         })
         .onMessage(StepFailed.class, this::onStepFailed)

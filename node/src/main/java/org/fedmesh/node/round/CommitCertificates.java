@@ -1,5 +1,6 @@
 package org.fedmesh.node.round;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -9,8 +10,11 @@ import java.util.Set;
 import org.fedmesh.mpc.CommitCertificate;
 import org.fedmesh.mpc.CommitVerificationException;
 import org.fedmesh.mpc.RoundResult;
+import org.fedmesh.mpc.SignedAttestation;
+import org.fedmesh.mpc.SumHeld;
 import org.fedmesh.mpc.SignedRoundResult;
 import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.Attestation;
 import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.ResultSignature;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
@@ -79,6 +83,50 @@ final class CommitCertificates {
           ? Optional.of(new CommitProof(certificate.encode())) : Optional.empty();
     } catch (IllegalArgumentException e) {
       return Optional.empty();
+    }
+  }
+
+  /**
+   * The certificate of a result signed by the survivors of {@code start} (their signatures in ring order, each past
+   * {@link #problem}), completed with a signed attestation of each member of {@code lost}, taken from those the
+   * survivors handed in; or why there is none (a lost member's attestation is missing or does not check).
+   */
+  static Result completedWithout(List<ResultSignature> survivors, Collection<Attestation> handedIn,
+                                 Set<String> lost, StartRound start, String newHash) {
+    SumHeld attempt = SumHeld.of(statement(start, newHash));
+    List<SignedAttestation> attestations = new ArrayList<>();
+    for (String member : start.ring().stream().map(RingMember::nodeId).filter(lost::contains).toList()) {
+      Optional<SignedAttestation> found = handedIn.stream().map(CommitCertificates::decodeOrNull)
+          .filter(a -> a != null && a.nodeId().equals(member) && a.statement().equals(attempt) && checks(a))
+          .findFirst();
+      if (found.isEmpty()) {
+        return new Result(null, "no survivor handed in a valid attestation of " + member
+            + " (lost before it attested?)");
+      }
+      attestations.add(found.get());
+    }
+    CommitCertificate certificate = CommitCertificate.of(survivors.stream()
+        .map(s -> SignedRoundResult.decode(s.encoded())).toList(), attestations);
+    return new Result(new CommitProof(certificate.encode()), null);
+  }
+
+  /** A certificate, or why there is none. */
+  record Result(CommitProof certificate, String problem) {}
+
+  private static SignedAttestation decodeOrNull(Attestation a) {
+    try {
+      return SignedAttestation.decode(a.encoded());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static boolean checks(SignedAttestation a) {
+    try {
+      a.checkSignature();
+      return true;
+    } catch (CommitVerificationException e) {
+      return false;
     }
   }
 }

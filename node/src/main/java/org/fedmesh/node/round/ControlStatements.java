@@ -9,6 +9,7 @@ import org.fedmesh.mpc.CanonicalBytes;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
+import org.fedmesh.protocols.RoundProtocol.RecoverAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitFailed;
@@ -55,6 +56,9 @@ final class ControlStatements {
       keys(attempt(out, m.attempt()), m.keys());
     } else if (message instanceof AbortAttempt m) {
       text(attempt(out, m.attempt()), m.reason());
+    } else if (message instanceof RecoverAttempt m) {
+      attempt(out, m.attempt()).putInt(m.lost().size());
+      m.lost().forEach(out::putString);
     } else if (message instanceof CommitRound m) {
       text(attempt(out, m.attempt()), m.modelHash());
       bytes(out, m.certificate() == null ? null : m.certificate().encoded()).putString(ref(m.replyTo()));

@@ -22,6 +22,7 @@ import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
 import org.fedmesh.protocols.CatchUpProtocol.FetchModel;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
+import org.fedmesh.protocols.RoundProtocol.RecoverAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitFailed;
@@ -155,6 +156,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         .onMessage(SessionReport.class, m -> onSessionReport(m.outcome()))
         .onMessage(CommitRound.class, this::onCommitRound)
         .onMessage(AbortAttempt.class, this::onAbortAttempt)
+        .onMessage(RecoverAttempt.class, this::onRecoverAttempt)
         .onMessage(ReportRingLinks.class, query -> {
           linkReporter.tell(new RingLinkReporter.Report(query));
           return this;
@@ -267,7 +269,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       pending = Optional.of(new Pending(done.attempt(), next, done.applied().sum(), signature));
       setup.listener().resultSigned(setup.nodeId(), done.attempt(), done.aggregationNanos());
       coordinator.tell(seal(new Aggregated(done.attempt(), setup.nodeId(), next.hash(),
-          done.applied().sum().meanLoss(), done.applied().sum().totalSamples(), done.aggregationNanos(), signature)));
+          done.applied().sum().meanLoss(), done.applied().sum().totalSamples(), done.aggregationNanos(), signature,
+          done.attestations())));
     }
     return this;
   }
@@ -327,6 +330,15 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
       endAttempt();
     }
     pending = pending.filter(p -> !p.attempt().equals(abort.attempt()));
+    return this;
+  }
+
+  /** The session checks the rest: it recovers only after it revealed its own seed. */
+  private Behavior<ParticipantCommand> onRecoverAttempt(RecoverAttempt recover) {
+    if (gate.refusal(recover, "RecoverAttempt for " + recover.attempt(), null).isEmpty()) {
+      live.filter(l -> l.id().equals(recover.attempt()))
+          .ifPresent(l -> l.session().tell(new AttemptSession.Recover(recover.lost())));
+    }
     return this;
   }
 

@@ -268,10 +268,13 @@ public final class RoundCoordinator {
           if (gone.isEmpty()) {
             return Behaviors.same();
           }
-          // No abort: the survivors may hold the result already; the survey completes or retries the round.
-          context.getLog().warn("Lost participant(s) {} during {}; asking the others where they stand", gone, id);
-          context.stop(run);
-          return surveying();
+          // No abort: the survivors may complete the attempt without them, or hold the result already.
+          run.tell(new AttemptRun.ParticipantsLost(Set.copyOf(gone), ConsortiumSize.trainers(context.getSystem())));
+          return Behaviors.same();
+        })
+        .onMessage(AttemptRun.Incomplete.class, m -> {
+          context.getLog().warn("{}: {}; asking the members where they stand", id, m.reason());
+          return m.attempt().equals(id) ? surveying() : Behaviors.same();
         }));
   }
 

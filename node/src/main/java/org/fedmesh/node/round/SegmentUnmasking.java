@@ -38,6 +38,11 @@ final class SegmentUnmasking {
     return removed.size();
   }
 
+  /** The segment's first word in the vector. */
+  int offset() {
+    return offset;
+  }
+
   /** The segment, once every scheduled removal ran. */
   CompletableFuture<long[]> done() {
     return chain;

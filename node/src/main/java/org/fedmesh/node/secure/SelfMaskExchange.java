@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.CommitVerificationException;
 import org.fedmesh.mpc.SignedAttestation;
 import org.fedmesh.mpc.SumHeld;
@@ -61,12 +62,20 @@ public final class SelfMaskExchange {
   /** Peers whose reveal came: each had every attestation, so the sum may now be known to them. */
   private final Set<String> revealedBy = new HashSet<>();
 
+  private final int vectorLength;
+  private final int myIndex;
+  /** The ring predecessor's masked summed segment, which this member keeps before it attests. */
+  private final SegmentCopies.Assembly backup;
+  /** Unmasked segments, by segment, put together only when a participant was lost after every one attested. */
+  private SegmentCopies.Assembly[] recovered;
+
   /**
    * {@code peerKeys}: every other participant's verified ephemeral key; {@code participants}: in ring order;
-   * {@code previousHash}: the model the attempt starts from; {@code signing} signs this member's attestation.
+   * {@code previousHash}: the model the attempt starts from; {@code vectorLength}: the summed vector's words;
+   * {@code signing} signs this member's attestation.
    */
   public SelfMaskExchange(AttemptSecrets secrets, List<String> participants, Map<String, byte[]> peerKeys,
-                          String previousHash, Executor signing, SecureRandom random) {
+                          String previousHash, int vectorLength, Executor signing, SecureRandom random) {
     this.secrets = secrets;
     this.attempt = secrets.attempt();
     this.me = secrets.nodeId();
@@ -78,6 +87,15 @@ public final class SelfMaskExchange {
     held.put(me, ownSeedShares.get(participants.indexOf(me)));
     this.statement = new SumHeld(attempt.round(), attempt.attempt(), attempt.nonce(), participants, previousHash);
     this.ownAttestation = CompletableFuture.supplyAsync(() -> secrets.attest(statement), signing);
+    this.vectorLength = vectorLength;
+    this.myIndex = participants.indexOf(me);
+    this.backup = segment(Math.floorMod(myIndex - 1, participants.size()));
+  }
+
+  /** The summed segment of the participant at ring index {@code index}, to be put together. */
+  private SegmentCopies.Assembly segment(int index) {
+    int[] range = RingAllReduce.summedSegment(participants.size(), vectorLength, index);
+    return new SegmentCopies.Assembly(range[0], range[1]);
   }
 
   /** Share i of this member's seed for participant i: sent when the keys verify. */
@@ -110,6 +128,15 @@ public final class SelfMaskExchange {
     try {
       switch (message.kind()) {
         case SEED_SHARE -> take(from, SeedShares.Share.decode(body));
+        case SEGMENT_BACKUP -> {
+          if (participants.indexOf(from) != Math.floorMod(myIndex - 1, participants.size())) {
+            return Optional.of(from + " sent a segment backup, but only the ring predecessor keeps one here");
+          }
+          return backup.take(body).map(why -> from + " sent " + why);
+        }
+        case SEGMENT -> {
+          return takeSegment(from, body).map(why -> from + " sent " + why);
+        }
         case SUM_HELD -> {
           Optional<String> problem = attestationProblem(from, body);
           if (problem.isPresent()) {
@@ -130,6 +157,33 @@ public final class SelfMaskExchange {
       return Optional.of("the " + message.kind() + " of " + from + " is malformed: " + e.getMessage());
     }
     return Optional.empty();
+  }
+
+  /**
+   * A chunk of an unmasked segment from a peer in recovery: of the segment it summed itself, or of its
+   * predecessor's, which it kept as a backup.
+   */
+  private Optional<String> takeSegment(String from, byte[] body) {
+    int index = participants.indexOf(from);
+    int offset = SegmentCopies.offsetOf(body);
+    SegmentCopies.Assembly[] segments = recoveredSegments();
+    int n = participants.size();
+    for (int k : new int[] {Math.floorMod(index + 1, n), Math.floorMod(index, n)}) { // its own, its backup
+      if (segments[k].covers(offset)) {
+        return segments[k].take(body);
+      }
+    }
+    return Optional.of("a segment chunk at word " + offset + ", outside its own segment and its backup");
+  }
+
+  private SegmentCopies.Assembly[] recoveredSegments() {
+    if (recovered == null) {
+      recovered = new SegmentCopies.Assembly[participants.size()];
+      for (int i = 0; i < recovered.length; i++) {
+        recovered[Math.floorMod(i + 1, recovered.length)] = segment(i);
+      }
+    }
+    return recovered;
   }
 
   /** Why {@code body} is not {@code from}'s signed attestation of this attempt, if it is not; kept if it is. */
@@ -174,9 +228,57 @@ public final class SelfMaskExchange {
     holdsSum = true;
   }
 
-  /** Whether this member may attest now: it holds its part of the masked sum and every participant's seed share. */
+  /**
+   * Whether this member may attest now: it holds its part of the masked sum, its predecessor's as a backup, and
+   * every participant's seed share. Once every participant attested, every segment is so held twice.
+   */
   public boolean mayAttest() {
-    return holdsSum && !attesting && held.keySet().containsAll(participants);
+    return holdsSum && !attesting && backup.complete() && held.keySet().containsAll(participants);
+  }
+
+  /** This member's masked summed segment, from word {@code start}, for its successor to keep: sent before it attests. */
+  public List<Outgoing> backupForSuccessor(int start, long[] maskedSegment) {
+    String successor = participants.get(Math.floorMod(myIndex + 1, participants.size()));
+    return SegmentCopies.chunks(start, maskedSegment).stream()
+        .map(body -> envelope(successor, Kind.SEGMENT_BACKUP, body)).toList();
+  }
+
+  /** The predecessor's masked summed segment this member keeps: its first word, and its words once complete. */
+  public int backupStart() {
+    return backup.start();
+  }
+
+  public long[] backupValues() {
+    return backup.values().clone();
+  }
+
+  /**
+   * An unmasked segment, from word {@code start}, sent directly to each of {@code to} in recovery, and kept as this
+   * member's own copy of it.
+   */
+  public List<Outgoing> unmaskedSegment(List<String> to, int start, long[] values) {
+    for (SegmentCopies.Assembly segment : recoveredSegments()) {
+      if (segment.start() == start && segment.values().length == values.length) {
+        segment.putAll(values);
+      }
+    }
+    List<Outgoing> out = new ArrayList<>();
+    for (byte[] body : SegmentCopies.chunks(start, values)) {
+      to.forEach(peer -> out.add(envelope(peer, Kind.SEGMENT, body)));
+    }
+    return out;
+  }
+
+  /** The whole unmasked sum, once recovery put every segment together. */
+  public Optional<long[]> recoveredSum() {
+    if (recovered == null || !java.util.Arrays.stream(recovered).allMatch(SegmentCopies.Assembly::complete)) {
+      return Optional.empty();
+    }
+    long[] sum = new long[vectorLength];
+    for (SegmentCopies.Assembly segment : recovered) {
+      System.arraycopy(segment.values(), 0, sum, segment.start(), segment.values().length);
+    }
+    return Optional.of(sum);
   }
 
   /** The attestations that this member holds the masked sum (and every share), one per peer. */

@@ -145,7 +145,8 @@ class AttemptSessionTest {
       } catch (org.fedmesh.mpc.KeyVerificationException e) {
         throw new AssertionError(e);
       }
-      SelfMaskExchange peer = new SelfMaskExchange(peerSecrets.get(p), ids, others, RANDOM);
+      SelfMaskExchange peer = new SelfMaskExchange(peerSecrets.get(p), ids, others, "base",
+          CODEC.vectorLength(PARAMS), Runnable::run, RANDOM);
       PeerMessage share = (PeerMessage) peerInbox.get(p).expectMessageClass(PeerMessage.class, WAIT);
       assertEquals(SelfMaskProtocol.Kind.SEED_SHARE, share.kind());
       assertTrue(peer.receive(share).isEmpty(), "site-a's share opens for " + ids.get(p + 1));
@@ -174,6 +175,7 @@ class AttemptSessionTest {
 
   /** What the peers send site-a: shares first, then attestations ({@code andReveal}: then their reveals). */
   private void peersTellSiteA(boolean andReveal) {
+    backupFromSiteC();
     for (SelfMaskExchange peer : peers) {
       peer.seedShares().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
           new AttemptSession.FromPeer(o.message())));
@@ -186,6 +188,19 @@ class AttemptSessionTest {
             new AttemptSession.FromPeer(o.message())));
       }
     }
+  }
+
+  /** site-c, site-a's ring predecessor, sends it the copy of its summed segment that site-a keeps. */
+  private void backupFromSiteC() {
+    int[] ofC = RingAllReduce.summedSegment(3, CODEC.vectorLength(PARAMS), 2);
+    peers.get(1).backupForSuccessor(ofC[0], new long[ofC[1] - ofC[0]]).forEach(o -> session.tell(
+        new AttemptSession.FromPeer(o.message())));
+  }
+
+  /** The kind of the next message site-a sends {@code inbox}'s peer, past the copy of its segment (sent first). */
+  private static SelfMaskProtocol.Kind nextKind(TestProbe<ParticipantCommand> inbox) {
+    PeerMessage m = inbox.expectMessageClass(PeerMessage.class, WAIT);
+    return m.kind() == SelfMaskProtocol.Kind.SEGMENT_BACKUP ? nextKind(inbox) : m.kind();
   }
 
   private void toWaitingForUpdate() {
@@ -314,7 +329,9 @@ class AttemptSessionTest {
         CODEC.decode(CODEC.encode(new float[PARAMS], 30, 0.5).vector(), PARAMS)))),
     STEP_FAILED(t -> new AttemptSession.StepFailed("encoding", new IllegalArgumentException("NaN at 3"))),
     FORGED_PEER_MESSAGE(t -> new AttemptSession.FromPeer(new PeerMessage(t.attempt, "site-b",
-        SelfMaskProtocol.Kind.SUM_HELD, new byte[12], new byte[16])));
+        SelfMaskProtocol.Kind.SUM_HELD, new byte[12], new byte[16]))),
+    RECOVER(t -> new AttemptSession.Recover(List.of("site-c"))),
+    BACKUP_UNMASKED(t -> new AttemptSession.BackupUnmasked(new long[CODEC.vectorLength(PARAMS)]));
 
     final Function<AttemptSessionTest, AttemptSession.Command> make;
 
@@ -361,6 +378,7 @@ class AttemptSessionTest {
       };
       case GATHERING -> switch (message) {
         case RING_COMPLETED -> "DECODING";
+        case RECOVER -> "RECOVERING"; // site-a revealed: it sends its segment straight to site-b
         case RING_FAILED -> "failed";
         default -> "ignored";
       };
@@ -425,10 +443,11 @@ class AttemptSessionTest {
       peer.seedShares().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
           new AttemptSession.FromPeer(o.message())));
     }
+    backupFromSiteC();
     peers.get(0).attestations().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
         new AttemptSession.FromPeer(o.message())));
     for (TestProbe<ParticipantCommand> inbox : peerInbox) {
-      assertEquals(SelfMaskProtocol.Kind.SUM_HELD, inbox.expectMessageClass(PeerMessage.class, WAIT).kind());
+      assertEquals(SelfMaskProtocol.Kind.SUM_HELD, nextKind(inbox));
     }
     assertEquals(Phase.ATTESTING, phase());
     peerInbox.forEach(inbox -> inbox.expectNoMessage(Duration.ofMillis(200)));
@@ -436,7 +455,7 @@ class AttemptSessionTest {
     peers.get(1).attestations().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
         new AttemptSession.FromPeer(o.message())));
     for (TestProbe<ParticipantCommand> inbox : peerInbox) {
-      assertEquals(SelfMaskProtocol.Kind.REVEAL, inbox.expectMessageClass(PeerMessage.class, WAIT).kind());
+      assertEquals(SelfMaskProtocol.Kind.REVEAL, nextKind(inbox));
     }
     assertInstanceOf(AttemptSession.SumRevealed.class, participant.expectMessageClass(AttemptSession.Outcome.class,
         WAIT));
@@ -455,6 +474,7 @@ class AttemptSessionTest {
       peer.seedShares().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
           new AttemptSession.FromPeer(o.message())));
     }
+    backupFromSiteC();
     SelfMaskExchange b = peers.get(0);
     peers.get(1).seedShares().stream().filter(o -> o.to().equals("site-b"))
         .forEach(o -> assertTrue(b.receive(o.message()).isEmpty())); // site-b holds a share of site-c's seed
@@ -465,7 +485,7 @@ class AttemptSessionTest {
     assertInstanceOf(AttemptSession.SumRevealed.class, participant.expectMessageClass(AttemptSession.Outcome.class,
         WAIT));
     for (TestProbe<ParticipantCommand> inbox : peerInbox) {
-      assertEquals(SelfMaskProtocol.Kind.SUM_HELD, inbox.expectMessageClass(PeerMessage.class, WAIT).kind());
+      assertEquals(SelfMaskProtocol.Kind.SUM_HELD, nextKind(inbox));
     }
     crypto.awaitQueued(); // every seed is known: site-b's revealed, site-c's rebuilt
     assertEquals(Phase.UNMASKING, awaitPhase(Phase.UNMASKING));
@@ -473,7 +493,7 @@ class AttemptSessionTest {
     peers.get(1).attestations().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
         new AttemptSession.FromPeer(o.message())));
     for (TestProbe<ParticipantCommand> inbox : peerInbox) {
-      assertEquals(SelfMaskProtocol.Kind.REVEAL, inbox.expectMessageClass(PeerMessage.class, WAIT).kind());
+      assertEquals(SelfMaskProtocol.Kind.REVEAL, nextKind(inbox));
     }
     participant.expectNoMessage(Duration.ofMillis(100)); // said once
   }

@@ -42,7 +42,7 @@ class DoubleMaskingTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int PARAMS = ParticipantProtocolTest.PARAMS; // its helpers start from that model
   private static ConsortiumCa ca;
-  private PeerMessage lastSumHeldFromA;
+  private PeerMessage lastSumHeldFromB;
 
   @BeforeAll
   static void consortium() {
@@ -66,20 +66,22 @@ class DoubleMaskingTest {
 
       RingAllReduce.SegmentSummed masked = kept[0].expectMessageClass(RingAllReduce.SegmentSummed.class, WAIT);
       Map<Kind, Map<String, Integer>> seenByD = new EnumMap<>(Kind.class);
-      while (count(seenByD, Kind.SUM_HELD) < 3) { // the others hold the masked sum too, and say so
+      // site-b and site-c hold their parts of the masked sum and their predecessors' copies, and say so; site-a,
+      // site-d's successor, waits for site-d's copy and does not.
+      while (count(seenByD, Kind.SUM_HELD) < 2) {
         ParticipantCommand m = h.inboxes.get(3).receiveMessage(WAIT);
         if (m instanceof PeerMessage p && p.attempt().equals(first)) {
           seenByD.computeIfAbsent(p.kind(), k -> new HashMap<>()).merge(p.from(), 1, Integer::sum);
-          if (p.kind() == Kind.SUM_HELD && p.from().equals("site-a")) {
-            lastSumHeldFromA = p;
+          if (p.kind() == Kind.SUM_HELD && p.from().equals("site-b")) {
+            lastSumHeldFromB = p;
           }
         }
       }
       // Another certified member, from its own actor system, forges site-d's attestation to the three that wait
-      // for it: random bytes, and a genuine attestation of site-a's (to site-d) replayed under site-d's name and
-      // under site-a's own to another member. None opens under the pair key it claims.
-      PeerMessage genuine = lastSumHeldFromA;
-      assertTrue(genuine != null, "site-a's attestation to site-d was seen");
+      // for it: random bytes, and a genuine attestation of site-b's (to site-d) replayed under site-d's name and
+      // under site-b's own to another member. None opens under the pair key it claims.
+      PeerMessage genuine = lastSumHeldFromB;
+      assertTrue(genuine != null, "site-b's attestation to site-d was seen");
       ActorTestKit mallory = ActorTestKit.create("mallory",
           ParticipantHarness.REMOTE.withFallback(ConfigFactory.load()));
       try {
@@ -90,7 +92,7 @@ class DoubleMaskingTest {
           to.tell(new PeerMessage(first, "site-d", Kind.SUM_HELD, java.util.Arrays.copyOf(noise, 12),
               java.util.Arrays.copyOfRange(noise, 12, 48)));
           to.tell(new PeerMessage(first, "site-d", Kind.SUM_HELD, genuine.iv(), genuine.ciphertext()));
-          if (victim > 0) {
+          if (victim != 1) {
             to.tell(genuine);
           }
         }

@@ -194,7 +194,7 @@ class RoundCoordinatorTest {
     StartRound start = roundUpToAggregation();
     AttemptId id = start.attempt();
     members.forEach(m -> start.coordinator().tell(sealedBy(m.id(), new Aggregated(id, m.id(), H1, 0.5, 100,
-        1_000_000, signed(m, start, H1)))));
+        1_000_000, signed(m, start, H1), List.of()))));
     return members.stream().map(m -> {
       CommitRound commit = m.probe().expectMessageClass(CommitRound.class, QUICK);
       assertEquals(id, commit.attempt());
@@ -224,7 +224,7 @@ class RoundCoordinatorTest {
       Member m = member(i);
       String signedHash = i == 1 ? "22".repeat(32) : H1; // site-b reports H1 but signed another model
       start.coordinator().tell(sealedBy(m.id(), new Aggregated(id, m.id(), H1, 0.5, 100, 1_000_000,
-          signed(m, start, signedHash))));
+          signed(m, start, signedHash), List.of())));
     }
     members.forEach(m -> {
       AbortAttempt abort = m.probe().expectMessageClass(AbortAttempt.class, QUICK);
@@ -407,7 +407,7 @@ class RoundCoordinatorTest {
     // The attempt goes on to its commit.
     members.forEach(m -> start.coordinator().tell(sealedBy(m.id(), new Contributed(id, m.id()))));
     members.forEach(m -> start.coordinator().tell(sealedBy(m.id(), new Aggregated(id, m.id(), H1, 0.5, 100,
-        1_000_000, signed(m, start, H1)))));
+        1_000_000, signed(m, start, H1), List.of()))));
     members.forEach(m -> assertEquals(id, m.probe().expectMessageClass(CommitRound.class, QUICK).attempt()));
   }
 }

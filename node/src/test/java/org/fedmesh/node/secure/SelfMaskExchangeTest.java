@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.MaskPrg;
 import org.fedmesh.mpc.PeerEnvelope;
 import org.fedmesh.mpc.SeedShares;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
 class SelfMaskExchangeTest {
   private static final List<String> RING = List.of("site-c", "site-a", "site-d", "site-b");
   private static final int LENGTH = 9;
+  private static final String BASE = "ab".repeat(32);
   private static Map<String, MemberIdentity> identities;
 
   private SecureRandom random;
@@ -74,14 +76,29 @@ class SelfMaskExchangeTest {
         received.put(member, new ArrayList<>());
       }
       for (String member : RING) {
-        exchanges.put(member, new SelfMaskExchange(secrets.get(member), RING, peerKeys(member), random));
+        exchanges.put(member, new SelfMaskExchange(secrets.get(member), RING, peerKeys(member), BASE, LENGTH,
+            Runnable::run, random));
       }
     }
 
-    /** Every member holds its part of the masked sum (as after the reduce-scatter). */
+    /**
+     * Every member holds its part of the masked sum (as after the reduce-scatter), and its predecessor's, which the
+     * predecessor sent it (not counted in {@link #received}).
+     */
     Attempt summed() {
       exchanges.values().forEach(SelfMaskExchange::holdsSum);
+      for (int i = 0; i < RING.size(); i++) {
+        for (Outgoing o : backupOf(i)) {
+          assertEquals(Optional.empty(), exchanges.get(o.to()).receive(o.message()));
+        }
+      }
       return this;
+    }
+
+    /** The backup the member at ring index {@code i} sends its successor: its segment of {@link #summedWords}. */
+    List<Outgoing> backupOf(int i) {
+      int[] range = RingAllReduce.summedSegment(RING.size(), LENGTH, i);
+      return of(RING.get(i)).backupForSuccessor(range[0], Arrays.copyOfRange(summedWords(), range[0], range[1]));
     }
 
     /** The peers' keys as a member takes them: every signed key verified, seed commitments and all. */
@@ -133,6 +150,15 @@ class SelfMaskExchangeTest {
     byte[] pairSecret(String member, String peer) {
       return secrets.get(member).sharedSecret(secrets.get(peer).advert().publicKey());
     }
+  }
+
+  /** Stands for the masked sum's words in the backup tests. */
+  private static long[] summedWords() {
+    long[] words = new long[LENGTH];
+    for (int i = 0; i < LENGTH; i++) {
+      words[i] = 1000L * (i + 1) + 7;
+    }
+    return words;
   }
 
   private static long[] vector(long first) {
@@ -233,7 +259,108 @@ class SelfMaskExchangeTest {
     RING.stream().filter(m -> !m.equals("site-a")).forEach(m -> fresh.deliverTo("site-a", shares.get(m)));
     assertFalse(fresh.of("site-a").mayAttest(), "every share, but no sum yet");
     fresh.of("site-a").holdsSum();
+    assertFalse(fresh.of("site-a").mayAttest(), "its part of the sum, but not its predecessor's copy yet");
+    fresh.deliver(fresh.backupOf(RING.indexOf("site-a") - 1));
     assertTrue(fresh.of("site-a").mayAttest());
+  }
+
+  @Test
+  void backup_fromAnyoneButTheRingPredecessor_orOutsideItsSegment_isRefused() {
+    Attempt fresh = new Attempt(attempt.id);
+    // site-d (index 2) keeps site-a's (index 1) copy; site-c (index 0) sends it its own in site-a's place.
+    Optional<String> refused = fresh.of("site-d").receive(forgedBackup(fresh, "site-c", "site-d"));
+    assertTrue(refused.orElseThrow().contains("only the ring predecessor"), refused.toString());
+    // site-a sends words of a segment that is not its own.
+    int[] own = RingAllReduce.summedSegment(RING.size(), LENGTH, 1);
+    List<Outgoing> shifted = fresh.of("site-a").backupForSuccessor(own[0] + 1, new long[own[1] - own[0]]);
+    refused = fresh.of("site-d").receive(shifted.get(0).message());
+    assertTrue(refused.orElseThrow().contains("not one of the chunks"), refused.toString());
+    fresh.of("site-d").holdsSum();
+    fresh.everyoneSharesSeeds();
+    assertFalse(fresh.of("site-d").mayAttest(), "no copy of site-a's segment taken");
+    fresh.deliver(fresh.backupOf(1));
+    assertTrue(fresh.of("site-d").mayAttest());
+    assertArrayEquals(Arrays.copyOfRange(summedWords(), own[0], own[1]), fresh.of("site-d").backupValues());
+  }
+
+  /** A segment backup from {@code from}, sealed under its pair key with {@code to}. */
+  private PeerMessage forgedBackup(Attempt a, String from, String to) {
+    byte[] body = java.nio.ByteBuffer.allocate(8 + 8 * 2).putInt(0).putInt(2).putLong(1).putLong(2).array();
+    PeerEnvelope.Sealed sealed = PeerEnvelope.seal(a.pairSecret(from, to), new PeerEnvelope.Binding(a.id.round(),
+        a.id.attempt(), a.id.nonce(), from, to, Kind.SEGMENT_BACKUP.name()), body, random);
+    return new PeerMessage(a.id, from, Kind.SEGMENT_BACKUP, sealed.iv(), sealed.ciphertext());
+  }
+
+  @Test
+  void attestation_signedByAnotherMember_orForAnotherAttempt_isRefusedAndDoesNotCount() {
+    attempt.everyoneSharesSeeds();
+    // site-b holds site-c's genuine attestation (to site-b) and puts it, sealed under its own pair key with
+    // site-a, as its own; then an attestation it signed for another ring.
+    PeerMessage cToB = attempt.messageTo("site-b", attempt.of("site-c").attestations());
+    byte[] cAttestation = open(attempt, "site-c", "site-b", cToB);
+    Optional<String> refused = attempt.of("site-a").receive(sealedAs(attempt, "site-b", "site-a", Kind.SUM_HELD,
+        cAttestation));
+    assertTrue(refused.orElseThrow().contains("signed as site-c"), refused.toString());
+    org.fedmesh.mpc.SignedAttestation otherRing = org.fedmesh.mpc.SignedAttestation.sign(identities.get("site-b"),
+        new org.fedmesh.mpc.SumHeld(attempt.id.round(), attempt.id.attempt(), attempt.id.nonce(),
+            List.of("site-b", "site-a"), BASE));
+    refused = attempt.of("site-a").receive(sealedAs(attempt, "site-b", "site-a", Kind.SUM_HELD,
+        otherRing.encode()));
+    assertTrue(refused.orElseThrow().contains("not the masked sum of round 1 attempt 1 by " + RING),
+        refused.toString());
+    assertTrue(attempt.of("site-a").notAttested().contains("site-b"), "neither counts as site-b's attestation");
+  }
+
+  @Test
+  void recovery_theLostMembersSuccessorSendsItsSegment_andEverySurvivorPutsTheWholeSumTogether() {
+    long[] sum = summedWords();
+    String lost = "site-d"; // index 2: site-b (index 3) keeps its segment
+    List<String> survivors = RING.stream().filter(m -> !m.equals(lost)).toList();
+    Map<String, List<Outgoing>> out = new LinkedHashMap<>();
+    for (String m : survivors) {
+      int[] range = RingAllReduce.summedSegment(RING.size(), LENGTH, RING.indexOf(m));
+      List<String> others = survivors.stream().filter(x -> !x.equals(m)).toList();
+      List<Outgoing> sent = new ArrayList<>(attempt.of(m).unmaskedSegment(others, range[0],
+          Arrays.copyOfRange(sum, range[0], range[1])));
+      if (m.equals("site-b")) {
+        sent.addAll(attempt.of(m).unmaskedSegment(others, attempt.of(m).backupStart(), attempt.of(m).backupValues()));
+      }
+      out.put(m, sent);
+    }
+    assertEquals(Optional.empty(), attempt.of("site-a").recoveredSum(), "nothing came yet");
+    out.values().forEach(attempt::deliver);
+    for (String m : survivors) {
+      assertArrayEquals(sum, attempt.of(m).recoveredSum().orElseThrow(), m);
+    }
+    // A repeated chunk is refused and changes nothing.
+    Outgoing again = out.get("site-c").get(0);
+    assertTrue(attempt.of(again.to()).receive(again.message()).orElseThrow().contains("again"));
+    assertArrayEquals(sum, attempt.of(again.to()).recoveredSum().orElseThrow());
+  }
+
+  @Test
+  void recovery_aSurvivorCannotSendWordsOfASegmentItNeitherSummedNorKept() {
+    // site-c (index 0) sums segment 1 and keeps site-b's (segment 0); segment 2 is site-a's.
+    int[] notItsOwn = RingAllReduce.summedSegment(RING.size(), LENGTH, 1);
+    List<Outgoing> sent = attempt.of("site-c").unmaskedSegment(List.of("site-d"), notItsOwn[0],
+        new long[notItsOwn[1] - notItsOwn[0]]);
+    Optional<String> refused = attempt.of("site-d").receive(sent.get(0).message());
+    assertTrue(refused.orElseThrow().contains("outside its own segment and its backup"), refused.toString());
+  }
+
+  private PeerMessage sealedAs(Attempt a, String from, String to, Kind kind, byte[] body) {
+    PeerEnvelope.Sealed sealed = PeerEnvelope.seal(a.pairSecret(from, to), new PeerEnvelope.Binding(a.id.round(),
+        a.id.attempt(), a.id.nonce(), from, to, kind.name()), body, random);
+    return new PeerMessage(a.id, from, kind, sealed.iv(), sealed.ciphertext());
+  }
+
+  private static byte[] open(Attempt a, String from, String to, PeerMessage m) {
+    try {
+      return PeerEnvelope.open(a.pairSecret(to, from), new PeerEnvelope.Binding(a.id.round(), a.id.attempt(),
+          a.id.nonce(), from, to, m.kind().name()), new PeerEnvelope.Sealed(m.iv(), m.ciphertext()));
+    } catch (GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test
@@ -374,7 +501,8 @@ class SelfMaskExchangeTest {
       switch (m.kind()) {
         case SEED_SHARE -> sharesOf.computeIfAbsent(m.from(), o -> new ArrayList<>())
             .add(SeedShares.Share.decode(body));
-        case SUM_HELD -> assertEquals(0, body.length);
+        case SUM_HELD -> assertEquals(m.from(), org.fedmesh.mpc.SignedAttestation.decode(body).nodeId()); // no secret
+        default -> { }
         case REVEAL -> throw new AssertionError("no one revealed, yet " + m.from() + " sent a REVEAL");
       }
     }
