@@ -2,6 +2,7 @@ package org.fedmesh.node.round;
 
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -137,6 +138,8 @@ public final class AttemptSession {
   private final SelfMaskTraffic traffic;
   /** Who the coordinator said was lost after every participant attested; null until it says so. */
   private List<String> recoverWithout;
+  /** Whether this member sent its segments straight to the survivors already. */
+  private boolean segmentsSent;
 
   public static Behavior<Command> create(Setup setup) {
     return Behaviors.setup(context -> new AttemptSession(context, setup).begin());
@@ -371,13 +374,12 @@ public final class AttemptSession {
           + " attestation is missing): it does not", setup.attempt(), lost);
       return Behaviors.same();
     }
-    List<RingMember> ring = setup.start().ring();
-    List<String> survivors = ring.stream().map(RingMember::nodeId)
-        .filter(id -> !lost.contains(id) && !id.equals(setup.nodeId())).toList();
+    List<String> survivors = survivors(lost);
     context.getLog().info("{}: {} lost after every participant attested; sending segments straight to {}",
         setup.attempt(), lost, survivors);
+    segmentsSent = true;
     traffic.send(exchange.unmaskedSegment(survivors, start, segment));
-    if (lost.contains(ring.get(Math.floorMod(setup.myIndex() - 1, ring.size())).nodeId())) {
+    if (predecessorIn(lost)) {
       SegmentUnmasking backup = new SegmentUnmasking(new RingAllReduce.SegmentSummed(setup.attempt(),
           exchange.backupStart(), exchange.backupValues()), setup.crypto());
       backup.remove(exchange.seedsKnown());
@@ -406,6 +408,37 @@ public final class AttemptSession {
         .onMessage(StepFailed.class, this::onStepFailed).build();
   }
 
+  /** The other participants of this attempt but {@code lost}. */
+  private List<String> survivors(List<String> lost) {
+    return setup.start().ring().stream().map(RingMember::nodeId)
+        .filter(id -> !lost.contains(id) && !id.equals(setup.nodeId())).toList();
+  }
+
+  private boolean predecessorIn(List<String> lost) {
+    List<RingMember> ring = setup.start().ring();
+    return lost.contains(ring.get(Math.floorMod(setup.myIndex() - 1, ring.size())).nodeId());
+  }
+
+  /**
+   * This member has the whole unmasked sum already (the ring finished here before the loss): the survivors that
+   * did not get it need its segment, and its lost predecessor's, from it all the same.
+   */
+  private Behavior<Command> sendSegmentsOf(long[] sum, List<String> lost) {
+    SelfMaskExchange exchange = traffic.exchange();
+    if (exchange == null || !exchange.hasRevealed() || segmentsSent) {
+      return Behaviors.same();
+    }
+    segmentsSent = true;
+    int n = setup.start().ring().size();
+    List<String> survivors = survivors(lost);
+    for (int index : predecessorIn(lost) ? new int[] {setup.myIndex(), setup.myIndex() - 1}
+        : new int[] {setup.myIndex()}) {
+      int[] range = RingAllReduce.summedSegment(n, sum.length, Math.floorMod(index, n));
+      traffic.send(exchange.unmaskedSegment(survivors, range[0], Arrays.copyOfRange(sum, range[0], range[1])));
+    }
+    return Behaviors.same();
+  }
+
   private Behavior<Command> decoding(UpdateAt update, long[] sum, long bytesSent) {
     ModelState base = setup.base();
     AsyncWork.pipe(context, setup.crypto(), () -> setup.pipeline().decodeAndApply(sum, base), Decoded::new,
@@ -416,15 +449,18 @@ public final class AttemptSession {
         .onMessage(Decoded.class, m -> {
           setup.participant().tell(new Aggregated(setup.attempt(), m.applied(), System.nanoTime() - update.nanos(),
               bytesSent, attestations));
-          return waitingForCommit();
+          return waitingForCommit(sum);
         })
         .onMessage(StepFailed.class, this::onStepFailed)
+        .onMessage(Recover.class, m -> sendSegmentsOf(sum, m.lost()))
         .onMessage(FromPeer.class, this::hold).build();
   }
 
-  /** The result is the participant's now; the session only waits to be stopped. */
-  private Behavior<Command> waitingForCommit() {
-    return state(Phase.WAITING_FOR_COMMIT).onMessage(FromPeer.class, this::hold).build();
+  /** The result is the participant's now; the session only waits to be stopped (or serves a recovery). */
+  private Behavior<Command> waitingForCommit(long[] sum) {
+    return state(Phase.WAITING_FOR_COMMIT)
+        .onMessage(Recover.class, m -> sendSegmentsOf(sum, m.lost()))
+        .onMessage(FromPeer.class, this::hold).build();
   }
 
   // ---------------------------------------------------------------- helpers

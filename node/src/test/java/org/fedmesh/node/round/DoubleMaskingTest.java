@@ -28,6 +28,11 @@ import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.RoundKeys;
+import org.fedmesh.protocols.RoundProtocol.CommitRound;
+import org.fedmesh.protocols.RoundProtocol.RecoverAttempt;
+import org.fedmesh.protocols.RoundProtocol.RoundCommitted;
+import org.fedmesh.protocols.RoundProtocol.StartRound;
+import org.fedmesh.mpc.CommitCertificate;
 import org.fedmesh.protocols.SelfMaskProtocol.Kind;
 import org.fedmesh.protocols.SelfMaskProtocol.PeerMessage;
 import org.junit.jupiter.api.BeforeAll;
@@ -157,6 +162,80 @@ class DoubleMaskingTest {
       }
       assertEquals(1, updates.get(3).trainings().get());
     }
+  }
+
+  @Test
+  void memberLostAfterEveryoneAttested_theSurvivorsCompleteTheSumWithIt_andCommitOnItsAttestation() throws Exception {
+    List<Counting> updates = counting(FixedUpdates.gaussianMembers(4, PARAMS, 13));
+    // site-c is honest up to and with its reveal, but its ring endpoint takes no all-gather piece: the ring, which
+    // passes through it, cannot finish, as if site-c had crashed right after every participant attested.
+    try (ParticipantHarness h = new ParticipantHarness(ca, List.copyOf(updates),
+        (member, endpoint) -> member == 2 ? droppingTheAllGather(endpoint) : endpoint)) {
+      AttemptId id = ParticipantHarness.attempt(1, 1);
+      List<KeyAdvert> keys = ParticipantProtocolTest.startAndCollectKeys(h, id, h.ring());
+      RoundKeys go = h.sealed(new RoundKeys(id, keys));
+      h.ring().forEach(p -> p.participant().tell(go));
+      int[] survivors = {0, 1, 3};
+      for (int i : survivors) { // each survivor holds every peer's reveal: every participant attested
+        Map<String, Integer> reveals = new HashMap<>();
+        while (reveals.size() < 3) {
+          if (h.inboxes.get(i).receiveMessage(WAIT) instanceof PeerMessage p && p.kind() == Kind.REVEAL) {
+            reveals.merge(p.from(), 1, Integer::sum);
+          }
+        }
+      }
+      RecoverAttempt recover = h.sealed(new RecoverAttempt(id, List.of("site-c")));
+      for (int i : survivors) {
+        h.tell(i, recover);
+      }
+      Map<String, Aggregated> results = ParticipantProtocolTest.collectResults(h, id, 3);
+      assertEquals(java.util.Set.of("site-a", "site-b", "site-d"), results.keySet());
+      assertEquals(1, results.values().stream().map(Aggregated::modelHash).distinct().count());
+      long everyone = updates.stream().mapToLong(u -> u.inner().samples()).sum();
+      results.values().forEach(a -> assertEquals(everyone, a.totalSamples(), "site-c's update is in the sum"));
+
+      String hash = results.get("site-a").modelHash();
+      StartRound start = new StartRound(id, h.ring(), ParticipantProtocolTest.baseHash(), true,
+          ParticipantHarness.SHARED, h.coordinator.ref());
+      CommitCertificates.Result completed = CommitCertificates.completedWithout(
+          java.util.stream.Stream.of("site-a", "site-b", "site-d").map(n -> results.get(n).signature()).toList(),
+          results.values().stream().flatMap(a -> a.attestations().stream()).toList(), java.util.Set.of("site-c"),
+          start, hash);
+      assertEquals(null, completed.problem());
+      CommitCertificate certificate = CommitCertificate.decode(completed.certificate().encoded());
+      assertEquals(List.of("site-a", "site-b", "site-d"), certificate.signers());
+      assertEquals(List.of("site-c"), certificate.attesters());
+      certificate.verify(ca.certificate(), java.time.Instant.now(), 4);
+      CommitRound commit = h.sealed(new CommitRound(id, hash, completed.certificate(), h.coordinator.ref()));
+      for (int i : survivors) {
+        h.tell(i, commit);
+      }
+      java.util.Set<String> committed = new java.util.HashSet<>();
+      while (committed.size() < 3) {
+        if (h.coordinator.receiveMessage(WAIT) instanceof RoundCommitted c && c.attempt().equals(id)) {
+          committed.add(c.nodeId());
+        }
+      }
+    }
+  }
+
+  /** A ring endpoint that takes every piece but the all-gather's: the ring cannot finish through it. */
+  private static Behavior<AllReduceProtocol.Command> droppingTheAllGather(Behavior<AllReduceProtocol.Command> real) {
+    return Behaviors.setup(context -> {
+      ActorRef<AllReduceProtocol.Command> inner = context.spawn(real, "inner");
+      return Behaviors.receive(AllReduceProtocol.Command.class)
+          .onMessage(AllReduceProtocol.Chunk.class, chunk -> {
+            if (chunk.phase() != AllReduceProtocol.Phase.ALL_GATHER) {
+              inner.tell(chunk);
+            }
+            return Behaviors.same();
+          })
+          .onAnyMessage(m -> {
+            inner.tell(m);
+            return Behaviors.same();
+          })
+          .build();
+    });
   }
 
   // ---------------------------------------------------------------- helpers
