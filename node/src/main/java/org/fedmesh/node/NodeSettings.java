@@ -189,7 +189,8 @@ public record NodeSettings(
       OptimizerSpec optimizer = OptimizerSpec.parse(t.getString("optimizer"));
       // Only fedprox adds the proximal term; the key is read for every strategy so that a typo shows.
       return new TrainingConfig(t.getInt("local-epochs"), t.getInt("batch-size"), optimizer,
-          strategy.proximal() ? proximalMu : 0, t.getLong("seed"));
+          strategy.proximal() ? proximalMu : 0, t.getLong("seed"),
+          TrainingConfig.Augmentation.parse(t.getString("augment")));
     });
     AggregationSettings aggregation = strategy == null ? null : r.get("aggregation", () -> {
       Config a = r.config.getConfig("aggregation");
@@ -299,6 +300,9 @@ public record NodeSettings(
     }
     int before = r.problems.size();
     dp.problems().forEach(r::problem);
+    if (training != null && training.augmentation() != TrainingConfig.Augmentation.NONE) {
+      r.problem("training.augment", "must be none with differential privacy: DP-SGD trains on the rows as they are");
+    }
     if (dp.level() == DpSettings.Level.MEMBER && aggregation != null && !aggregation.secure()) {
       r.problem("dp.level", "member-level noise is shared out among the members and needs aggregation.secure = on:"
           + " without it, a peer would see an update carrying one member's share of the noise only");

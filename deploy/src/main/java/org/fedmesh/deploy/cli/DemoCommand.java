@@ -92,6 +92,10 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--proximal-mu", description = "FedProx's mu, for --strategy fedprox (default: 0.01).")
   Double proximalMu;
 
+  @Option(names = "--augment", description = "Local training's image augmentation: none | hflip (cnn models only;"
+      + " default: none).")
+  String augment = "none";
+
   @Option(names = "--secure", defaultValue = "on", description = "Secure aggregation on|off (default: ${DEFAULT-VALUE}).")
   String secure;
 
@@ -194,6 +198,7 @@ public final class DemoCommand implements Callable<Integer> {
       shared.put("fedmesh.training.proximal-mu", proximalMu);
     }
     shared.put("fedmesh.training.seed", seed);
+    shared.put("fedmesh.training.augment", augment);
     shared.put("fedmesh.aggregation.secure", secureOn);
     shared.put("fedmesh.aggregation.strategy", strategy.key());
     double serverRate = serverLearningRate != null ? serverLearningRate
@@ -369,6 +374,7 @@ public final class DemoCommand implements Callable<Integer> {
       r.put("partition", split.toString());
       r.put("model", spec.toString());
       r.put("local_optimizer", localOptimizer.toString());
+      r.put("augmentation", augment);
       r.put("strategy", strategy.key());
       r.put("server_learning_rate", serverRate);
       r.put("local_epochs", localEpochs);

@@ -25,6 +25,8 @@ public final class LocalTrainer implements AutoCloseable {
   static final int EVALUATION_BATCH = 1000;
   /** A CNN's buffers grow with the batch (im2col: 25 values per pixel and channel), so it evaluates in smaller ones. */
   static final int CNN_EVALUATION_BATCH = 128;
+  /** Tells the mirroring's random stream from the shuffle's, for the same seed, round and epoch. */
+  private static final long MIRRORS = 0x6d69_7272_6f72L;
 
   private final Model model;
   private final TrainingConfig config;
@@ -63,6 +65,10 @@ public final class LocalTrainer implements AutoCloseable {
       this.backprop = new Backprop((DenseNetwork) model, dataType);
     }
     this.optimizer = LocalOptimizer.create(config.optimizer(), model.parameterCount());
+    if (config.augmentation() == TrainingConfig.Augmentation.HFLIP && !(model instanceof ConvNetwork)) {
+      throw new IllegalArgumentException("augmentation hflip mirrors images: it needs a cnn model, not "
+          + model.spec());
+    }
   }
 
   public Model model() {
@@ -100,12 +106,15 @@ public final class LocalTrainer implements AutoCloseable {
         order[i] = i;
       }
       PermutationSampler.shuffle(Seeds.rng(Seeds.derive(config.seed(), round, epoch)), order);
+      Dataset epochData = config.augmentation() == TrainingConfig.Augmentation.HFLIP
+          ? ImageMirroring.randomlyMirrored(data, Seeds.rng(Seeds.derive(config.seed(), round, epoch, MIRRORS)))
+          : data;
       lossSum = 0;
       batches = 0;
       for (int from = 0; from < rows; from += batchSize) {
         int count = Math.min(batchSize, rows - from);
         backprop.setParameters(weights);
-        double loss = backprop.lossAndGradient(data, order, from, count);
+        double loss = backprop.lossAndGradient(epochData, order, from, count);
         if (!Double.isFinite(loss)) {
           throw new TrainingDivergedException("training " + model.spec() + " on " + data.name()
               + " diverged in round " + round + ", epoch " + epoch + ", batch " + batches

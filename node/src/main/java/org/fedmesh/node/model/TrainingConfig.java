@@ -12,11 +12,39 @@ import java.util.Objects;
  *                    which keeps members with skewed data near the global model; 0 turns it off
  * @param seed        base seed of this member's shuffles (each epoch's order is derived from it,
  *                    the round and the epoch)
+ * @param augmentation how each epoch alters the member's rows before training on them (images only)
  */
-public record TrainingConfig(int localEpochs, int batchSize, OptimizerSpec optimizer, double proximalMu, long seed) {
+public record TrainingConfig(int localEpochs, int batchSize, OptimizerSpec optimizer, double proximalMu, long seed,
+                             Augmentation augmentation) {
+
+  /** How an epoch's rows are altered; the held-out rows never are. */
+  public enum Augmentation {
+    NONE,
+    /** Each image mirrored left to right with probability 1/2, drawn afresh every epoch. */
+    HFLIP;
+
+    /** {@code none} or {@code hflip}. */
+    public static Augmentation parse(String text) {
+      return switch (text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "none" -> NONE;
+        case "hflip" -> HFLIP;
+        default -> throw new IllegalArgumentException("unknown augmentation '" + text + "': expected none or hflip");
+      };
+    }
+
+    public String key() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** Without augmentation. */
+  public TrainingConfig(int localEpochs, int batchSize, OptimizerSpec optimizer, double proximalMu, long seed) {
+    this(localEpochs, batchSize, optimizer, proximalMu, seed, Augmentation.NONE);
+  }
 
   public TrainingConfig {
     Objects.requireNonNull(optimizer, "optimizer");
+    Objects.requireNonNull(augmentation, "augmentation");
     if (localEpochs < 1) {
       throw new IllegalArgumentException("localEpochs must be >= 1, got " + localEpochs);
     }
@@ -34,6 +62,6 @@ public record TrainingConfig(int localEpochs, int batchSize, OptimizerSpec optim
   }
 
   public TrainingConfig withSeed(long newSeed) {
-    return new TrainingConfig(localEpochs, batchSize, optimizer, proximalMu, newSeed);
+    return new TrainingConfig(localEpochs, batchSize, optimizer, proximalMu, newSeed, augmentation);
   }
 }
