@@ -37,6 +37,7 @@ import org.fedmesh.protocols.RoundProtocol.Contributed;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.QueryStatus;
+import org.fedmesh.protocols.RoundProtocol.RecoverAttempt;
 import org.fedmesh.protocols.RoundProtocol.ResultSignature;
 import org.fedmesh.protocols.RoundProtocol.Ready;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
@@ -110,9 +111,13 @@ class RoundCoordinatorTest {
   }
 
   private void startCoordinator(int minParticipants, long rounds) {
+    startCoordinator(minParticipants, rounds, false);
+  }
+
+  private void startCoordinator(int minParticipants, long rounds, boolean secure) {
     CoordinatorSettings settings = new CoordinatorSettings(minParticipants, DEADLINE, SURVEY_TIMEOUT,
         Duration.ofMillis(200), 3, 3, Duration.ofMinutes(30));
-    kit.spawn(RoundCoordinator.create(settings, rounds, false, Map.of(), identity("site-a")), "coordinator");
+    kit.spawn(RoundCoordinator.create(settings, rounds, secure, Map.of(), identity("site-a")), "coordinator");
   }
 
   private Member member(int i) {
@@ -231,6 +236,69 @@ class RoundCoordinatorTest {
       assertEquals(id, abort.attempt());
       assertTrue(abort.reason().contains("site-b"), abort.reason());
     });
+  }
+
+  /** A secure attempt 1 of round 1 up to the aggregation, every member with a signed key; returns the StartRound. */
+  private StartRound secureRoundUpToAggregation() {
+    members.forEach(m -> answerSurvey(m, 0, H0, null, null));
+    StartRound start = members.stream().map(m -> m.probe().expectMessageClass(StartRound.class, QUICK)).toList()
+        .get(0);
+    AttemptId id = start.attempt();
+    assertTrue(start.secure());
+    members.forEach(m -> start.coordinator().tell(sealedBy(m.id(), new Ready(id, m.id(),
+        org.fedmesh.node.secure.AttemptSecrets.create(identity(m.id()), id, new java.security.SecureRandom())
+            .advert()))));
+    members.forEach(m -> assertEquals(3, m.probe().expectMessageClass(RoundKeys.class, QUICK).keys().size()));
+    members.forEach(m -> start.coordinator().tell(sealedBy(m.id(), new Contributed(id, m.id()))));
+    return start;
+  }
+
+  /** {@code m}'s signed attestation that it held the masked sum of {@code start}. */
+  private static org.fedmesh.protocols.RoundProtocol.Attestation attested(Member m, StartRound start) {
+    return new org.fedmesh.protocols.RoundProtocol.Attestation(org.fedmesh.mpc.SignedAttestation.sign(
+        identity(m.id()), org.fedmesh.mpc.SumHeld.of(CommitCertificates.statement(start, H1))).encode());
+  }
+
+  @Test
+  void participantLostAfterEveryoneAttested_theSurvivorsAreToldToRecover_andTheCommitCarriesItsAttestation()
+      throws Exception {
+    startCoordinator(2, 0, true);
+    StartRound start = secureRoundUpToAggregation();
+    AttemptId id = start.attempt();
+    // site-a and site-b hold the sum (with site-c's attestation, which each received before it revealed) ...
+    for (int i = 0; i < 2; i++) {
+      Member m = member(i);
+      start.coordinator().tell(sealedBy(m.id(), new Aggregated(id, m.id(), H1, 0.5, 100, 1_000_000,
+          signed(m, start, H1), List.of(attested(member(1 - i), start), attested(member(2), start)))));
+    }
+    // ... and site-c leaves before it signed its result.
+    kit.system().receptionist().tell(Receptionist.deregister(Participant.KEY, member(2).probe().ref()));
+    for (int i = 0; i < 2; i++) {
+      RecoverAttempt recover = member(i).probe().expectMessageClass(RecoverAttempt.class, QUICK);
+      assertEquals(List.of("site-c"), recover.lost());
+      CommitRound commit = member(i).probe().expectMessageClass(CommitRound.class, QUICK);
+      CommitCertificate certificate = CommitCertificate.decode(commit.certificate().encoded());
+      assertEquals(List.of("site-a", "site-b"), certificate.signers());
+      assertEquals(List.of("site-c"), certificate.attesters());
+      certificate.verify(TestSignatures.ca("coordinator").certificate(), java.time.Instant.now(), 3);
+    }
+  }
+
+  @Test
+  void participantLostWithNoAttestationOfIt_isNotCommittedWithout_theMembersAreSurveyed() {
+    startCoordinator(2, 0, true);
+    StartRound start = secureRoundUpToAggregation();
+    AttemptId id = start.attempt();
+    for (int i = 0; i < 2; i++) { // site-c never attested: nobody holds its attestation
+      Member m = member(i);
+      start.coordinator().tell(sealedBy(m.id(), new Aggregated(id, m.id(), H1, 0.5, 100, 1_000_000,
+          signed(m, start, H1), List.of(attested(member(1 - i), start)))));
+    }
+    kit.system().receptionist().tell(Receptionist.deregister(Participant.KEY, member(2).probe().ref()));
+    for (int i = 0; i < 2; i++) {
+      member(i).probe().expectMessageClass(RecoverAttempt.class, QUICK);
+      member(i).probe().expectMessageClass(QueryStatus.class, QUICK); // no commit: the survey comes next
+    }
   }
 
   private void acknowledge(Member m, CommitRound commit) {
