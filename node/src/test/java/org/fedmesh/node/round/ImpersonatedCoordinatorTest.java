@@ -28,6 +28,7 @@ import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
+import org.fedmesh.protocols.RoundProtocol.RecoverAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CommitProof;
@@ -106,7 +107,7 @@ class ImpersonatedCoordinatorTest {
   }
 
   @Test
-  void abortAndKeys_sealedByAMemberThatIsNotTheHost_areRefusedAndTheAttemptGoesOn() {
+  void abortRecoverAndKeys_sealedByAMemberThatIsNotTheHost_areRefusedAndTheAttemptGoesOn() {
     try (ParticipantHarness h = harness()) {
       AttemptId id = ParticipantHarness.attempt(1, 1);
       List<KeyAdvert> keys = startAndCollectKeys(h, id, h.ring());
@@ -115,6 +116,13 @@ class ImpersonatedCoordinatorTest {
       LoggingTestKit.warn("Refused AbortAttempt for " + id).withMessageContains("signed by 'site-m'")
           .withOccurrences(3).expect(h.kits.get(0).system(), () -> {
             mallory.sendToAll(abort);
+            return null;
+          });
+      // A forged RecoverAttempt would make members send segments straight to each other: refused like the abort.
+      RecoverAttempt recover = mallory.seal(new RecoverAttempt(id, List.of("site-c")));
+      LoggingTestKit.warn("Refused RecoverAttempt for " + id).withMessageContains("signed by 'site-m'")
+          .withOccurrences(3).expect(h.kits.get(0).system(), () -> {
+            mallory.sendToAll(recover);
             return null;
           });
       RoundKeys go = mallory.seal(new RoundKeys(id, keys));
