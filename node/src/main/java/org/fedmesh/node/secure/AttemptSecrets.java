@@ -3,7 +3,6 @@ package org.fedmesh.node.secure;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
-import org.fedmesh.mpc.CommitVerificationException;
 import org.fedmesh.mpc.SignedAttestation;
 import org.fedmesh.mpc.SumHeld;
 import java.util.HashMap;
@@ -87,11 +86,6 @@ public final class AttemptSecrets {
   /** This member's signed attestation that it holds the masked sum of this attempt, {@code statement}. */
   SignedAttestation attest(SumHeld statement) {
     return SignedAttestation.sign(identity, statement);
-  }
-
-  /** Checks a peer's attestation against the consortium CA, now. */
-  void verify(SignedAttestation attestation) throws CommitVerificationException {
-    attestation.verify(identity.caCertificate(), Instant.now());
   }
 
   /** This member's signed public key, to publish. */
