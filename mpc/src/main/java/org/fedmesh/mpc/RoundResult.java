@@ -32,22 +32,15 @@ public record RoundResult(long round, int attempt, byte[] nonce, List<String> ri
     return put(new CanonicalBytes().putString(SignedRoundResult.LABEL).putString(nodeId)).toByteArray();
   }
 
+  /** The attempt's fields as its participants attest them ({@link SumHeld}), then the new model's hash. */
   CanonicalBytes put(CanonicalBytes out) {
-    out.putLong(round).putInt(attempt).putBytes(nonce).putInt(ring.size());
-    ring.forEach(out::putString);
-    return out.putString(previousHash).putString(newHash);
+    return SumHeld.of(this).put(out).putString(newHash);
   }
 
   static RoundResult read(CanonicalReader in) {
-    long round = in.getLong();
-    int attempt = in.getInt();
-    byte[] nonce = in.getBytes();
-    int members = in.getCount(4);
-    String[] ring = new String[members];
-    for (int i = 0; i < members; i++) {
-      ring[i] = in.getString();
-    }
-    return new RoundResult(round, attempt, nonce, List.of(ring), in.getString(), in.getString());
+    SumHeld attempt = SumHeld.read(in);
+    return new RoundResult(attempt.round(), attempt.attempt(), attempt.nonce(), attempt.ring(),
+        attempt.previousHash(), in.getString());
   }
 
   @Override
