@@ -54,7 +54,9 @@ public final class AuditCommand implements Callable<Integer> {
     out.printf("%5s  %6s  %-12s  %-8s  %s%n", "line", "round", "hash", "source", "signers");
     for (JournalAudit.Row row : report.rows()) {
       out.printf("%5d  %6d  %-12s  %-8s  %s%n", row.line(), row.round(), JournalAudit.abbreviate(row.hash()),
-          row.source(), String.join(", ", row.signers()));
+          row.source(), String.join(", ", row.signers())
+              + (row.attesters().isEmpty() ? "" : " (attested, lost before signing: " + String.join(", ",
+              row.attesters()) + ")"));
     }
     out.flush();
     if (report.failure().isPresent()) {

@@ -24,8 +24,11 @@ import org.fedmesh.node.round.ModelState;
 public final class JournalAudit {
   private JournalAudit() {}
 
-  /** One entry as the audit saw it; {@code signers} is empty when its certificate could not be read. */
-  public record Row(int line, long round, String hash, String source, List<String> signers) {}
+  /**
+   * One entry as the audit saw it; {@code signers} is empty when its certificate could not be read, and
+   * {@code attesters} names the participants lost after they attested, whose attestations stand in their place.
+   */
+  public record Row(int line, long round, String hash, String source, List<String> signers, List<String> attesters) {}
 
   /**
    * The entries that hold, in order; {@code failure} names the first broken entry and why (empty when all hold);
@@ -63,7 +66,8 @@ public final class JournalAudit {
       CommitJournal.Entry previous = null;
       for (CommitJournal.Entry entry : entries) {
         CommitCertificate certificate = check(entry, previous, ca, size);
-        rows.add(new Row(entry.line(), entry.round(), entry.hash(), entry.source(), certificate.signers()));
+        rows.add(new Row(entry.line(), entry.round(), entry.hash(), entry.source(), certificate.signers(),
+            certificate.attesters()));
         previous = entry;
       }
       checkCheckpoint(store, previous);
