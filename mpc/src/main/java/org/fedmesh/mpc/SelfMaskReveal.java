@@ -1,6 +1,7 @@
 package org.fedmesh.mpc;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -29,6 +30,7 @@ public record SelfMaskReveal(byte[] seed, Map<String, SeedShares.Share> shares) 
 
   /** Label of {@link #commitment}: a commitment to a seed is never a hash of anything else. */
   static final String COMMITMENT_LABEL = "fedmesh-self-mask-seed-v1";
+  private static final String SHARE_COMMITMENT_LABEL = "fedmesh-seed-share-commitment-v1";
   public static final int COMMITMENT_BYTES = 32;
 
   /**
@@ -44,6 +46,36 @@ public record SelfMaskReveal(byte[] seed, Map<String, SeedShares.Share> shares) 
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JDK", e);
     }
+  }
+
+  /**
+   * SHA-256 over a label of its own, the owner, the attempt, the share's index and value: one per share, published
+   * after the seed's commitment in the owner's signed key, so that a share can be checked on its own when it is dealt
+   * and when it is revealed. Hiding, since a share is 32 bytes that fewer than the threshold know; binding.
+   */
+  public static byte[] shareCommitment(String owner, long round, int attempt, byte[] nonce, SeedShares.Share share) {
+    byte[] input = new CanonicalBytes().putString(SHARE_COMMITMENT_LABEL).putString(owner).putLong(round)
+        .putInt(attempt).putBytes(nonce).putInt(share.index()).putBytes(share.value()).toByteArray();
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(input);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+
+  /**
+   * What the owner's signed key commits to: the seed's commitment, then each share's in share order
+   * ({@link #COMMITMENT_BYTES} bytes each).
+   */
+  public static byte[] dealing(String owner, long round, int attempt, byte[] nonce, byte[] seed,
+                               List<SeedShares.Share> shares) {
+    byte[] out = new byte[COMMITMENT_BYTES * (1 + shares.size())];
+    System.arraycopy(commitment(owner, round, attempt, nonce, seed), 0, out, 0, COMMITMENT_BYTES);
+    for (int i = 0; i < shares.size(); i++) {
+      System.arraycopy(shareCommitment(owner, round, attempt, nonce, shares.get(i)), 0, out,
+          COMMITMENT_BYTES * (1 + i), COMMITMENT_BYTES);
+    }
+    return out;
   }
 
   public byte[] encode() {

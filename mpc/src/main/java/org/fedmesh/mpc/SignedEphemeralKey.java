@@ -19,16 +19,18 @@ import org.fedmesh.mpc.pki.MemberIdentity;
  * coordinator (or anyone relaying keys) from swapping in its own keys to unmask an update.
  *
  * <p>The signature covers a canonical, length-prefixed encoding of the label {@value #LABEL}, node id, round,
- * attempt, nonce, public key and the commitment to the node's self-mask seed ({@link SelfMaskReveal#commitment}):
- * a key cannot be replayed in another round, attempt or under another name, and the seed its owner later reveals
- * (or the others rebuild) can be checked against what it signed here.
+ * attempt, nonce, public key and the commitments to the node's self-mask seed and to each of the seed's shares
+ * ({@link SelfMaskReveal#dealing}; the field keeps its name {@code seedCommitment}): a key cannot be replayed in
+ * another round, attempt or under another name, the seed its owner later reveals (or the others rebuild) can be
+ * checked against what it signed here, and so can every share, when it is dealt and when a peer reveals it.
  * Arrays are copied in and out; the constructor accepts anything so that a malformed key off the wire is
  * reported by {@link #verify} with its node name rather than failing elsewhere.
  */
 public record SignedEphemeralKey(String nodeId, long round, int attempt, byte[] nonce, byte[] publicKey,
     byte[] seedCommitment, byte[] signature, byte[] certificateDer) {
 
-  static final String LABEL = "fedmesh-ephemeral-key-v2"; // v2: with the seed commitment
+  static final String LABEL = "fedmesh-ephemeral-key-v3"; // v2: the seed commitment; v3: and its shares
+
 
   public SignedEphemeralKey {
     nonce = copyOf(nonce);
@@ -41,9 +43,9 @@ public record SignedEphemeralKey(String nodeId, long round, int attempt, byte[] 
   public static SignedEphemeralKey sign(MemberIdentity identity, long round, int attempt, byte[] nonce,
       byte[] publicKey, byte[] seedCommitment) {
     Objects.requireNonNull(seedCommitment, "seedCommitment");
-    if (seedCommitment.length != SelfMaskReveal.COMMITMENT_BYTES) {
-      throw new IllegalArgumentException("a seed commitment has " + SelfMaskReveal.COMMITMENT_BYTES + " bytes, got "
-          + seedCommitment.length);
+    if (!wellSized(seedCommitment)) {
+      throw new IllegalArgumentException("a seed commitment has " + SelfMaskReveal.COMMITMENT_BYTES + " bytes per"
+          + " commitment (the seed's, then each share's), got " + seedCommitment.length);
     }
     Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(nonce, "nonce");
@@ -178,6 +180,13 @@ public record SignedEphemeralKey(String nodeId, long round, int attempt, byte[] 
         .toByteArray();
   }
 
+  /** The seed's commitment, then at most one per share: a whole number of commitments. */
+  private static boolean wellSized(byte[] commitments) {
+    int each = SelfMaskReveal.COMMITMENT_BYTES;
+    return commitments.length >= each && commitments.length % each == 0
+        && commitments.length <= each * (1 + SeedShares.MAX_SHARES);
+  }
+
   private void requireWellFormed(String expectedNodeId) throws KeyVerificationException {
     String missing = nodeId == null ? "node id" : nonce == null ? "nonce" : publicKey == null ? "public key"
         : seedCommitment == null ? "seed commitment" : signature == null ? "signature"
@@ -189,9 +198,9 @@ public record SignedEphemeralKey(String nodeId, long round, int attempt, byte[] 
       throw new KeyVerificationException(expectedNodeId, "malformed: the public key has " + publicKey.length
           + " bytes, expected " + EphemeralKeyPair.KEY_BYTES);
     }
-    if (seedCommitment.length != SelfMaskReveal.COMMITMENT_BYTES) {
+    if (!wellSized(seedCommitment)) {
       throw new KeyVerificationException(expectedNodeId, "malformed: the seed commitment has "
-          + seedCommitment.length + " bytes, expected " + SelfMaskReveal.COMMITMENT_BYTES);
+          + seedCommitment.length + " bytes, expected " + SelfMaskReveal.COMMITMENT_BYTES + " per commitment");
     }
   }
 

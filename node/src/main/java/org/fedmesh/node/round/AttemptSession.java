@@ -148,7 +148,8 @@ public final class AttemptSession {
   private AttemptSession(ActorContext<Command> context, Setup setup) {
     this.context = context;
     this.setup = setup;
-    this.secrets = setup.start().secure() ? AttemptSecrets.create(setup.identity(), setup.attempt(), RANDOM) : null;
+    this.secrets = setup.start().secure() ? AttemptSecrets.create(setup.identity(), setup.attempt(),
+        setup.start().ring().size(), RANDOM) : null;
     this.traffic = new SelfMaskTraffic(setup.attempt(), setup.start().ring(), context.getLog(),
         () -> setup.participant().tell(new SumRevealed(setup.attempt())));
   }

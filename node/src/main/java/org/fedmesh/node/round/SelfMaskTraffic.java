@@ -50,6 +50,7 @@ final class SelfMaskTraffic {
     if (exchange.mayReveal()) {
       send(exchange.reveals());
     }
+    exchange.drainFindings().forEach(finding -> log.warn("{}: {}", attempt, finding));
     if (!sumMayBeKnownTold && exchange.sumMayBeKnown()) {
       sumMayBeKnownTold = true;
       sumMayBeKnown.run();

@@ -3,8 +3,7 @@ package org.fedmesh.node.secure;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
-import org.fedmesh.mpc.SignedAttestation;
-import org.fedmesh.mpc.SumHeld;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +14,9 @@ import org.fedmesh.mpc.PairwiseMasks;
 import org.fedmesh.mpc.RingMacKeys;
 import org.fedmesh.mpc.SeedShares;
 import org.fedmesh.mpc.SelfMaskReveal;
+import org.fedmesh.mpc.SignedAttestation;
 import org.fedmesh.mpc.SignedEphemeralKey;
+import org.fedmesh.mpc.SumHeld;
 import org.fedmesh.mpc.pki.MemberIdentity;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol.KeyAdvert;
@@ -32,24 +33,38 @@ public final class AttemptSecrets {
   private final KeyAdvert advert;
   /** Double masking: this member's vector carries this seed's keystream too, removed only once all attest. */
   private final byte[] selfSeed;
-  /** Each verified peer's commitment to its self-mask seed, from its signed key. */
+  /** The seed's Shamir shares, one per participant in ring order, committed to in the signed key. */
+  private final List<SeedShares.Share> ownShares;
+  /** Each verified peer's commitments to its self-mask seed and its shares, from its signed key. */
   private final Map<String, byte[]> commitments = new HashMap<>();
 
-  private AttemptSecrets(MemberIdentity identity, AttemptId attempt, EphemeralKeyPair keyPair, byte[] selfSeed) {
+  private AttemptSecrets(MemberIdentity identity, AttemptId attempt, EphemeralKeyPair keyPair, byte[] selfSeed,
+                         List<SeedShares.Share> ownShares) {
     this.identity = identity;
     this.attempt = attempt;
     this.keyPair = keyPair;
     this.selfSeed = selfSeed;
+    this.ownShares = List.copyOf(ownShares);
     SignedEphemeralKey signed = SignedEphemeralKey.sign(identity, attempt.round(), attempt.attempt(),
-        attempt.nonce(), keyPair.publicKey(), commitmentOf(identity.nodeId(), selfSeed));
+        attempt.nonce(), keyPair.publicKey(), SelfMaskReveal.dealing(identity.nodeId(), attempt.round(),
+            attempt.attempt(), attempt.nonce(), selfSeed, ownShares));
     this.advert = new KeyAdvert(signed.nodeId(), signed.publicKey(), signed.seedCommitment(), signed.signature(),
         signed.certificateDer());
   }
 
-  public static AttemptSecrets create(MemberIdentity identity, AttemptId attempt, SecureRandom random) {
+  /** Fresh secrets for an attempt of {@code participants} members, its seed shared out among them. */
+  public static AttemptSecrets create(MemberIdentity identity, AttemptId attempt, int participants,
+                                      SecureRandom random) {
     byte[] selfSeed = new byte[SeedShares.SEED_BYTES];
     random.nextBytes(selfSeed);
-    return new AttemptSecrets(identity, attempt, EphemeralKeyPair.generate(random), selfSeed);
+    List<SeedShares.Share> shares = participants < 2 ? List.of()
+        : SeedShares.split(selfSeed, participants, SeedShares.threshold(participants), random);
+    return new AttemptSecrets(identity, attempt, EphemeralKeyPair.generate(random), selfSeed, shares);
+  }
+
+  /** Share i of this member's seed, for the participant at ring index i. */
+  List<SeedShares.Share> ownShares() {
+    return ownShares;
   }
 
   public String nodeId() {
@@ -79,8 +94,26 @@ public final class AttemptSecrets {
    * this member has not verified.
    */
   boolean isCommittedSeed(String owner, byte[] seed) {
-    byte[] committed = owner.equals(identity.nodeId()) ? advert.seedCommitment() : commitments.get(owner);
-    return committed != null && MessageDigest.isEqual(committed, commitmentOf(owner, seed));
+    return matches(owner, 0, commitmentOf(owner, seed));
+  }
+
+  /**
+   * Whether {@code share} is the share of {@code owner}'s seed with its index that {@code owner} committed to in its
+   * verified key; false for a member whose key this member has not verified.
+   */
+  boolean isCommittedShare(String owner, SeedShares.Share share) {
+    return matches(owner, share.index(), SelfMaskReveal.shareCommitment(owner, attempt.round(), attempt.attempt(),
+        attempt.nonce(), share));
+  }
+
+  /** Whether commitment {@code slot} (0: the seed, i: share i) of {@code owner}'s signed key is {@code expected}. */
+  private boolean matches(String owner, int slot, byte[] expected) {
+    byte[] all = owner.equals(identity.nodeId()) ? advert.seedCommitment() : commitments.get(owner);
+    int each = SelfMaskReveal.COMMITMENT_BYTES;
+    if (all == null || all.length < each * (slot + 1)) {
+      return false;
+    }
+    return MessageDigest.isEqual(Arrays.copyOfRange(all, each * slot, each * (slot + 1)), expected);
   }
 
   /** This member's signed attestation that it holds the masked sum of this attempt, {@code statement}. */
@@ -125,6 +158,10 @@ public final class AttemptSecrets {
       new SignedEphemeralKey(key.nodeId(), attempt.round(), attempt.attempt(), attempt.nonce(), key.publicKey(),
           key.seedCommitment(), key.signature(), key.certificate())
           .verify(identity.caCertificate(), member, attempt.round(), attempt.attempt(), attempt.nonce(), now);
+      if (key.seedCommitment().length != SelfMaskReveal.COMMITMENT_BYTES * (1 + ring.size())) {
+        throw new KeyVerificationException(member, "its key commits to " + (key.seedCommitment().length
+            / SelfMaskReveal.COMMITMENT_BYTES - 1) + " seed shares, not one per participant (" + ring.size() + ")");
+      }
       peers.put(member, key.publicKey());
       commitments.put(member, key.seedCommitment());
     }

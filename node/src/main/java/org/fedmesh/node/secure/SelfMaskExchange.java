@@ -59,6 +59,9 @@ public final class SelfMaskExchange {
   private boolean revealing;
   /** Peers whose reveal came: each had every attestation, so the sum may now be known to them. */
   private final Set<String> revealedBy = new HashSet<>();
+  /** Owners whose committed shares rebuild another seed than the committed one, and what was found, to log once. */
+  private final Set<String> inconsistentDealers = new HashSet<>();
+  private final List<String> findings = new ArrayList<>();
 
   private final int vectorLength;
   private final int myIndex;
@@ -81,7 +84,7 @@ public final class SelfMaskExchange {
     this.random = random;
     this.threshold = SeedShares.threshold(participants.size());
     peerKeys.forEach((peer, key) -> pairSecrets.put(peer, secrets.sharedSecret(key)));
-    this.ownSeedShares = SeedShares.split(secrets.selfSeed(), participants.size(), threshold, random);
+    this.ownSeedShares = secrets.ownShares();
     held.put(me, ownSeedShares.get(participants.indexOf(me)));
     this.statement = new SumHeld(attempt.round(), attempt.attempt(), attempt.nonce(), participants, previousHash);
     this.ownAttestation = CompletableFuture.supplyAsync(() -> secrets.attest(statement), signing);
@@ -125,7 +128,14 @@ public final class SelfMaskExchange {
     }
     try {
       switch (message.kind()) {
-        case SEED_SHARE -> take(from, SeedShares.Share.decode(body));
+        case SEED_SHARE -> {
+          SeedShares.Share share = SeedShares.Share.decode(body);
+          if (!secrets.isCommittedShare(from, share)) {
+            return Optional.of(from + " dealt a share of its own seed that is not the one it committed to in its"
+                + " signed key");
+          }
+          take(from, share);
+        }
         case SEGMENT_BACKUP -> {
           if (participants.indexOf(from) != Math.floorMod(myIndex - 1, participants.size())) {
             return Optional.of(from + " sent a segment backup, but only the ring predecessor keeps one here");
@@ -143,12 +153,19 @@ public final class SelfMaskExchange {
         }
         case REVEAL -> {
           SelfMaskReveal reveal = SelfMaskReveal.decode(body);
-          take(from, reveal);
-          if (!secrets.isCommittedSeed(from, reveal.seed())) {
-            return Optional.of(from + " revealed a self-mask seed that is not the one it committed to in its signed"
-                + " key; it is rebuilt from the other participants' shares instead");
+          List<String> wrong = take(from, reveal);
+          List<String> problems = new ArrayList<>();
+          if (secrets.isCommittedSeed(from, reveal.seed())) {
+            seeds.putIfAbsent(from, reveal.seed());
+          } else {
+            problems.add(from + " revealed a self-mask seed that is not the one it committed to in its signed key; it"
+                + " is rebuilt from the other participants' shares instead");
           }
-          seeds.putIfAbsent(from, reveal.seed());
+          if (!wrong.isEmpty()) {
+            problems.add(from + " revealed a share of the seed of " + wrong + " that its owner did not commit to;"
+                + " the share is not used");
+          }
+          return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
         }
       }
     } catch (IllegalArgumentException e) {
@@ -210,15 +227,24 @@ public final class SelfMaskExchange {
     held.putIfAbsent(from, share);
   }
 
-  /** The reveal's shares of others' seeds; its own seed is taken only once checked against its commitment. */
-  private void take(String from, SelfMaskReveal reveal) {
+  /**
+   * The reveal's shares of others' seeds, each only if its owner committed to it; its own seed is taken only once
+   * checked against its commitment (by the caller). Returns the owners whose share it revealed wrong.
+   */
+  private List<String> take(String from, SelfMaskReveal reveal) {
     revealedBy.add(from);
+    List<String> wrong = new ArrayList<>();
     reveal.shares().forEach((owner, share) -> {
       if (participants.contains(owner) && !owner.equals(from)
           && share.index() == participants.indexOf(from) + 1) {
-        revealedShares.computeIfAbsent(owner, o -> new HashMap<>()).putIfAbsent(from, share);
+        if (secrets.isCommittedShare(owner, share)) {
+          revealedShares.computeIfAbsent(owner, o -> new HashMap<>()).putIfAbsent(from, share);
+        } else {
+          wrong.add(owner);
+        }
       }
     });
+    return wrong.stream().sorted().toList();
   }
 
   /** This member now holds its part of the masked sum. */
@@ -331,11 +357,14 @@ public final class SelfMaskExchange {
         List<SeedShares.Share> shares = new ArrayList<>(revealedShares.getOrDefault(owner, Map.of()).values());
         shares.add(held.get(owner));
         if (shares.size() >= threshold) {
-          // A wrong share (from the owner's dealing or a peer's reveal) rebuilds another seed: never used, so the
-          // attempt waits for its deadline rather than summing to garbage.
+          // Every share here matched its owner's commitment (a wrong one is refused on arrival), so a rebuild that
+          // misses the committed seed means the owner dealt shares of another seed: never used, so the attempt
+          // waits for its deadline rather than summing to garbage, and the owner is named.
           byte[] rebuilt = SeedShares.rebuild(shares, threshold);
           if (secrets.isCommittedSeed(owner, rebuilt)) {
             seeds.put(owner, rebuilt);
+          } else if (inconsistentDealers.add(owner)) {
+            findings.add(owner + " dealt shares that match its commitments but do not rebuild its committed seed");
           }
         }
       }
@@ -343,6 +372,13 @@ public final class SelfMaskExchange {
     Map<String, byte[]> known = new HashMap<>(seeds);
     known.put(me, secrets.selfSeed());
     return known;
+  }
+
+  /** What this member found out about a participant outside any one message (logged once by the caller). */
+  public List<String> drainFindings() {
+    List<String> out = List.copyOf(findings);
+    findings.clear();
+    return out;
   }
 
   /** Which peers have not attested yet. */

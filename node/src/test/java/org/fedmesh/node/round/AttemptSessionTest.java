@@ -104,7 +104,7 @@ class AttemptSessionTest {
       members.add(new RingMember(identity.nodeId(), inbox.ref(), ring.ref()));
       if (!identity.nodeId().equals("site-a")) {
         peerInbox.add(inbox);
-        peerSecrets.add(AttemptSecrets.create(identity, attempt, RANDOM));
+        peerSecrets.add(AttemptSecrets.create(identity, attempt, 3, RANDOM));
       }
     }
     StartRound start = new StartRound(attempt, members, "base", true, Map.of(), coordinator.ref());
@@ -521,7 +521,7 @@ class AttemptSessionTest {
   @Test
   void keys_withAPeerKeySwapped_failTheAttemptNamingThePeer() {
     List<KeyAdvert> swapped = new ArrayList<>(keys.keys());
-    swapped.set(2, AttemptSecrets.create(identities.get(1), attempt, RANDOM).advert());
+    swapped.set(2, AttemptSecrets.create(identities.get(1), attempt, 3, RANDOM).advert());
     session.tell(new AttemptSession.Keys(new RoundKeys(attempt, swapped)));
     AttemptSession.Failed failed = (AttemptSession.Failed) participant.expectMessageClass(
         AttemptSession.Outcome.class, WAIT);

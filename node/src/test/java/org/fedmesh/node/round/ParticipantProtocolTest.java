@@ -143,7 +143,7 @@ class ParticipantProtocolTest {
       AttemptId id = ParticipantHarness.attempt(1, 1);
       List<KeyAdvert> keys = startAndCollectKeys(h, id, h.ring());
       var impostor = org.fedmesh.node.secure.AttemptSecrets.create(
-          otherCa.issue("site-c", List.of("127.0.0.1"), Duration.ofDays(1)), id, new SecureRandom());
+          otherCa.issue("site-c", List.of("127.0.0.1"), Duration.ofDays(1)), id, 3, new SecureRandom());
       List<KeyAdvert> forged = new ArrayList<>(keys);
       forged.set(2, impostor.advert());
       h.tell(0, h.sealed(new RoundKeys(id, forged)));

@@ -246,7 +246,7 @@ class RoundCoordinatorTest {
     AttemptId id = start.attempt();
     assertTrue(start.secure());
     members.forEach(m -> start.coordinator().tell(sealedBy(m.id(), new Ready(id, m.id(),
-        org.fedmesh.node.secure.AttemptSecrets.create(identity(m.id()), id, new java.security.SecureRandom())
+        org.fedmesh.node.secure.AttemptSecrets.create(identity(m.id()), id, 3, new java.security.SecureRandom())
             .advert()))));
     members.forEach(m -> assertEquals(3, m.probe().expectMessageClass(RoundKeys.class, QUICK).keys().size()));
     members.forEach(m -> start.coordinator().tell(sealedBy(m.id(), new Contributed(id, m.id()))));

@@ -72,7 +72,7 @@ class SelfMaskExchangeTest {
     Attempt(AttemptId id) {
       this.id = id;
       for (String member : RING) {
-        secrets.put(member, AttemptSecrets.create(identities.get(member), id, random));
+        secrets.put(member, AttemptSecrets.create(identities.get(member), id, RING.size(), random));
         received.put(member, new ArrayList<>());
       }
       for (String member : RING) {
@@ -705,11 +705,33 @@ class SelfMaskExchangeTest {
     Map<String, SeedShares.Share> shares = new HashMap<>(sharesHeldBy(a, "site-b", me));
     SeedShares.Share genuine = shares.get(lost);
     shares.put(lost, new SeedShares.Share(genuine.index(), flip(genuine.value(), 3)));
-    assertEquals(Optional.empty(), a.of(me).receive(revealFrom(a, "site-b", me, a.seedOf("site-b"), shares)));
+    // Checked against site-d's commitment to that share, it is refused at once, naming site-b; site-b's own seed,
+    // which is right, is still taken.
+    Optional<String> refused = a.of(me).receive(revealFrom(a, "site-b", me, a.seedOf("site-b"), shares));
+    assertTrue(refused.orElseThrow().contains("site-b revealed a share of the seed of [site-d]"), refused.toString());
     a.deliver(a.of(me).reveals().stream().filter(o -> !o.to().equals(lost)).toList());
 
     assertEquals(Optional.empty(), a.of(me).allSeeds(), "no seed of site-d rather than a wrong one");
     assertFalse(a.of(me).seedsKnown().containsKey(lost));
+    assertTrue(a.of(me).seedsKnown().containsKey("site-b"));
+  }
+
+  @Test
+  void seedShare_otherThanTheOneItsDealerCommittedTo_isRefusedNamingTheDealer_andHoldsUpTheAttestation() {
+    Attempt fresh = new Attempt(attempt.id).summed();
+    // site-b deals site-a a share of its seed with one bit changed, properly sealed under their pair key.
+    PeerMessage honest = fresh.messageTo("site-a", fresh.of("site-b").seedShares());
+    SeedShares.Share genuine = SeedShares.Share.decode(open(fresh, "site-b", "site-a", honest));
+    PeerMessage tampered = sealedAs(fresh, "site-b", "site-a", Kind.SEED_SHARE,
+        new SeedShares.Share(genuine.index(), flip(genuine.value(), 0)).encode());
+    Optional<String> refused = fresh.of("site-a").receive(tampered);
+    assertTrue(refused.orElseThrow().contains("site-b dealt a share of its own seed that is not the one it"
+        + " committed to"), refused.toString());
+    RING.stream().filter(m -> !m.equals("site-a") && !m.equals("site-b"))
+        .forEach(m -> fresh.deliverTo("site-a", fresh.of(m).seedShares()));
+    assertFalse(fresh.of("site-a").mayAttest(), "no share of site-b's seed taken");
+    assertEquals(Optional.empty(), fresh.of("site-a").receive(honest));
+    assertTrue(fresh.of("site-a").mayAttest());
   }
 
   private static byte[] flip(byte[] bytes, int at) {
