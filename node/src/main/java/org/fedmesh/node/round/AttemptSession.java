@@ -2,7 +2,6 @@ package org.fedmesh.node.round;
 
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -138,8 +137,8 @@ public final class AttemptSession {
   private final SelfMaskTraffic traffic;
   /** Who the coordinator said was lost after every participant attested; null until it says so. */
   private List<String> recoverWithout;
-  /** Whether this member sent its segments straight to the survivors already. */
-  private boolean segmentsSent;
+  /** Completing the attempt without a participant lost after every one attested. */
+  private final SegmentRecovery recovery;
 
   public static Behavior<Command> create(Setup setup) {
     return Behaviors.setup(context -> new AttemptSession(context, setup).begin());
@@ -152,6 +151,8 @@ public final class AttemptSession {
         setup.start().ring().size(), RANDOM) : null;
     this.traffic = new SelfMaskTraffic(setup.attempt(), setup.start().ring(), context.getLog(),
         () -> setup.participant().tell(new SumRevealed(setup.attempt())));
+    this.recovery = new SegmentRecovery(setup.attempt(), setup.start().ring(), setup.myIndex(), traffic,
+        setup.crypto());
   }
 
   private Behavior<Command> begin() {
@@ -364,79 +365,44 @@ public final class AttemptSession {
 
   /**
    * A participant was lost after every one attested, and the ring, which passed through it, cannot complete: this
-   * member sends its unmasked segment straight to every other survivor, and, when the lost one is its predecessor,
-   * the segment it kept of it, unmasked with the seeds every survivor now knows; the sum is whole once every
-   * segment came. Only after this member revealed its own seed: the sum is every participant's to know by then.
+   * member sends its unmasked segment straight to every other survivor, and its lost predecessor's from the copy it
+   * kept ({@link SegmentRecovery}); the sum is whole once every segment came.
    */
   private Behavior<Command> recovering(UpdateAt update, int start, long[] segment, List<String> lost) {
-    SelfMaskExchange exchange = traffic.exchange();
-    if (!exchange.hasRevealed()) {
+    if (recovery.notRevealed()) {
       context.getLog().warn("{}: told to recover without {}, but this member has not revealed its seed (an"
           + " attestation is missing): it does not", setup.attempt(), lost);
       return Behaviors.same();
     }
-    List<String> survivors = survivors(lost);
     context.getLog().info("{}: {} lost after every participant attested; sending segments straight to {}",
-        setup.attempt(), lost, survivors);
-    segmentsSent = true;
-    traffic.send(exchange.unmaskedSegment(survivors, start, segment));
-    if (predecessorIn(lost)) {
-      SegmentUnmasking backup = new SegmentUnmasking(new RingAllReduce.SegmentSummed(setup.attempt(),
-          exchange.backupStart(), exchange.backupValues()), setup.crypto());
-      backup.remove(exchange.seedsKnown());
-      context.pipeToSelf(backup.done(), (values, error) -> error == null ? new BackupUnmasked(values)
-          : new StepFailed("unmasking the lost predecessor's segment", AsyncWork.cause(error)));
-    }
-    return recoveringUntilWhole(update, survivors, exchange);
+        setup.attempt(), lost, recovery.survivors(lost));
+    recovery.sendOwn(lost, start, segment);
+    recovery.predecessorsSegment(lost).ifPresent(unmasked -> context.pipeToSelf(unmasked, (values, error) ->
+        error == null ? new BackupUnmasked(values)
+            : new StepFailed("unmasking the lost predecessor's segment", AsyncWork.cause(error))));
+    return recoveringUntilWhole(update, lost);
   }
 
-  private Behavior<Command> recoveringUntilWhole(UpdateAt update, List<String> survivors,
-                                                 SelfMaskExchange exchange) {
-    Optional<long[]> sum = exchange.recoveredSum();
+  private Behavior<Command> recoveringUntilWhole(UpdateAt update, List<String> lost) {
+    Optional<long[]> sum = traffic.exchange().recoveredSum();
     if (sum.isPresent()) {
       return decoding(update, sum.get(), 0);
     }
     return state(Phase.RECOVERING)
         .onMessage(FromPeer.class, m -> {
           traffic.take(m.message());
-          return recoveringUntilWhole(update, survivors, exchange);
+          return recoveringUntilWhole(update, lost);
         })
         .onMessage(BackupUnmasked.class, m -> {
-          traffic.send(exchange.unmaskedSegment(survivors, exchange.backupStart(), m.values()));
-          return recoveringUntilWhole(update, survivors, exchange);
+          recovery.sendPredecessors(lost, m.values());
+          return recoveringUntilWhole(update, lost);
         })
         .onMessage(RingReport.class, m -> decodeOnCompletion(m.outcome(), update)) // the lost one may be back
         .onMessage(StepFailed.class, this::onStepFailed).build();
   }
 
-  /** The other participants of this attempt but {@code lost}. */
-  private List<String> survivors(List<String> lost) {
-    return setup.start().ring().stream().map(RingMember::nodeId)
-        .filter(id -> !lost.contains(id) && !id.equals(setup.nodeId())).toList();
-  }
-
-  private boolean predecessorIn(List<String> lost) {
-    List<RingMember> ring = setup.start().ring();
-    return lost.contains(ring.get(Math.floorMod(setup.myIndex() - 1, ring.size())).nodeId());
-  }
-
-  /**
-   * This member has the whole unmasked sum already (the ring finished here before the loss): the survivors that
-   * did not get it need its segment, and its lost predecessor's, from it all the same.
-   */
   private Behavior<Command> sendSegmentsOf(long[] sum, List<String> lost) {
-    SelfMaskExchange exchange = traffic.exchange();
-    if (exchange == null || !exchange.hasRevealed() || segmentsSent) {
-      return Behaviors.same();
-    }
-    segmentsSent = true;
-    int n = setup.start().ring().size();
-    List<String> survivors = survivors(lost);
-    for (int index : predecessorIn(lost) ? new int[] {setup.myIndex(), setup.myIndex() - 1}
-        : new int[] {setup.myIndex()}) {
-      int[] range = RingAllReduce.summedSegment(n, sum.length, Math.floorMod(index, n));
-      traffic.send(exchange.unmaskedSegment(survivors, range[0], Arrays.copyOfRange(sum, range[0], range[1])));
-    }
+    recovery.sendFromWhole(lost, sum);
     return Behaviors.same();
   }
 
