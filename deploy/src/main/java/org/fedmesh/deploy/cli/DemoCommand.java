@@ -348,7 +348,9 @@ public final class DemoCommand implements Callable<Integer> {
     double centralizedSeconds = 0;
     if (!noCentralized) {
       long t0 = System.nanoTime();
-      TrainingConfig pooled = TrainingConfig.of(rounds * localEpochs, batchSize, localOptimizer, seed);
+      // The same local training as the members', augmentation included, over the pooled rows.
+      TrainingConfig pooled = new TrainingConfig(rounds * localEpochs, batchSize, localOptimizer, 0, seed,
+          TrainingConfig.Augmentation.parse(augment));
       try (LocalTrainer trainer = new LocalTrainer(spec, data.data().train().cols(), data.numClasses(), pooled)) {
         float[] initial = trainer.model().initialParameters(sharedSeed());
         TrainResult result = trainer.train(initial, data.data().train(), 1);
