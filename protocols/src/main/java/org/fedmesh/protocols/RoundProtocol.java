@@ -25,7 +25,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  *               ◀───────────────────   RoundCommitted (checkpoint written) | CommitFailed
  *   AbortAttempt ──────────────────▶   drops the attempt (keeps its trained update for the next attempt)
  *   RecoverAttempt ────────────────▶   a participant was lost after every one attested: the survivors exchange
- *                                      unmasked segments directly and report Aggregated as above
+ *                                      unmasked segments directly and report Aggregated as above (one that has
+ *                                      not revealed its seed answers AttemptFailed at once)
  *
  * at the deadline, when every member reported Contributed but results are missing:
  *   ReportRingLinks ───────────────▶

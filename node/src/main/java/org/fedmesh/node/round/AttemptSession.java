@@ -346,9 +346,18 @@ public final class AttemptSession {
         .build();
   }
 
+  /** Before this member's segment is unmasked: it recovers once it is, if it revealed its seed (else it cannot). */
   private Behavior<Command> recoverLater(Recover recover) {
+    if (recovery.notRevealed()) {
+      return cannotRecover(recover.lost());
+    }
     recoverWithout = recover.lost();
     return Behaviors.same();
+  }
+
+  private Behavior<Command> cannotRecover(List<String> lost) {
+    return fail("cannot complete it without " + lost + ": this member has not revealed its seed (it misses an"
+        + " attestation)");
   }
 
   /** The unmasked segment goes round; the ring completes with the plain sum. */
@@ -370,9 +379,7 @@ public final class AttemptSession {
    */
   private Behavior<Command> recovering(UpdateAt update, int start, long[] segment, List<String> lost) {
     if (recovery.notRevealed()) {
-      context.getLog().warn("{}: told to recover without {}, but this member has not revealed its seed (an"
-          + " attestation is missing): it does not", setup.attempt(), lost);
-      return Behaviors.same();
+      return cannotRecover(lost);
     }
     context.getLog().info("{}: {} lost after every participant attested; sending segments straight to {}",
         setup.attempt(), lost, recovery.survivors(lost));

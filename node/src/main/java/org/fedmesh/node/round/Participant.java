@@ -333,12 +333,24 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     return this;
   }
 
-  /** The session checks the rest: it recovers only after it revealed its own seed. */
+  /**
+   * With a seed revealed in the attempt, the session takes it (and recovers only once it revealed its own); with
+   * none, the masked sum did not form everywhere and nothing can be completed: this member says so at once, so the
+   * coordinator retries without waiting for its deadline.
+   */
   private Behavior<ParticipantCommand> onRecoverAttempt(RecoverAttempt recover) {
-    if (gate.refusal(recover, "RecoverAttempt for " + recover.attempt(), null).isEmpty()) {
-      live.filter(l -> l.id().equals(recover.attempt()))
-          .ifPresent(l -> l.session().tell(new AttemptSession.Recover(recover.lost())));
+    if (gate.refusal(recover, "RecoverAttempt for " + recover.attempt(), null).isPresent()) {
+      return this;
     }
+    live.filter(l -> l.id().equals(recover.attempt())).ifPresent(l -> {
+      if (recover.attempt().equals(revealedAttempt)) {
+        l.session().tell(new AttemptSession.Recover(recover.lost()));
+      } else {
+        l.start().coordinator().tell(seal(new AttemptFailed(l.id(), setup.nodeId(), "cannot complete it without "
+            + recover.lost() + ": no self-mask seed was revealed in it here", FailureKind.OTHER)));
+        endAttempt();
+      }
+    });
     return this;
   }
 

@@ -132,6 +132,19 @@ class DoubleMaskingTest {
         assertTrue(!(m instanceof Aggregated), "a member decoded the failed attempt's sum: " + m);
       }
 
+      // Told that site-d was lost, the others cannot complete the attempt (no seed was revealed) and say so at
+      // once, instead of leaving the coordinator to its deadline.
+      RecoverAttempt recover = h.sealed(new RecoverAttempt(first, List.of("site-d")));
+      for (int i = 0; i < 3; i++) {
+        h.tell(i, recover);
+      }
+      java.util.Set<String> cannot = new java.util.HashSet<>();
+      while (cannot.size() < 3) {
+        if (h.coordinator.receiveMessage(WAIT) instanceof org.fedmesh.protocols.RoundProtocol.AttemptFailed f
+            && f.attempt().equals(first) && f.reason().contains("no self-mask seed was revealed")) {
+          cannot.add(f.nodeId());
+        }
+      }
       // The coordinator gives up on site-d; the retry without it reuses every update: nothing was revealed.
       AbortAttempt abort = h.sealed(new AbortAttempt(first, "site-d did not attest"));
       h.ring().forEach(p -> p.participant().tell(abort));
