@@ -295,17 +295,11 @@ final class AttemptRun {
   }
 
   private Behavior<CoordinatorCommand> completeWithout(List<Aggregated> results, Set<String> lost) {
-    Set<String> hashes = results.stream().map(Aggregated::modelHash).collect(Collectors.toSet());
-    if (hashes.size() != 1) {
-      return abandon("the survivors computed different models without " + lost);
+    Optional<String> disagreement = disagreement(results);
+    if (disagreement.isPresent()) {
+      return abandon(disagreement.get() + " (completing it without " + lost + ")");
     }
-    String hash = hashes.iterator().next();
-    for (Aggregated r : results) {
-      Optional<String> problem = CommitCertificates.problem(r.signature(), r.nodeId(), start, hash);
-      if (problem.isPresent()) {
-        return abandon("the signed result of " + r.nodeId() + " is unusable: " + problem.get());
-      }
-    }
+    String hash = results.get(0).modelHash();
     CommitCertificates.Result completed = CommitCertificates.completedWithout(
         results.stream().map(Aggregated::signature).toList(),
         results.stream().flatMap(r -> r.attestations().stream()).toList(), lost, start, hash);
@@ -323,19 +317,31 @@ final class AttemptRun {
     return Behaviors.stopped();
   }
 
-  private Behavior<CoordinatorCommand> compare(Collection<Aggregated> results) {
+  /**
+   * Why {@code results} certify no one model, if they do not: they differ, or a signature over one is unusable
+   * (named, so that the culprit is in the abort).
+   */
+  private Optional<String> disagreement(Collection<Aggregated> results) {
     Set<String> hashes = results.stream().map(Aggregated::modelHash).collect(Collectors.toSet());
     if (hashes.size() != 1) {
-      return abandon("participants computed different models: " + results.stream()
+      return Optional.of("participants computed different models: " + results.stream()
           .collect(Collectors.toMap(Aggregated::nodeId, r -> r.modelHash().substring(0, 12))));
     }
-    Aggregated any = results.iterator().next();
     for (Aggregated r : results) {
       Optional<String> problem = CommitCertificates.problem(r.signature(), r.nodeId(), start, r.modelHash());
       if (problem.isPresent()) {
-        return abandon("the signed result of " + r.nodeId() + " is unusable: " + problem.get());
+        return Optional.of("the signed result of " + r.nodeId() + " is unusable: " + problem.get());
       }
     }
+    return Optional.empty();
+  }
+
+  private Behavior<CoordinatorCommand> compare(Collection<Aggregated> results) {
+    Optional<String> disagreement = disagreement(results);
+    if (disagreement.isPresent()) {
+      return abandon(disagreement.get());
+    }
+    Aggregated any = results.iterator().next();
     Map<String, Aggregated> byNode = results.stream().collect(Collectors.toMap(Aggregated::nodeId, r -> r));
     CommitProof certificate = CommitCertificates.assemble(ring.stream()
         .map(p -> byNode.get(p.nodeId()).signature()).toList());

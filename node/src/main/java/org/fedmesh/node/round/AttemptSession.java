@@ -362,7 +362,7 @@ public final class AttemptSession {
 
   /** The unmasked segment goes round; the ring completes with the plain sum. */
   private Behavior<Command> gathering(UpdateAt update, int start, long[] segment) {
-    setup.ring().tell(new RingAllReduce.ReleaseSegment(setup.attempt(), segment.clone()));
+    setup.ring().tell(new RingAllReduce.ReleaseSegment(setup.attempt(), segment)); // the ring copies it, keeps none
     if (recoverWithout != null) {
       return recovering(update, start, segment, recoverWithout);
     }

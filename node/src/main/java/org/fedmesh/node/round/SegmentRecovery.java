@@ -36,8 +36,7 @@ final class SegmentRecovery {
 
   /** Whether this member may and still must send: a secure attempt, its seed revealed, nothing sent yet. */
   boolean due() {
-    SelfMaskExchange exchange = traffic.exchange();
-    return exchange != null && exchange.hasRevealed() && !sent;
+    return !notRevealed() && !sent;
   }
 
   /** Whether this member has not revealed its seed, so must not take part (an attestation is missing). */
