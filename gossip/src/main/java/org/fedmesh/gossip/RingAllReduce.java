@@ -62,12 +62,17 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
 
   /**
    * The attempt's link keys: {@code sendKey} authenticates what this node sends its successor, {@code receiveKey}
-   * what it accepts from its predecessor. Local only (never leaves the member).
+   * what it accepts from its predecessor; {@code keepSendKey} what it sends back to its predecessor, and
+   * {@code keepReceiveKey} what it accepts back from its successor ({@link Phase#KEEP}). Local only (never leaves
+   * the member).
    */
-  public record Keys(AttemptId attempt, byte[] sendKey, byte[] receiveKey) implements Command {
+  public record Keys(AttemptId attempt, byte[] sendKey, byte[] receiveKey, byte[] keepSendKey, byte[] keepReceiveKey)
+      implements Command {
     public Keys {
       sendKey = sendKey.clone();
       receiveKey = receiveKey.clone();
+      keepSendKey = keepSendKey.clone();
+      keepReceiveKey = keepReceiveKey.clone();
     }
 
     @Override
@@ -161,9 +166,14 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
 
   /**
    * With {@link Start#holdSummedSegment}: this member holds the complete sum of the segment at {@code offset}
-   * (its {@code values}, a copy), and its all-gather waits for {@link ReleaseSegment}.
+   * (its {@code values}, a copy), and its all-gather waits for {@link ReleaseSegment}. It also holds its
+   * successor's segment of the sum, from word {@code keptOffset} ({@code kept}): the last partial sum of it, which
+   * it passed the successor in the reduce-scatter, plus the successor's own words there, which the successor sent
+   * it back as its ring started ({@link Phase#KEEP}). So every segment is held twice, without another hop after
+   * the reduce-scatter.
    */
-  public record SegmentSummed(AttemptId attempt, int offset, long[] values) implements Outcome {}
+  public record SegmentSummed(AttemptId attempt, int offset, long[] values, int keptOffset, long[] kept)
+      implements Outcome {}
 
   /**
    * Published on the actor system's event stream when this member hands its vector to the ring: from then on the
@@ -239,6 +249,8 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     }
     s.sendMac = new PieceMac(keys.sendKey());
     s.receiveMac = new PieceMac(keys.receiveKey());
+    s.keepSendMac = new PieceMac(keys.keepSendKey());
+    s.keepReceiveMac = new PieceMac(keys.keepReceiveKey());
     for (Chunk chunk : s.drainHeld()) {
       accept(s, chunk);
     }
@@ -272,6 +284,8 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       for (int p = 0; p < s.layout.pieces(); p++) {
         if (s.layout.segment(p) == own) {
           s.send(Phase.REDUCE_SCATTER, 0, p, copyOfPiece(s, p));
+        } else if (s.holding && s.layout.segment(p) == s.summedSegment) {
+          s.sendBack(p, copyOfPiece(s, p)); // before the reduce-scatter writes the segment's sum over these words
         }
       }
     }
@@ -349,6 +363,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       return this;
     }
     if (s.authenticated && s.receiveMac == null) {
+      // The attempt's keys, both directions, come together.
       if (!s.hold(chunk)) {
         logDrop(chunk, "already " + s.held.size() + " pieces wait for this attempt's link keys");
       }
@@ -361,17 +376,18 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
 
   /** Verifies and checks a piece against the schedule, then applies it (or keeps it until the start). */
   private void accept(Session s, Chunk chunk) {
-    if (s.authenticated && !s.receiveMac.verifies(chunk)) {
+    boolean back = chunk.phase() == Phase.KEEP;
+    if (s.authenticated && !(back ? s.keepReceiveMac : s.receiveMac).verifies(chunk)) {
       if (s.forged++ == 0) {
-        getContext().getLog().warn("Dropped {}: its MAC does not verify, so the predecessor did not send it as it"
-            + " is (injected, replayed from elsewhere or altered); further ones in {} are only counted", chunk,
-            s.attempt);
+        getContext().getLog().warn("Dropped {}: its MAC does not verify, so the {} did not send it as it is"
+            + " (injected, replayed from elsewhere or altered); further ones in {} are only counted", chunk,
+            back ? "successor" : "predecessor", s.attempt);
       }
       return;
     }
     String misfit = s.misfit(chunk);
     if (misfit != null) {
-      if (s.authenticated) {
+      if (s.authenticated && !back) {
         s.misfitFromPredecessor(misfit);
       }
       logDrop(chunk, misfit);
@@ -404,6 +420,10 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
   }
 
   private void apply(Session s, Chunk chunk) {
+    if (chunk.phase() == Phase.KEEP) {
+      s.keep(chunk);
+      return;
+    }
     int p = s.layout.pieceAt(chunk.offset());
     long[] acc = s.vector;
     long[] values = chunk.values();
@@ -418,6 +438,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
           values[i] += acc[start + i];
         }
         s.send(Phase.REDUCE_SCATTER, chunk.step() + 1, p, values);
+        s.reportSegmentIfSummed();
         return;
       }
       for (int i = 0; i < values.length; i++) {
@@ -475,6 +496,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     final RingLayout layout;
     final BitSet seenReduce = new BitSet();
     final BitSet seenGather = new BitSet();
+    final BitSet seenKept = new BitSet();
     final int expectedReduce;
     final int expectedGather;
     final boolean authenticated;
@@ -482,6 +504,8 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     List<Chunk> held = new ArrayList<>();
     PieceMac sendMac;
     PieceMac receiveMac;
+    PieceMac keepSendMac;
+    PieceMac keepReceiveMac;
     int forged;
     int overflow;
     int misfits;
@@ -496,6 +520,16 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     final int summedPiecesExpected;
     boolean holding;
     int summedPieces;
+    /**
+     * The successor's segment, kept when holding: the last partial sum of it this member sends the successor, plus
+     * the successor's own words of it, which it sends back.
+     */
+    final int keptSegment;
+    final int keptPiecesExpected;
+    long[] passed;
+    int passedPieces;
+    long[] keptOwn;
+    int keptPieces;
     boolean segmentReported;
     boolean released;
     int reduced;
@@ -516,18 +550,38 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       this.summedSegment = Math.floorMod(myIndex + 1, n);
       this.expectedGather = n == 1 ? 0 : layout.piecesOutside(summedSegment);
       this.authenticated = authenticated && n > 1;
-      this.holdLimit = HELD_PER_EXPECTED * (expectedReduce + expectedGather);
+      this.holdLimit = HELD_PER_EXPECTED * (expectedReduce + expectedGather + (n == 1 ? 0
+          : layout.pieces() - layout.piecesOutside(Math.floorMod(myIndex + 2, n))));
       this.summedPiecesExpected = n == 1 ? 0 : layout.pieces() - layout.piecesOutside(summedSegment);
+      this.keptSegment = Math.floorMod(myIndex + 2, n);
+      this.keptPiecesExpected = n == 1 ? 0 : layout.pieces() - layout.piecesOutside(keptSegment);
     }
 
-    /** Tells the owner once the summed segment is complete, when it holds it. */
+    /** Tells the owner once the summed segment is complete and the successor's kept, when holding. */
     void reportSegmentIfSummed() {
-      if (holding && !segmentReported && summedPieces == summedPiecesExpected) {
+      if (holding && !segmentReported && summedPieces == summedPiecesExpected
+          && passedPieces == keptPiecesExpected && keptPieces == keptPiecesExpected) {
         segmentReported = true;
         int start = layout.segmentStart(summedSegment);
+        long[] kept = passed;
+        for (int i = 0; i < kept.length; i++) {
+          kept[i] += keptOwn[i];
+        }
         replyTo.tell(new SegmentSummed(attempt, start,
-            java.util.Arrays.copyOfRange(vector, start, layout.segmentEnd(summedSegment))));
+            java.util.Arrays.copyOfRange(vector, start, layout.segmentEnd(summedSegment)),
+            layout.segmentStart(keptSegment), kept));
       }
+    }
+
+    /** The successor's own words of its segment, sent back (a fitting piece, once). */
+    void keep(Chunk chunk) {
+      if (!holding) {
+        return; // only a double-masking ring keeps segments; the piece fits the schedule but is of no use here
+      }
+      System.arraycopy(chunk.values(), 0, keptOwn, chunk.offset() - layout.segmentStart(keptSegment),
+          chunk.values().length);
+      keptPieces++;
+      reportSegmentIfSummed();
     }
 
     int predecessor() {
@@ -580,6 +634,9 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       this.ring = start.ring();
       this.replyTo = start.replyTo();
       this.holding = start.holdSummedSegment();
+      int kept = holding && n > 1 ? layout.segmentEnd(keptSegment) - layout.segmentStart(keptSegment) : 0;
+      this.passed = new long[kept];
+      this.keptOwn = new long[kept];
     }
 
     void revealed() {
@@ -595,6 +652,9 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
 
     /** Why the chunk cannot belong to this attempt's schedule, or null when it fits. */
     String misfit(Chunk chunk) {
+      if (chunk.phase() == Phase.KEEP) {
+        return keepMisfit(chunk);
+      }
       int predecessor = predecessor();
       if (n == 1 || chunk.senderIndex() != predecessor) {
         return "sender index " + chunk.senderIndex() + " is not this node's predecessor " + predecessor;
@@ -613,9 +673,29 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       return null;
     }
 
+    /** A piece sent back must come from the successor, at step 0, and be a piece of the successor's segment. */
+    private String keepMisfit(Chunk chunk) {
+      int successor = Math.floorMod(myIndex + 1, n);
+      if (n == 1 || chunk.senderIndex() != successor) {
+        return "sender index " + chunk.senderIndex() + " sent a piece back, but only this node's successor "
+            + successor + " does";
+      }
+      int p = layout.pieceAt(chunk.offset());
+      if (p < 0 || layout.length(p) != chunk.values().length || layout.segment(p) != keptSegment
+          || chunk.step() != 0) {
+        return "offset " + chunk.offset() + " with " + chunk.values().length + " values at step " + chunk.step()
+            + " is not a piece of the successor's segment";
+      }
+      return null;
+    }
+
     /** Marks a fitting piece as received; false when it was received before. */
     boolean firstTime(Chunk chunk) {
-      BitSet seen = chunk.phase() == Phase.REDUCE_SCATTER ? seenReduce : seenGather;
+      BitSet seen = switch (chunk.phase()) {
+        case REDUCE_SCATTER -> seenReduce;
+        case ALL_GATHER -> seenGather;
+        case KEEP -> seenKept;
+      };
       int p = layout.pieceAt(chunk.offset());
       if (seen.get(p)) {
         return false;
@@ -633,8 +713,21 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     void send(Phase phase, int step, int piece, long[] values) {
       ActorRef<Command> successor = ring.get(Math.floorMod(myIndex + 1, n));
       int offset = layout.start(piece);
+      if (holding && phase == Phase.REDUCE_SCATTER && step == n - 2) {
+        System.arraycopy(values, 0, passed, offset - layout.segmentStart(keptSegment), values.length);
+        passedPieces++;
+      }
       byte[] mac = authenticated ? sendMac.tag(attempt, phase, step, myIndex, offset, values) : new byte[0];
       successor.tell(new Chunk(attempt, phase, step, myIndex, offset, values, mac));
+      bytesSent += 8L * values.length;
+      messagesSent++;
+    }
+
+    /** A piece of this member's own words of the segment it sums, back to its predecessor, which keeps it. */
+    void sendBack(int piece, long[] values) {
+      int offset = layout.start(piece);
+      byte[] mac = authenticated ? keepSendMac.tag(attempt, Phase.KEEP, 0, myIndex, offset, values) : new byte[0];
+      ring.get(predecessor()).tell(new Chunk(attempt, Phase.KEEP, 0, myIndex, offset, values, mac));
       bytesSent += 8L * values.length;
       messagesSent++;
     }

@@ -81,12 +81,15 @@ class RingAllReduceTest {
     // As in a secure round: every member announces the attempt before anyone may send to it, then gets the keys of
     // its two links (here random, one per link from member i to member i+1).
     byte[][] linkKeys = new byte[n][32];
-    for (byte[] key : linkKeys) {
-      random.nextBytes(key);
+    byte[][] backKeys = new byte[n][32]; // from member i to member i-1
+    for (int i = 0; i < n; i++) {
+      random.nextBytes(linkKeys[i]);
+      random.nextBytes(backKeys[i]);
     }
     for (int i = 0; i < n; i++) {
       ring.get(i).tell(new RingAllReduce.Expect(attempt, n, i, length, true));
-      ring.get(i).tell(new RingAllReduce.Keys(attempt, linkKeys[i], linkKeys[Math.floorMod(i - 1, n)]));
+      ring.get(i).tell(new RingAllReduce.Keys(attempt, linkKeys[i], linkKeys[Math.floorMod(i - 1, n)], backKeys[i],
+          backKeys[Math.floorMod(i + 1, n)]));
     }
     List<TestProbe<RingAllReduce.Outcome>> replies = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -157,6 +160,11 @@ class RingAllReduceTest {
       summed.add(segment);
     }
     assertEquals(length, covered, "the members' segments cover the vector once");
+    for (int i = 0; n > 1 && i < n; i++) { // every segment is held twice: by its member and by that one's predecessor
+      RingAllReduce.SegmentSummed theirs = summed.get((i + 1) % n);
+      assertEquals(theirs.offset(), summed.get(i).keptOffset(), "member " + i + " keeps its successor's segment");
+      assertArrayEquals(theirs.values(), summed.get(i).kept(), "member " + i);
+    }
     for (TestProbe<RingAllReduce.Outcome> probe : replies) {
       RingAllReduce.Outcome early = pollBesidesReveals(probe);
       if (early != null) {

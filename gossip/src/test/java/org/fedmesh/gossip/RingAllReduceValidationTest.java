@@ -111,19 +111,21 @@ class RingAllReduceValidationTest {
 
   private static final byte[] KEY_01 = key(1);
   private static final byte[] KEY_12 = key(2);
+  private static final byte[] KEY_10 = key(3);
+  private static final byte[] KEY_21 = key(4);
 
   @Test
   void heldBeforeKeys_boundedAtAFixedMultipleOfThePiecesExpected() {
     member1.tell(new RingAllReduce.Expect(attempt, 3, 1, 6, true));
-    // member 1 expects 2 pieces in each phase: it holds at most twice those 4
+    // member 1 expects 2 pieces in each phase and, with double masking, 1 sent back: it holds at most twice those 5
     for (int i = 0; i < 20; i++) {
       member1.tell(new Chunk(attempt, Phase.REDUCE_SCATTER, 0, 0, 0, new long[] {i, i}, new byte[32]));
     }
     TestProbe<RingAllReduce.LinkReport> links = testKit.createTestProbe();
     member1.tell(new RingAllReduce.ReportLinks(attempt, links.ref()));
     RingAllReduce.LinkReport report = links.receiveMessage();
-    assertEquals(RingAllReduce.HELD_PER_EXPECTED * 4, report.heldPieces());
-    assertEquals(20 - RingAllReduce.HELD_PER_EXPECTED * 4, report.overflowPieces(),
+    assertEquals(RingAllReduce.HELD_PER_EXPECTED * 5, report.heldPieces());
+    assertEquals(20 - RingAllReduce.HELD_PER_EXPECTED * 5, report.overflowPieces(),
         "counted, so that pieces missing afterwards accuse nobody");
   }
 
@@ -132,7 +134,7 @@ class RingAllReduceValidationTest {
     member1.tell(new RingAllReduce.Expect(attempt, 3, 1, 6, true));
     member1.tell(new Chunk(attempt, Phase.REDUCE_SCATTER, 0, 0, 0, new long[] {99, 99}, new byte[32]));
     member1.tell(signed(Phase.REDUCE_SCATTER, 0, 0, new long[] {10, 20}));
-    member1.tell(new RingAllReduce.Keys(attempt, KEY_12, KEY_01));
+    member1.tell(new RingAllReduce.Keys(attempt, KEY_12, KEY_01, KEY_10, KEY_21));
     member1.tell(new RingAllReduce.Start(attempt, List.of(member0.ref(), member1, member2.ref()), 1,
         new long[] {1, 2, 3, 4, 5, 6}, done.ref()));
     assertChunk(member2.receiveMessage(), Phase.REDUCE_SCATTER, 0, 2, new long[] {3, 4});
@@ -150,7 +152,7 @@ class RingAllReduceValidationTest {
   @Test
   void authenticatedMisfit_isCountedAgainstThePredecessor_missingOwnPiecesReported() {
     member1.tell(new RingAllReduce.Expect(attempt, 3, 1, 6, true));
-    member1.tell(new RingAllReduce.Keys(attempt, KEY_12, KEY_01));
+    member1.tell(new RingAllReduce.Keys(attempt, KEY_12, KEY_01, KEY_10, KEY_21));
     member1.tell(signed(Phase.REDUCE_SCATTER, 0, 0, new long[] {10}));  // wrong size, but member 0's MAC
     TestProbe<RingAllReduce.LinkReport> links = testKit.createTestProbe();
     member1.tell(new RingAllReduce.ReportLinks(attempt, links.ref()));
@@ -167,6 +169,49 @@ class RingAllReduceValidationTest {
     TestProbe<RingAllReduce.LinkReport> links = testKit.createTestProbe();
     member1.tell(new RingAllReduce.ReportLinks(attempt, links.ref()));
     assertEquals(RingAllReduce.LinkReport.unknown(attempt), links.receiveMessage());
+  }
+
+  /**
+   * With double masking member 1 keeps member 2's segment [0,2): the partial it passes member 2 plus member 2's own
+   * words there, which only member 2 may send back (under their keep key). Member 1 sends member 0 its own words of
+   * [4,6) as its ring starts.
+   */
+  @Test
+  void keptSegment_onlyMember2sOwnWordsCount_forgedOrMisdirectedOnesAreDropped() {
+    member1.tell(new RingAllReduce.Expect(attempt, 3, 1, 6, true));
+    member1.tell(new RingAllReduce.Keys(attempt, KEY_12, KEY_01, KEY_10, KEY_21));
+    member1.tell(new RingAllReduce.Start(attempt, List.of(member0.ref(), member1, member2.ref()), 1,
+        new long[] {1, 2, 3, 4, 5, 6}, done.ref(), true));
+    Chunk back = (Chunk) member0.receiveMessage();
+    assertEquals(Phase.KEEP, back.phase());
+    assertEquals(4, back.offset());
+    assertArrayEquals(new long[] {5, 6}, back.values());
+    assertTrue(new PieceMac(KEY_10).verifies(back), "sent back under the keep key of the link to member 0");
+    assertChunk(member2.receiveMessage(), Phase.REDUCE_SCATTER, 0, 2, new long[] {3, 4});
+
+    long[] junk = {99, 99};
+    // a forger's words for member 2's segment (not under the keep key), and member 0 sending words back
+    member1.tell(new Chunk(attempt, Phase.KEEP, 0, 2, 0, junk, new PieceMac(KEY_01).tag(attempt, Phase.KEEP, 0, 2,
+        0, junk)));
+    member1.tell(new Chunk(attempt, Phase.KEEP, 0, 0, 0, junk, new PieceMac(KEY_21).tag(attempt, Phase.KEEP, 0, 0,
+        0, junk)));
+    member1.tell(signed(Phase.REDUCE_SCATTER, 0, 0, new long[] {10, 20}));
+    assertChunk(member2.receiveMessage(), Phase.REDUCE_SCATTER, 1, 0, new long[] {11, 22});
+    long[] own2 = {7, 8};
+    member1.tell(new Chunk(attempt, Phase.KEEP, 0, 2, 0, own2, new PieceMac(KEY_21).tag(attempt, Phase.KEEP, 0, 2,
+        0, own2)));
+    member1.tell(signed(Phase.REDUCE_SCATTER, 1, 4, new long[] {100, 200}));
+
+    RingAllReduce.SegmentSummed summed = done.expectMessageClass(RingAllReduce.SegmentSummed.class);
+    assertEquals(4, summed.offset());
+    assertArrayEquals(new long[] {105, 206}, summed.values());
+    assertEquals(0, summed.keptOffset());
+    assertArrayEquals(new long[] {18, 30}, summed.kept(), "the passed partial {11, 22} plus member 2's own {7, 8}");
+    TestProbe<RingAllReduce.LinkReport> links = testKit.createTestProbe();
+    member1.tell(new RingAllReduce.ReportLinks(attempt, links.ref()));
+    RingAllReduce.LinkReport report = links.receiveMessage();
+    assertEquals(1, report.forgedPieces());
+    assertEquals(0, report.misfitPieces(), "words sent back are not the predecessor's link: no blame there");
   }
 
   private Chunk signed(Phase phase, int step, int offset, long[] values) {

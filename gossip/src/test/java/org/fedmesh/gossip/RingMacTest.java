@@ -94,7 +94,8 @@ class RingMacTest {
     });
 
     for (int i = 0; i < N; i++) {
-      ring.get(i).tell(new RingAllReduce.Keys(attempt, linkKeys[i], linkKeys[Math.floorMod(i - 1, N)]));
+      ring.get(i).tell(new RingAllReduce.Keys(attempt, linkKeys[i], linkKeys[Math.floorMod(i - 1, N)], linkKeys[i],
+          linkKeys[Math.floorMod(i + 1, N)])); // pieces sent back: none in a plain ring
     }
     // After the keys: checked at once. A MAC under another member's link key does not verify here either.
     target.tell(new Chunk(attempt, Phase.REDUCE_SCATTER, 0, 0, 0, junk,

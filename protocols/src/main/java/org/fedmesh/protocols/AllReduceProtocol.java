@@ -13,7 +13,11 @@ public final class AllReduceProtocol {
   /** What a node's ring endpoint accepts. */
   public interface Command {}
 
-  public enum Phase { REDUCE_SCATTER, ALL_GATHER }
+  /**
+   * Where a piece belongs: the two phases of the ring all-reduce, and, with double masking, a member's own words of
+   * the segment it sums, sent back to its ring predecessor, which keeps that segment too ({@code KEEP}).
+   */
+  public enum Phase { REDUCE_SCATTER, ALL_GATHER, KEEP }
 
   /** The longest {@link Chunk#mac} a receiver reads (an HMAC-SHA256 tag is 32 bytes). */
   public static final int MAX_MAC_BYTES = 64;

@@ -36,13 +36,8 @@ public final class SelfMaskProtocol {
     /** The sender's self-mask seed and its shares of the other participants' seeds. */
     REVEAL,
     /**
-     * Part of the sender's summed segment of the masked sum, for its ring successor to keep: sent before the sender
-     * attests, so that once everyone attested every segment is held by two members.
-     */
-    SEGMENT_BACKUP,
-    /**
      * Part of an unmasked segment, sent directly to a peer only when the coordinator says a participant was lost
-     * after everyone attested (RecoverAttempt): the sender's own segment, or the lost predecessor's it backs up.
+     * after everyone attested (RecoverAttempt): the sender's own segment, or the lost successor's it backs up.
      */
     SEGMENT
   }

@@ -87,7 +87,7 @@ public final class AttemptSession {
 
   record SegmentUnmasked(long[] values) implements Command {}
 
-  /** The lost predecessor's segment, which this member kept as a backup, unmasked. */
+  /** The lost successor's segment, which this member kept as a backup, unmasked. */
   record BackupUnmasked(long[] values) implements Command {}
 
   record StepFailed(String step, Throwable error) implements Command {}
@@ -224,7 +224,8 @@ public final class AttemptSession {
     if (n > 1) {
       AttemptSecrets.LinkKeys links = secrets.linkKeys(ring.get(Math.floorMod(setup.myIndex() - 1, n)),
           ring.get(Math.floorMod(setup.myIndex() + 1, n)), peers);
-      setup.ring().tell(new RingAllReduce.Keys(setup.attempt(), links.send(), links.receive()));
+      setup.ring().tell(new RingAllReduce.Keys(setup.attempt(), links.send(), links.receive(), links.keepSend(),
+          links.keepReceive()));
       traffic.begin(new SelfMaskExchange(secrets, ring, peers, setup.start().baseModelHash(),
           // Signed on the actor system's dispatcher while the ring runs, not queued behind the masks' work.
           setup.pipeline().vectorLength(), context.getExecutionContext(), RANDOM));
@@ -276,7 +277,8 @@ public final class AttemptSession {
   private Behavior<Command> summing(UpdateAt update, long[] vector) {
     ActorRef<RingAllReduce.Outcome> replies = context.messageAdapter(RingAllReduce.Outcome.class, RingReport::new);
     List<ActorRef<AllReduceProtocol.Command>> ring = setup.start().ring().stream().map(RingMember::ring).toList();
-    // Double masking: the ring pauses once this member's segment is summed, until its self-masks are removed.
+    // Double masking: the ring pauses once this member's segment is summed, until its self-masks are removed; it
+    // keeps the successor's segment too, so that a segment outlives its member once every one attested.
     setup.ring().tell(new RingAllReduce.Start(setup.attempt(), ring, setup.myIndex(), vector, replies,
         traffic.exchange() != null));
     setup.start().coordinator().tell(setup.seals().seal(new Contributed(setup.attempt(), setup.nodeId())));
@@ -302,9 +304,8 @@ public final class AttemptSession {
       if (!(outcome instanceof RingAllReduce.SegmentSummed summed)) {
         return Behaviors.same();
       }
-      // Kept by the successor before this member attests: if this member is lost later, the sum still forms.
-      traffic.send(traffic.exchange().backupForSuccessor(summed.offset(), summed.values()));
-      return unmaskingWhenAllowed(update, new SegmentUnmasking(summed, setup.crypto()));
+      traffic.exchange().holdsSum(summed.keptOffset(), summed.kept());
+      return unmaskingWhenAllowed(update, new SegmentUnmasking(summed.offset(), summed.values(), setup.crypto()));
     }
     return decodeOnCompletion(outcome, update);
   }
@@ -324,7 +325,6 @@ public final class AttemptSession {
    */
   private Behavior<Command> unmaskingWhenAllowed(UpdateAt update, SegmentUnmasking unmasking) {
     SelfMaskExchange exchange = traffic.exchange();
-    exchange.holdsSum();
     traffic.advance();
     if (unmasking.remove(exchange.seedsKnown()) == setup.start().ring().size()) {
       context.pipeToSelf(unmasking.done(), (segment, error) -> error == null ? new SegmentUnmasked(segment)
@@ -374,7 +374,7 @@ public final class AttemptSession {
 
   /**
    * A participant was lost after every one attested, and the ring, which passed through it, cannot complete: this
-   * member sends its unmasked segment straight to every other survivor, and its lost predecessor's from the copy it
+   * member sends its unmasked segment straight to every other survivor, and its lost successor's from the copy it
    * kept ({@link SegmentRecovery}); the sum is whole once every segment came.
    */
   private Behavior<Command> recovering(UpdateAt update, int start, long[] segment, List<String> lost) {
@@ -384,9 +384,9 @@ public final class AttemptSession {
     context.getLog().info("{}: {} lost after every participant attested; sending segments straight to {}",
         setup.attempt(), lost, recovery.survivors(lost));
     recovery.sendOwn(lost, start, segment);
-    recovery.predecessorsSegment(lost).ifPresent(unmasked -> context.pipeToSelf(unmasked, (values, error) ->
+    recovery.successorsSegment(lost).ifPresent(unmasked -> context.pipeToSelf(unmasked, (values, error) ->
         error == null ? new BackupUnmasked(values)
-            : new StepFailed("unmasking the lost predecessor's segment", AsyncWork.cause(error))));
+            : new StepFailed("unmasking the lost successor's segment", AsyncWork.cause(error))));
     return recoveringUntilWhole(update, lost);
   }
 
@@ -401,7 +401,7 @@ public final class AttemptSession {
           return recoveringUntilWhole(update, lost);
         })
         .onMessage(BackupUnmasked.class, m -> {
-          recovery.sendPredecessors(lost, m.values());
+          recovery.sendSuccessors(lost, m.values());
           return recoveringUntilWhole(update, lost);
         })
         .onMessage(RingReport.class, m -> decodeOnCompletion(m.outcome(), update)) // the lost one may be back

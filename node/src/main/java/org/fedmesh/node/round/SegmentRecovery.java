@@ -12,7 +12,7 @@ import org.fedmesh.protocols.RoundProtocol.RingMember;
 
 /**
  * A session's part in completing an attempt without participants lost after every one attested (the coordinator's
- * RecoverAttempt): which survivors to send segments to, this member's own segment and, when its ring predecessor is
+ * RecoverAttempt): which survivors to send segments to, this member's own segment and, when its ring successor is
  * lost, the copy it kept of that one's segment, unmasked. It sends once, and only after this member revealed its
  * own seed: by then the sum is every participant's to know, so a coordinator that lies about a loss gains nothing.
  */
@@ -56,28 +56,27 @@ final class SegmentRecovery {
   }
 
   /**
-   * When this member's predecessor is among {@code lost}: the copy of its segment this member kept, every self-mask
+   * When this member's successor is among {@code lost}: the copy of its segment this member kept, every self-mask
    * removed (every seed is known once this member unmasked its own segment); empty otherwise.
    */
-  Optional<CompletableFuture<long[]>> predecessorsSegment(List<String> lost) {
-    if (!lost.contains(ring.get(Math.floorMod(myIndex - 1, ring.size())).nodeId())) {
+  Optional<CompletableFuture<long[]>> successorsSegment(List<String> lost) {
+    if (!lost.contains(ring.get(Math.floorMod(myIndex + 1, ring.size())).nodeId())) {
       return Optional.empty();
     }
     SelfMaskExchange exchange = traffic.exchange();
-    SegmentUnmasking copy = new SegmentUnmasking(new RingAllReduce.SegmentSummed(attempt, exchange.backupStart(),
-        exchange.backupValues()), crypto);
+    SegmentUnmasking copy = new SegmentUnmasking(exchange.backupStart(), exchange.backupValues(), crypto);
     copy.remove(exchange.seedsKnown());
     return Optional.of(copy.done());
   }
 
-  /** Sends the lost predecessor's unmasked segment to every survivor (and keeps it). */
-  void sendPredecessors(List<String> lost, long[] values) {
+  /** Sends the lost successor's unmasked segment to every survivor (and keeps it). */
+  void sendSuccessors(List<String> lost, long[] values) {
     traffic.send(traffic.exchange().unmaskedSegment(survivors(lost), traffic.exchange().backupStart(), values));
   }
 
   /**
    * This member has the whole unmasked sum already (the ring finished here before the loss): it sends the survivors
-   * its segment, and its lost predecessor's, from that sum.
+   * its segment, and its lost successor's, from that sum.
    */
   void sendFromWhole(List<String> lost, long[] sum) {
     if (!due()) {
@@ -85,8 +84,8 @@ final class SegmentRecovery {
     }
     sent = true;
     int n = ring.size();
-    boolean predecessorLost = lost.contains(ring.get(Math.floorMod(myIndex - 1, n)).nodeId());
-    for (int index : predecessorLost ? new int[] {myIndex, myIndex - 1} : new int[] {myIndex}) {
+    boolean successorLost = lost.contains(ring.get(Math.floorMod(myIndex + 1, n)).nodeId());
+    for (int index : successorLost ? new int[] {myIndex, myIndex + 1} : new int[] {myIndex}) {
       int[] range = RingAllReduce.summedSegment(n, sum.length, Math.floorMod(index, n));
       traffic.send(traffic.exchange().unmaskedSegment(survivors(lost), range[0],
           Arrays.copyOfRange(sum, range[0], range[1])));

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import org.fedmesh.gossip.RingAllReduce;
 import org.fedmesh.mpc.MaskPrg;
 
 /**
@@ -19,10 +18,11 @@ final class SegmentUnmasking {
   private final Set<String> removed = new HashSet<>();
   private CompletableFuture<long[]> chain;
 
-  SegmentUnmasking(RingAllReduce.SegmentSummed summed, Executor crypto) {
-    this.offset = summed.offset();
+  /** {@code values}: the masked words of the segment from word {@code offset}; changed in place. */
+  SegmentUnmasking(int offset, long[] values, Executor crypto) {
+    this.offset = offset;
     this.crypto = crypto;
-    this.chain = CompletableFuture.completedFuture(summed.values());
+    this.chain = CompletableFuture.completedFuture(values);
   }
 
   /** Schedules the removal of every mask in {@code known} not removed yet; how many are removed or scheduled. */

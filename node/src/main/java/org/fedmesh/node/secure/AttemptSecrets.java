@@ -170,20 +170,25 @@ public final class AttemptSecrets {
 
   /**
    * The keys of this member's two ring links in this attempt, from the verified {@code peerKeys}: {@code send}
-   * authenticates its pieces to {@code successor}, {@code receive} those from {@code predecessor}. Each comes from
-   * the pair's X25519 secret under its own label and direction, never the mask seed itself.
+   * authenticates its pieces to {@code successor}, {@code receive} those from {@code predecessor}; {@code keepSend}
+   * what it sends back to {@code predecessor}, {@code keepReceive} what {@code successor} sends back. Each comes
+   * from the pair's X25519 secret under its own label and direction, never the mask seed itself. (In a ring of two
+   * the pieces sent back share a direction's key with the forward ones; their phase in the nonce keeps them apart.)
    */
   public LinkKeys linkKeys(String predecessor, String successor, Map<String, byte[]> peerKeys) {
     String me = identity.nodeId();
-    byte[] send = RingMacKeys.derive(keyPair.agree(peerKeys.get(successor)), attempt.round(), attempt.attempt(),
-        attempt.nonce(), me, successor);
-    byte[] receive = RingMacKeys.derive(keyPair.agree(peerKeys.get(predecessor)), attempt.round(),
-        attempt.attempt(), attempt.nonce(), predecessor, me);
-    return new LinkKeys(send, receive);
+    byte[] toSuccessor = keyPair.agree(peerKeys.get(successor));
+    byte[] toPredecessor = keyPair.agree(peerKeys.get(predecessor));
+    return new LinkKeys(link(toSuccessor, me, successor), link(toPredecessor, predecessor, me),
+        link(toPredecessor, me, predecessor), link(toSuccessor, successor, me));
   }
 
-  /** The MAC keys of a member's outgoing and incoming ring link. */
-  public record LinkKeys(byte[] send, byte[] receive) {
+  private byte[] link(byte[] pairSecret, String from, String to) {
+    return RingMacKeys.derive(pairSecret, attempt.round(), attempt.attempt(), attempt.nonce(), from, to);
+  }
+
+  /** The MAC keys of a member's outgoing and incoming ring link, and of the pieces sent back along each. */
+  public record LinkKeys(byte[] send, byte[] receive, byte[] keepSend, byte[] keepReceive) {
     @Override
     public String toString() {
       return "LinkKeys[…]";

@@ -9,9 +9,8 @@ import java.util.Set;
 
 /**
  * Segments of an attempt's sum that go from member to member outside the ring, in envelopes of at most
- * {@link #CHUNK_WORDS} words: a member's masked summed segment to its successor before it attests (the backup), and
- * unmasked segments between survivors when a participant was lost after every one attested. A body is the offset
- * of its first word in the vector, the word count and the words.
+ * {@link #CHUNK_WORDS} words: unmasked segments between survivors when a participant was lost after every one
+ * attested. A body is the offset of its first word in the vector, the word count and the words.
  */
 final class SegmentCopies {
   /** 64 KiB of words per envelope: well under Artery's frame, with the envelope and its serialization around it. */

@@ -65,8 +65,9 @@ public final class SelfMaskExchange {
 
   private final int vectorLength;
   private final int myIndex;
-  /** The ring predecessor's masked summed segment, which this member keeps before it attests. */
-  private final SegmentCopies.Assembly backup;
+  /** The ring successor's masked summed segment, which this member keeps (from the ring) before it attests. */
+  private final int keptStart;
+  private long[] kept;
   /** Unmasked segments, by segment, put together only when a participant was lost after every one attested. */
   private SegmentCopies.Assembly[] recovered;
 
@@ -90,7 +91,8 @@ public final class SelfMaskExchange {
     this.ownAttestation = CompletableFuture.supplyAsync(() -> secrets.attest(statement), signing);
     this.vectorLength = vectorLength;
     this.myIndex = participants.indexOf(me);
-    this.backup = segment(Math.floorMod(myIndex - 1, participants.size()));
+    this.keptStart = RingAllReduce.summedSegment(participants.size(), vectorLength,
+        Math.floorMod(myIndex + 1, participants.size()))[0];
   }
 
   /** The summed segment of the participant at ring index {@code index}, to be put together. */
@@ -136,12 +138,6 @@ public final class SelfMaskExchange {
           }
           take(from, share);
         }
-        case SEGMENT_BACKUP -> {
-          if (participants.indexOf(from) != Math.floorMod(myIndex - 1, participants.size())) {
-            return Optional.of(from + " sent a segment backup, but only the ring predecessor keeps one here");
-          }
-          return backup.take(body).map(why -> from + " sent " + why);
-        }
         case SEGMENT -> {
           return takeSegment(from, body).map(why -> from + " sent " + why);
         }
@@ -176,19 +172,19 @@ public final class SelfMaskExchange {
 
   /**
    * A chunk of an unmasked segment from a peer in recovery: of the segment it summed itself, or of its
-   * predecessor's, which it kept as a backup.
+   * successor's, which it kept as a backup.
    */
   private Optional<String> takeSegment(String from, byte[] body) {
     int index = participants.indexOf(from);
     int offset = SegmentCopies.offsetOf(body);
     SegmentCopies.Assembly[] segments = recoveredSegments();
     int n = participants.size();
-    for (int k : new int[] {Math.floorMod(index + 1, n), Math.floorMod(index, n)}) { // its own, its backup
+    for (int k : new int[] {Math.floorMod(index + 1, n), Math.floorMod(index + 2, n)}) { // its own, its successor's
       if (segments[k].covers(offset)) {
         return segments[k].take(body);
       }
     }
-    return Optional.of("a segment chunk at word " + offset + ", outside its own segment and its backup");
+    return Optional.of("a segment chunk at word " + offset + ", outside its own segment and the one it keeps");
   }
 
   private SegmentCopies.Assembly[] recoveredSegments() {
@@ -247,33 +243,37 @@ public final class SelfMaskExchange {
     return wrong.stream().sorted().toList();
   }
 
-  /** This member now holds its part of the masked sum. */
-  public void holdsSum() {
+  /**
+   * This member now holds its part of the masked sum and its ring successor's, from word {@code keptOffset}
+   * ({@link RingAllReduce.SegmentSummed}).
+   */
+  public void holdsSum(int keptOffset, long[] kept) {
+    if (keptOffset != keptStart) {
+      throw new IllegalArgumentException("the ring kept a segment from word " + keptOffset
+          + ", not the successor's from " + keptStart);
+    }
+    this.kept = kept.clone();
     holdsSum = true;
   }
 
   /**
-   * Whether this member may attest now: it holds its part of the masked sum, its predecessor's as a backup, and
-   * every participant's seed share. Once every participant attested, every segment is so held twice.
+   * Whether this member may attest now: it holds its part of the masked sum, its successor's too, and every
+   * participant's seed share. Once every participant attested, every segment is so held twice.
    */
   public boolean mayAttest() {
-    return holdsSum && !attesting && backup.complete() && held.keySet().containsAll(participants);
+    return holdsSum && !attesting && held.keySet().containsAll(participants);
   }
 
-  /** This member's masked summed segment, from word {@code start}, for its successor to keep: sent before it attests. */
-  public List<Outgoing> backupForSuccessor(int start, long[] maskedSegment) {
-    String successor = participants.get(Math.floorMod(myIndex + 1, participants.size()));
-    return SegmentCopies.chunks(start, maskedSegment).stream()
-        .map(body -> envelope(successor, Kind.SEGMENT_BACKUP, body)).toList();
-  }
-
-  /** The predecessor's masked summed segment this member keeps: its first word, and its words once complete. */
+  /** The successor's masked summed segment this member keeps: its first word, and its words once held. */
   public int backupStart() {
-    return backup.start();
+    return keptStart;
   }
 
   public long[] backupValues() {
-    return backup.values().clone();
+    if (!holdsSum) {
+      throw new IllegalStateException("the successor's segment is not held yet");
+    }
+    return kept.clone();
   }
 
   /**

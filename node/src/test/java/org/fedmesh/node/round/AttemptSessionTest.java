@@ -175,7 +175,6 @@ class AttemptSessionTest {
 
   /** What the peers send site-a: shares first, then attestations ({@code andReveal}: then their reveals). */
   private void peersTellSiteA(boolean andReveal) {
-    backupFromSiteC();
     for (SelfMaskExchange peer : peers) {
       peer.seedShares().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
           new AttemptSession.FromPeer(o.message())));
@@ -190,17 +189,18 @@ class AttemptSessionTest {
     }
   }
 
-  /** site-c, site-a's ring predecessor, sends it the copy of its summed segment that site-a keeps. */
-  private void backupFromSiteC() {
-    int[] ofC = RingAllReduce.summedSegment(3, CODEC.vectorLength(PARAMS), 2);
-    peers.get(1).backupForSuccessor(ofC[0], new long[ofC[1] - ofC[0]]).forEach(o -> session.tell(
-        new AttemptSession.FromPeer(o.message())));
+  /**
+   * The ring's report that site-a holds its summed segment (here the whole vector, at offset 0, for simplicity) and
+   * keeps site-b's.
+   */
+  private static RingAllReduce.SegmentSummed summed(AttemptId attempt, long[] values) {
+    int[] ofB = RingAllReduce.summedSegment(3, CODEC.vectorLength(PARAMS), 1);
+    return new RingAllReduce.SegmentSummed(attempt, 0, values, ofB[0], new long[ofB[1] - ofB[0]]);
   }
 
-  /** The kind of the next message site-a sends {@code inbox}'s peer, past the copy of its segment (sent first). */
+  /** The kind of the next message site-a sends {@code inbox}'s peer. */
   private static SelfMaskProtocol.Kind nextKind(TestProbe<ParticipantCommand> inbox) {
-    PeerMessage m = inbox.expectMessageClass(PeerMessage.class, WAIT);
-    return m.kind() == SelfMaskProtocol.Kind.SEGMENT_BACKUP ? nextKind(inbox) : m.kind();
+    return inbox.expectMessageClass(PeerMessage.class, WAIT).kind();
   }
 
   private void toWaitingForUpdate() {
@@ -230,7 +230,7 @@ class AttemptSessionTest {
   /** The ring pauses with site-a's segment summed; here the segment is the whole vector, at offset 0. */
   private ActorRef<RingAllReduce.Outcome> toAttesting(long[] plainSum) {
     ActorRef<RingAllReduce.Outcome> replies = toSumming();
-    replies.tell(new RingAllReduce.SegmentSummed(attempt, 0, maskedSum(plainSum)));
+    replies.tell(summed(attempt, maskedSum(plainSum)));
     awaitPhase(Phase.ATTESTING);
     crypto.awaitQueued(); // its own seed's mask comes off at once
     crypto.runNext();
@@ -321,7 +321,7 @@ class AttemptSessionTest {
     RING_COMPLETED(t -> new AttemptSession.RingReport(new RingAllReduce.Completed(t.attempt,
         CODEC.encode(new float[PARAMS], 30, 0.5).vector(), 64, 2))),
     RING_FAILED(t -> new AttemptSession.RingReport(new RingAllReduce.Failed(t.attempt, "endpoint restarted"))),
-    RING_SEGMENT_SUMMED(t -> new AttemptSession.RingReport(new RingAllReduce.SegmentSummed(t.attempt, 0,
+    RING_SEGMENT_SUMMED(t -> new AttemptSession.RingReport(summed(t.attempt,
         CODEC.encode(new float[PARAMS], 30, 0.5).vector()))),
     SEGMENT_UNMASKED(t -> new AttemptSession.SegmentUnmasked(new long[CODEC.vectorLength(PARAMS)])),
     DECODED(t -> new AttemptSession.Decoded(new AggregationPipeline.Applied(
@@ -445,7 +445,6 @@ class AttemptSessionTest {
       peer.seedShares().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
           new AttemptSession.FromPeer(o.message())));
     }
-    backupFromSiteC();
     peers.get(0).attestations().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
         new AttemptSession.FromPeer(o.message())));
     for (TestProbe<ParticipantCommand> inbox : peerInbox) {
@@ -476,7 +475,6 @@ class AttemptSessionTest {
       peer.seedShares().stream().filter(o -> o.to().equals("site-a")).forEach(o -> session.tell(
           new AttemptSession.FromPeer(o.message())));
     }
-    backupFromSiteC();
     SelfMaskExchange b = peers.get(0);
     peers.get(1).seedShares().stream().filter(o -> o.to().equals("site-b"))
         .forEach(o -> assertTrue(b.receive(o.message()).isEmpty())); // site-b holds a share of site-c's seed

@@ -71,9 +71,9 @@ class DoubleMaskingTest {
 
       RingAllReduce.SegmentSummed masked = kept[0].expectMessageClass(RingAllReduce.SegmentSummed.class, WAIT);
       Map<Kind, Map<String, Integer>> seenByD = new EnumMap<>(Kind.class);
-      // site-b and site-c hold their parts of the masked sum and their predecessors' copies, and say so; site-a,
-      // site-d's successor, waits for site-d's copy and does not.
-      while (count(seenByD, Kind.SUM_HELD) < 2) {
+      // site-a, site-b and site-c hold their parts of the masked sum and their successors' (site-d sent its own
+      // part as its ring started), and say so.
+      while (count(seenByD, Kind.SUM_HELD) < 3) {
         ParticipantCommand m = h.inboxes.get(3).receiveMessage(WAIT);
         if (m instanceof PeerMessage p && p.attempt().equals(first)) {
           seenByD.computeIfAbsent(p.kind(), k -> new HashMap<>()).merge(p.from(), 1, Integer::sum);

@@ -81,24 +81,18 @@ class SelfMaskExchangeTest {
       }
     }
 
-    /**
-     * Every member holds its part of the masked sum (as after the reduce-scatter), and its predecessor's, which the
-     * predecessor sent it (not counted in {@link #received}).
-     */
+    /** Every member holds its part of the masked sum and its successor's, as the ring reports them. */
     Attempt summed() {
-      exchanges.values().forEach(SelfMaskExchange::holdsSum);
       for (int i = 0; i < RING.size(); i++) {
-        for (Outgoing o : backupOf(i)) {
-          assertEquals(Optional.empty(), exchanges.get(o.to()).receive(o.message()));
-        }
+        holdsSum(i);
       }
       return this;
     }
 
-    /** The backup the member at ring index {@code i} sends its successor: its segment of {@link #summedWords}. */
-    List<Outgoing> backupOf(int i) {
-      int[] range = RingAllReduce.summedSegment(RING.size(), LENGTH, i);
-      return of(RING.get(i)).backupForSuccessor(range[0], Arrays.copyOfRange(summedWords(), range[0], range[1]));
+    /** The member at ring index {@code i} holds its summed segment and keeps its successor's (of {@link #summedWords}). */
+    void holdsSum(int i) {
+      int[] range = RingAllReduce.summedSegment(RING.size(), LENGTH, Math.floorMod(i + 1, RING.size()));
+      of(RING.get(i)).holdsSum(range[0], Arrays.copyOfRange(summedWords(), range[0], range[1]));
     }
 
     /** The peers' keys as a member takes them: every signed key verified, seed commitments and all. */
@@ -258,37 +252,22 @@ class SelfMaskExchangeTest {
     RING.forEach(m -> shares.put(m, fresh.of(m).seedShares()));
     RING.stream().filter(m -> !m.equals("site-a")).forEach(m -> fresh.deliverTo("site-a", shares.get(m)));
     assertFalse(fresh.of("site-a").mayAttest(), "every share, but no sum yet");
-    fresh.of("site-a").holdsSum();
-    assertFalse(fresh.of("site-a").mayAttest(), "its part of the sum, but not its predecessor's copy yet");
-    fresh.deliver(fresh.backupOf(RING.indexOf("site-a") - 1));
+    fresh.holdsSum(RING.indexOf("site-a"));
     assertTrue(fresh.of("site-a").mayAttest());
   }
 
   @Test
-  void backup_fromAnyoneButTheRingPredecessor_orOutsideItsSegment_isRefused() {
+  void keptSegment_isTheSuccessorsAsTheRingGaveIt_andNoOtherIsTaken() {
     Attempt fresh = new Attempt(attempt.id);
-    // site-d (index 2) keeps site-a's (index 1) copy; site-c (index 0) sends it its own in site-a's place.
-    Optional<String> refused = fresh.of("site-d").receive(forgedBackup(fresh, "site-c", "site-d"));
-    assertTrue(refused.orElseThrow().contains("only the ring predecessor"), refused.toString());
-    // site-a sends words of a segment that is not its own.
-    int[] own = RingAllReduce.summedSegment(RING.size(), LENGTH, 1);
-    List<Outgoing> shifted = fresh.of("site-a").backupForSuccessor(own[0] + 1, new long[own[1] - own[0]]);
-    refused = fresh.of("site-d").receive(shifted.get(0).message());
-    assertTrue(refused.orElseThrow().contains("not one of the chunks"), refused.toString());
-    fresh.of("site-d").holdsSum();
-    fresh.everyoneSharesSeeds();
-    assertFalse(fresh.of("site-d").mayAttest(), "no copy of site-a's segment taken");
-    fresh.deliver(fresh.backupOf(1));
-    assertTrue(fresh.of("site-d").mayAttest());
-    assertArrayEquals(Arrays.copyOfRange(summedWords(), own[0], own[1]), fresh.of("site-d").backupValues());
-  }
-
-  /** A segment backup from {@code from}, sealed under its pair key with {@code to}. */
-  private PeerMessage forgedBackup(Attempt a, String from, String to) {
-    byte[] body = java.nio.ByteBuffer.allocate(8 + 8 * 2).putInt(0).putInt(2).putLong(1).putLong(2).array();
-    PeerEnvelope.Sealed sealed = PeerEnvelope.seal(a.pairSecret(from, to), new PeerEnvelope.Binding(a.id.round(),
-        a.id.attempt(), a.id.nonce(), from, to, Kind.SEGMENT_BACKUP.name()), body, random);
-    return new PeerMessage(a.id, from, Kind.SEGMENT_BACKUP, sealed.iv(), sealed.ciphertext());
+    SelfMaskExchange a = fresh.of("site-a"); // index 1: keeps site-d's segment (index 2)
+    int[] ofD = RingAllReduce.summedSegment(RING.size(), LENGTH, 2);
+    int[] ofA = RingAllReduce.summedSegment(RING.size(), LENGTH, 1);
+    assertThrows(IllegalArgumentException.class, () -> a.holdsSum(ofA[0], new long[ofA[1] - ofA[0]]),
+        "its own segment's offset, not its successor's");
+    assertThrows(IllegalStateException.class, a::backupValues, "nothing kept yet");
+    fresh.holdsSum(1);
+    assertEquals(ofD[0], a.backupStart());
+    assertArrayEquals(Arrays.copyOfRange(summedWords(), ofD[0], ofD[1]), a.backupValues());
   }
 
   @Test
@@ -312,9 +291,9 @@ class SelfMaskExchangeTest {
   }
 
   @Test
-  void recovery_theLostMembersSuccessorSendsItsSegment_andEverySurvivorPutsTheWholeSumTogether() {
+  void recovery_theLostMembersPredecessorSendsItsSegment_andEverySurvivorPutsTheWholeSumTogether() {
     long[] sum = summedWords();
-    String lost = "site-d"; // index 2: site-b (index 3) keeps its segment
+    String lost = "site-d"; // index 2: site-a (index 1) keeps its segment
     List<String> survivors = RING.stream().filter(m -> !m.equals(lost)).toList();
     Map<String, List<Outgoing>> out = new LinkedHashMap<>();
     for (String m : survivors) {
@@ -322,7 +301,7 @@ class SelfMaskExchangeTest {
       List<String> others = survivors.stream().filter(x -> !x.equals(m)).toList();
       List<Outgoing> sent = new ArrayList<>(attempt.of(m).unmaskedSegment(others, range[0],
           Arrays.copyOfRange(sum, range[0], range[1])));
-      if (m.equals("site-b")) {
+      if (m.equals("site-a")) {
         sent.addAll(attempt.of(m).unmaskedSegment(others, attempt.of(m).backupStart(), attempt.of(m).backupValues()));
       }
       out.put(m, sent);
@@ -340,12 +319,12 @@ class SelfMaskExchangeTest {
 
   @Test
   void recovery_aSurvivorCannotSendWordsOfASegmentItNeitherSummedNorKept() {
-    // site-c (index 0) sums segment 1 and keeps site-b's (segment 0); segment 2 is site-a's.
-    int[] notItsOwn = RingAllReduce.summedSegment(RING.size(), LENGTH, 1);
+    // site-c (index 0) sums segment 1 and keeps site-a's (segment 2); segment 0 is site-b's.
+    int[] notItsOwn = RingAllReduce.summedSegment(RING.size(), LENGTH, 3);
     List<Outgoing> sent = attempt.of("site-c").unmaskedSegment(List.of("site-d"), notItsOwn[0],
         new long[notItsOwn[1] - notItsOwn[0]]);
     Optional<String> refused = attempt.of("site-d").receive(sent.get(0).message());
-    assertTrue(refused.orElseThrow().contains("outside its own segment and its backup"), refused.toString());
+    assertTrue(refused.orElseThrow().contains("outside its own segment and the one it keeps"), refused.toString());
   }
 
   private PeerMessage sealedAs(Attempt a, String from, String to, Kind kind, byte[] body) {
