@@ -206,7 +206,9 @@ public final class AggregationBenchCommand implements Callable<Integer> {
     r.put("bytes_sent_per_node", bytesPerNode);
     r.put("server_bytes_received_equivalent", 8L * FedmeshNode.codecFor(defaults).vectorLength(params) * nodes);
     r.put("double_masking", "self-mask per member; seeds Shamir-shared (threshold n-1); each member unmasks the"
-        + " segment it sums; 3(n-1) small AES-GCM peer messages per member, not counted in bytes_sent_per_node");
+        + " segment it sums; each member sends its ring predecessor its own words of that segment (D/n words,"
+        + " counted in bytes_sent_per_node), so that every segment is held twice; 3(n-1) small AES-GCM peer"
+        + " messages per member, not counted");
     r.put("mask_bytes_per_second", maskBytesPerSecond);
     r.put("keystream_bytes_per_second", keystream);
     r.put("ring_mac", PieceMac.ALGORITHM + " (JDK) over every ring piece, tagged by the sender, verified by the"
