@@ -200,6 +200,9 @@ class RingAllReduceValidationTest {
     long[] own2 = {7, 8};
     member1.tell(new Chunk(attempt, Phase.KEEP, 0, 2, 0, own2, new PieceMac(KEY_21).tag(attempt, Phase.KEEP, 0, 2,
         0, own2)));
+    long[] again = {70, 80}; // member 2 itself, a second time at the same place: the first counts
+    member1.tell(new Chunk(attempt, Phase.KEEP, 0, 2, 0, again, new PieceMac(KEY_21).tag(attempt, Phase.KEEP, 0, 2,
+        0, again)));
     member1.tell(signed(Phase.REDUCE_SCATTER, 1, 4, new long[] {100, 200}));
 
     RingAllReduce.SegmentSummed summed = done.expectMessageClass(RingAllReduce.SegmentSummed.class);
