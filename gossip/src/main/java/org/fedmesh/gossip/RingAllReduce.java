@@ -550,11 +550,10 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       this.summedSegment = Math.floorMod(myIndex + 1, n);
       this.expectedGather = n == 1 ? 0 : layout.piecesOutside(summedSegment);
       this.authenticated = authenticated && n > 1;
-      this.holdLimit = HELD_PER_EXPECTED * (expectedReduce + expectedGather + (n == 1 ? 0
-          : layout.pieces() - layout.piecesOutside(Math.floorMod(myIndex + 2, n))));
       this.summedPiecesExpected = n == 1 ? 0 : layout.pieces() - layout.piecesOutside(summedSegment);
       this.keptSegment = Math.floorMod(myIndex + 2, n);
       this.keptPiecesExpected = n == 1 ? 0 : layout.pieces() - layout.piecesOutside(keptSegment);
+      this.holdLimit = HELD_PER_EXPECTED * (expectedReduce + expectedGather + keptPiecesExpected);
     }
 
     /** Tells the owner once the summed segment is complete and the successor's kept, when holding. */

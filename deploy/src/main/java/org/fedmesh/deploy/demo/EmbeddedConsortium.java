@@ -349,10 +349,26 @@ public final class EmbeddedConsortium implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    for (Member m : members) {
-      if (!m.node().system().whenTerminated().isCompleted()) {
-        m.node().close();
+    // All running members but one leave at once (one after another, each waited for the cluster to see it go,
+    // seconds apiece), while that one stays to see them out; then it leaves alone. Had all left together, the last
+    // to go would have waited out its exit phase with nobody left to confirm it.
+    List<Member> running = members.stream().filter(m -> !m.node().system().whenTerminated().isCompleted()).toList();
+    List<Thread> leaving = new ArrayList<>();
+    for (Member m : running.subList(Math.min(1, running.size()), running.size())) {
+      Thread t = new Thread(m.node()::close, "leaving-" + m.spec().nodeId());
+      t.start();
+      leaving.add(t);
+    }
+    for (Thread t : leaving) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
+    }
+    if (!running.isEmpty()) {
+      running.get(0).node().close();
     }
     if (pkiDir != null) {
       deleteTree(pkiDir);
