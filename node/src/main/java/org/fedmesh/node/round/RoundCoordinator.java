@@ -273,8 +273,11 @@ public final class RoundCoordinator {
           return Behaviors.same();
         })
         .onMessage(AttemptRun.Incomplete.class, m -> {
+          if (!m.attempt().equals(id)) {
+            return Behaviors.same(); // an earlier attempt's child, stopping: not this attempt's news
+          }
           context.getLog().warn("{}: {}; asking the members where they stand", id, m.reason());
-          return m.attempt().equals(id) ? surveying() : Behaviors.same();
+          return surveying();
         }));
   }
 
