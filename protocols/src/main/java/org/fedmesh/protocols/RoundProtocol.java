@@ -67,8 +67,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  *   <tr><td>ReportRingLinks</td><td>coordinator</td><td>not sealed: a query; a forger learns how many pieces a
  *       member got from its predecessor, nothing of their values</td><td>-</td></tr>
  *   <tr><td>MemberStatus</td><td>participant named in it</td><td>dropped unless sealed by that node, and its
- *       refs live at the address certified for it</td><td>bound to the coordinator that asked: one that took over
- *       drops its predecessor's answers</td></tr>
+ *       refs live at the address certified for it; the attestations it carries count only when each is signed by
+ *       the member it names, for the pending attempt (checked by the planner, then against the CA by every member
+ *       that verifies the commit)</td><td>bound to the coordinator that asked: one that took over drops its
+ *       predecessor's answers</td></tr>
  *   <tr><td>QueryStatus</td><td>coordinator</td><td>not sealed: a query changes nothing; the answer goes to whoever
  *       asked, who learns the member's round, hashes and signed pending result (no update)</td><td>-</td></tr>
  * </table>
@@ -106,14 +108,31 @@ public final class RoundProtocol {
       ResultSignature pendingSignature,
       AttemptId revealedAttempt,
       AttemptId takenAttempt,
+      List<Attestation> pendingAttestations,
       ActorRef<CoordinatorCommand> askedBy,
       ControlSignature seal) implements CoordinatorCommand, CborSerializable, Sealable<MemberStatus> {
-    /** Unsealed, not bound to who asked: receivers refuse it until it is sealed. */
+    public MemberStatus {
+      pendingAttestations = pendingAttestations == null ? List.of() : List.copyOf(pendingAttestations);
+    }
+
+    /**
+     * Unsealed, not bound to who asked: receivers refuse it until it is sealed. {@code pendingAttestations}: the
+     * other participants' signed attestations of the pending attempt this member held when it decoded its sum, so
+     * that a coordinator that took over can complete that attempt without a participant lost after it attested.
+     */
+    public MemberStatus(RingMember member, long committedRound, String committedHash, CommitProof committedCertificate,
+                        AttemptId pendingAttempt, String pendingHash, ResultSignature pendingSignature,
+                        AttemptId revealedAttempt, AttemptId takenAttempt, List<Attestation> pendingAttestations) {
+      this(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash, pendingSignature,
+          revealedAttempt, takenAttempt, pendingAttestations, null, null);
+    }
+
+    /** Unsealed, without attestations. */
     public MemberStatus(RingMember member, long committedRound, String committedHash, CommitProof committedCertificate,
                         AttemptId pendingAttempt, String pendingHash, ResultSignature pendingSignature,
                         AttemptId revealedAttempt, AttemptId takenAttempt) {
       this(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash, pendingSignature,
-          revealedAttempt, takenAttempt, null, null);
+          revealedAttempt, takenAttempt, List.of());
     }
 
     /** A member that has taken part in no attempt (or does not say); unsealed. */
@@ -127,13 +146,13 @@ public final class RoundProtocol {
     /** The same status, as an answer to {@code asker}: sealed, it is bound to that coordinator. */
     public MemberStatus askedBy(ActorRef<CoordinatorCommand> asker) {
       return new MemberStatus(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash,
-          pendingSignature, revealedAttempt, takenAttempt, asker, null);
+          pendingSignature, revealedAttempt, takenAttempt, pendingAttestations, asker, null);
     }
 
     @Override
     public MemberStatus withSeal(ControlSignature seal) {
       return new MemberStatus(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash,
-          pendingSignature, revealedAttempt, takenAttempt, askedBy, seal);
+          pendingSignature, revealedAttempt, takenAttempt, pendingAttestations, askedBy, seal);
     }
   }
 

@@ -65,11 +65,15 @@ final class CommitCertificates {
   }
 
   /**
-   * The certificate of a result members hold as pending, when their signatures cover the attempt's whole ring, all
-   * over the same result hashing to {@code hash}: what a coordinator that took over can commit. Empty otherwise
-   * (a ring member is gone, so is its signature; the round is then started again).
+   * The certificate of a result members hold as pending, all their signatures over the same result hashing to
+   * {@code hash}: what a coordinator that took over can commit. Either the signatures cover the attempt's whole
+   * ring, or the signers are a majority of {@code consortiumMembers} and every ring member that did not sign has a
+   * valid signed attestation among those the holders hand in (it was lost after every participant attested, so the
+   * sum may be known: completing the attempt is what keeps it from being retried). Empty otherwise (a ring member
+   * lost before it attested: the round is then started again).
    */
-  static Optional<CommitProof> ofWholeRing(Collection<ResultSignature> signatures, String hash) {
+  static Optional<CommitProof> ofHolders(Collection<ResultSignature> signatures, Collection<Attestation> handedIn,
+                                         String hash, int consortiumMembers) {
     try {
       List<SignedRoundResult> signed = signatures.stream().filter(Objects::nonNull)
           .map(s -> SignedRoundResult.decode(s.encoded())).toList();
@@ -78,9 +82,31 @@ final class CommitCertificates {
       }
       CommitCertificate certificate = CommitCertificate.of(signed);
       Set<String> signers = new HashSet<>(certificate.signers());
-      boolean whole = signers.size() == signed.size() && signers.equals(Set.copyOf(certificate.result().ring()));
-      return whole && certificate.result().newHash().equals(hash)
-          ? Optional.of(new CommitProof(certificate.encode())) : Optional.empty();
+      Set<String> ring = Set.copyOf(certificate.result().ring());
+      if (signers.size() != signed.size() || !ring.containsAll(signers)
+          || !certificate.result().newHash().equals(hash)) {
+        return Optional.empty();
+      }
+      if (signers.equals(ring)) {
+        return Optional.of(new CommitProof(certificate.encode()));
+      }
+      if (2L * signers.size() <= consortiumMembers) {
+        return Optional.empty();
+      }
+      SumHeld attempt = SumHeld.of(certificate.result());
+      List<SignedAttestation> attestations = new ArrayList<>();
+      for (String member : certificate.result().ring()) {
+        if (!signers.contains(member)) {
+          Optional<SignedAttestation> found = handedIn.stream().map(CommitCertificates::decodeOrNull)
+              .filter(a -> a != null && a.nodeId().equals(member) && a.statement().equals(attempt) && checks(a))
+              .findFirst();
+          if (found.isEmpty()) {
+            return Optional.empty();
+          }
+          attestations.add(found.get());
+        }
+      }
+      return Optional.of(new CommitProof(CommitCertificate.of(signed, attestations).encode()));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }

@@ -86,7 +86,9 @@ final class ControlStatements {
           m.committedCertificate() == null ? null : m.committedCertificate().encoded());
       text(optional(out, m.pendingAttempt()), m.pendingHash());
       bytes(out, m.pendingSignature() == null ? null : m.pendingSignature().encoded());
-      optional(optional(out, m.revealedAttempt()), m.takenAttempt()).putString(ref(m.askedBy()));
+      optional(optional(out, m.revealedAttempt()), m.takenAttempt()).putInt(m.pendingAttestations().size());
+      m.pendingAttestations().forEach(a -> out.putBytes(a.encoded()));
+      out.putString(ref(m.askedBy()));
     } else if (message instanceof RingLinks m) {
       text(text(attempt(out, m.attempt()), m.nodeId()).putBoolean(m.known()).putInt(m.ownPiecesExpected())
           .putInt(m.ownPiecesReceived()).putInt(m.misfitPieces()), m.firstMisfit()).putInt(m.forgedPieces())

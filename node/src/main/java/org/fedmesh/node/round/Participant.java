@@ -1,5 +1,6 @@
 package org.fedmesh.node.round;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -173,7 +174,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     query.replyTo().tell(seal(new MemberStatus(new RingMember(setup.nodeId(), getContext().getSelf(), setup.ring()),
         committed.round(), committed.hash(), committedProof, pending.map(Pending::attempt).orElse(null),
         pending.map(p -> p.state().hash()).orElse(null), pending.map(Pending::signature).orElse(null),
-        revealedAttempt, admission.lastTaken()).askedBy(query.replyTo())));
+        revealedAttempt, admission.lastTaken(), pending.map(Pending::attestations).orElse(List.of()))
+        .askedBy(query.replyTo())));
     return this;
   }
 
@@ -266,7 +268,7 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     } else if (outcome instanceof AttemptSession.Aggregated done) {
       ModelState next = done.applied().next();
       ResultSignature signature = verifier.sign(a.get().start(), next.hash());
-      pending = Optional.of(new Pending(done.attempt(), next, done.applied().sum(), signature));
+      pending = Optional.of(new Pending(done.attempt(), next, done.applied().sum(), signature, done.attestations()));
       setup.listener().resultSigned(setup.nodeId(), done.attempt(), done.aggregationNanos());
       coordinator.tell(seal(new Aggregated(done.attempt(), setup.nodeId(), next.hash(),
           done.applied().sum().meanLoss(), done.applied().sum().totalSamples(), done.aggregationNanos(), signature,

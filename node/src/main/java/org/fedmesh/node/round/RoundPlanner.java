@@ -74,12 +74,14 @@ public final class RoundPlanner {
     Findings findings = new Findings(latest, hashesAtLatest.size() > 1 ? hashesAtLatest : Map.of(),
         holders.size() > 1);
     // Every holder computed the same sum: committing it loses nothing and repeats nothing. Needs two agreeing
-    // holders, none that disagrees, and the signatures of the attempt's whole ring, which members commit on (when a
-    // ring member is gone, so is its signature: the round starts again).
+    // holders, none that disagrees, and the signatures of the attempt's whole ring, which members commit on; a ring
+    // member that is gone counts with its signed attestation, which the holders hand in, when they are a majority
+    // (otherwise, or without it, the round starts again).
     if (holders.size() == 1) {
       Map.Entry<Result, List<MemberStatus>> only = holders.entrySet().iterator().next();
-      Optional<CommitProof> certificate = CommitCertificates.ofWholeRing(only.getValue().stream()
-          .map(MemberStatus::pendingSignature).toList(), only.getKey().hash());
+      Optional<CommitProof> certificate = CommitCertificates.ofHolders(only.getValue().stream()
+          .map(MemberStatus::pendingSignature).toList(), only.getValue().stream()
+          .flatMap(s -> s.pendingAttestations().stream()).toList(), only.getKey().hash(), trainerMembers);
       if (only.getValue().size() >= 2 && certificate.isPresent()) {
         List<RingMember> ring = only.getValue().stream().map(MemberStatus::member)
             .sorted(Comparator.comparing(RingMember::nodeId)).toList();

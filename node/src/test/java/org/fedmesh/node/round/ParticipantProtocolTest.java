@@ -284,6 +284,12 @@ class ParticipantProtocolTest {
       MemberStatus status = status(h, 0);
       assertEquals(0, status.committedRound());
       assertEquals(id, status.pendingAttempt());
+      // ...with the peers' attestations it held, so that a coordinator that took over could complete the attempt
+      // without a participant lost after it attested (RoundPlanner).
+      assertEquals(Set.of("site-b", "site-c"), status.pendingAttestations().stream()
+          .map(a -> org.fedmesh.mpc.SignedAttestation.decode(a.encoded()))
+          .filter(a -> a.statement().attempt() == id.attempt() && a.statement().round() == id.round())
+          .map(org.fedmesh.mpc.SignedAttestation::nodeId).collect(java.util.stream.Collectors.toSet()));
 
       Files.delete(blocked); // the operator fixes the disk; the next commit sent there succeeds
       h.tell(0, commit);

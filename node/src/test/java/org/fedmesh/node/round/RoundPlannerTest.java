@@ -20,7 +20,11 @@ import org.fedmesh.node.round.NextStep.Pause;
 import org.fedmesh.node.round.NextStep.StartAttempt;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.mpc.CommitCertificate;
+import org.fedmesh.mpc.RoundResult;
+import org.fedmesh.mpc.SignedAttestation;
+import org.fedmesh.mpc.SumHeld;
 import org.fedmesh.protocols.AttemptId;
+import org.fedmesh.protocols.RoundProtocol.Attestation;
 import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
@@ -133,6 +137,48 @@ class RoundPlannerTest {
     StartAttempt start = assertInstanceOf(StartAttempt.class, next(statuses, RoundHistory.EMPTY.withAttempt(4, 2)));
     assertEquals(3, start.attempt());
     assertEquals(ring("a", "b", "c"), start.ring());
+  }
+
+  /**
+   * The coordinator's host, d, was lost after every participant attested and decoded, before the commit; the new
+   * coordinator finds a and b holding the result, and d's signed attestation among those they hand in.
+   */
+  @Test
+  void next_holdersHandInTheAttestationOfARingMemberThatIsGone_completeTheAttemptWithoutIt() {
+    AttemptId inFlight = attempt(4, 2);
+    List<String> ring = List.of("a", "b", "d");
+    RoundResult result = TestSignatures.result(inFlight, ring, H3, H4);
+    Attestation ofD = new Attestation(SignedAttestation.sign(TestSignatures.identity("planner", "d"),
+        SumHeld.of(result)).encode());
+    List<MemberStatus> statuses = List.of(withAttestations(pending("a", 3, H3, inFlight, H4, ring), List.of(ofD)),
+        pending("b", 3, H3, inFlight, H4, ring), at("c", 3, H3));
+    CompleteInFlight complete = assertInstanceOf(CompleteInFlight.class, next(statuses, RoundHistory.EMPTY));
+    assertEquals(inFlight, complete.attempt());
+    assertEquals(ring("a", "b"), complete.ring());
+    CommitCertificate certificate = CommitCertificate.decode(complete.certificate().encoded());
+    assertEquals(List.of("a", "b"), certificate.signers().stream().sorted().toList());
+    assertEquals(List.of("d"), certificate.attestations().stream().map(SignedAttestation::nodeId).toList());
+
+    // Without a majority of the consortium among the signers (2 of 4 trainers), or with an attestation of another
+    // attempt, or one signed by another member in d's name, the round starts again.
+    assertInstanceOf(StartAttempt.class, RoundPlanner.next(statuses, RoundHistory.EMPTY, 4, MIN, UNLIMITED));
+    Attestation otherAttempt = new Attestation(SignedAttestation.sign(TestSignatures.identity("planner", "d"),
+        SumHeld.of(TestSignatures.result(attempt(4, 1), ring, H3, H4))).encode());
+    SignedAttestation genuine = SignedAttestation.decode(ofD.encoded());
+    Attestation forged = new Attestation(new SignedAttestation(genuine.statement(), "d",
+        SignedAttestation.sign(TestSignatures.identity("planner", "a"), genuine.statement()).signature(),
+        genuine.certificateDer()).encode());
+    for (Attestation wrong : List.of(otherAttempt, forged)) {
+      assertInstanceOf(StartAttempt.class, next(List.of(withAttestations(pending("a", 3, H3, inFlight, H4, ring),
+          List.of(wrong)), pending("b", 3, H3, inFlight, H4, ring), at("c", 3, H3)), RoundHistory.EMPTY), wrong
+          == forged ? "forged in d's name" : "another attempt's");
+    }
+  }
+
+  private static MemberStatus withAttestations(MemberStatus s, List<Attestation> attestations) {
+    return new MemberStatus(s.member(), s.committedRound(), s.committedHash(), s.committedCertificate(),
+        s.pendingAttempt(), s.pendingHash(), s.pendingSignature(), s.revealedAttempt(), s.takenAttempt(),
+        attestations);
   }
 
   @Test
