@@ -31,6 +31,7 @@ import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
 import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.CommitFailed;
+import org.fedmesh.protocols.RoundProtocol.Attestation;
 import org.fedmesh.protocols.RoundProtocol.CommitProof;
 import org.fedmesh.protocols.RoundProtocol.CommitRound;
 import org.fedmesh.protocols.RoundProtocol.Contributed;
@@ -140,9 +141,14 @@ class RoundCoordinatorTest {
   /** Answers the survey as {@code m}'s participant does: sealed by {@code m}, bound to the coordinator that asked. */
   private void answerSurvey(Member m, long round, String hash, CommitProof certificate, AttemptId pending,
                             String pendingHash, ResultSignature signature) {
+    answerSurvey(m, round, hash, certificate, pending, pendingHash, signature, List.of());
+  }
+
+  private void answerSurvey(Member m, long round, String hash, CommitProof certificate, AttemptId pending,
+                            String pendingHash, ResultSignature signature, List<Attestation> attestations) {
     QueryStatus query = m.probe().expectMessageClass(QueryStatus.class, QUICK);
     query.replyTo().tell(sealedBy(m.id(), new MemberStatus(m.ring(), round, hash, certificate, pending, pendingHash,
-        signature, null).askedBy(query.replyTo())));
+        signature, null, null, attestations).askedBy(query.replyTo())));
   }
 
   @Test
@@ -341,6 +347,34 @@ class RoundCoordinatorTest {
     }
     // Committed: the next thing everyone hears is a survey, not a StartRound.
     members.forEach(m -> m.probe().expectMessageClass(QueryStatus.class, QUICK));
+  }
+
+  /**
+   * The coordinator's host, site-x, was in the ring and was lost after every participant attested and decoded,
+   * before the commit: the new coordinator completes the attempt with site-x's attestation, which the holders hand
+   * in with their status, in place of its signature.
+   */
+  @Test
+  void survey_holdersHandInTheAttestationOfALostRingMember_commitsTheResultWithIt() {
+    startCoordinator(3);
+    AttemptId inFlight = new AttemptId(1, 4, 42, 43);
+    org.fedmesh.mpc.RoundResult result = TestSignatures.result(inFlight, List.of("site-a", "site-b", "site-x"), H0,
+        H1);
+    Attestation ofX = new Attestation(org.fedmesh.mpc.SignedAttestation.sign(
+        TestSignatures.identity("coordinator", "site-x"), org.fedmesh.mpc.SumHeld.of(result)).encode());
+    for (int i = 0; i < 2; i++) {
+      answerSurvey(member(i), 0, H0, null, inFlight, H1,
+          TestSignatures.sign(TestSignatures.identity("coordinator", member(i).id()), result), List.of(ofX));
+    }
+    answerSurvey(member(2), 0, H0, null, null);
+    for (int i = 0; i < 2; i++) {
+      CommitRound commit = member(i).probe().expectMessageClass(CommitRound.class, QUICK);
+      assertEquals(inFlight, commit.attempt());
+      CommitCertificate certificate = CommitCertificate.decode(commit.certificate().encoded());
+      assertEquals(List.of("site-a", "site-b"), certificate.signers().stream().sorted().toList());
+      assertEquals(List.of("site-x"), certificate.attestations().stream()
+          .map(org.fedmesh.mpc.SignedAttestation::nodeId).toList());
+    }
   }
 
   @Test
