@@ -69,7 +69,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  *   <tr><td>MemberStatus</td><td>participant named in it</td><td>dropped unless sealed by that node, and its
  *       refs live at the address certified for it; the attestations it carries count only when each is signed by
  *       the member it names, for the pending attempt (checked by the planner, then against the CA by every member
- *       that verifies the commit)</td><td>bound to the coordinator that asked: one that took over drops its
+ *       that verifies the commit); a revealed attempt's ring leads only to a RecoverAttempt to members that all
+ *       say they revealed in it, which changes nothing for one that did not</td><td>bound to the coordinator that asked: one that took over drops its
  *       predecessor's answers</td></tr>
  *   <tr><td>QueryStatus</td><td>coordinator</td><td>not sealed: a query changes nothing; the answer goes to whoever
  *       asked, who learns the member's round, hashes and signed pending result (no update)</td><td>-</td></tr>
@@ -109,10 +110,25 @@ public final class RoundProtocol {
       AttemptId revealedAttempt,
       AttemptId takenAttempt,
       List<Attestation> pendingAttestations,
+      List<String> revealedRing,
       ActorRef<CoordinatorCommand> askedBy,
       ControlSignature seal) implements CoordinatorCommand, CborSerializable, Sealable<MemberStatus> {
     public MemberStatus {
       pendingAttestations = pendingAttestations == null ? List.of() : List.copyOf(pendingAttestations);
+      revealedRing = revealedRing == null ? List.of() : List.copyOf(revealedRing);
+    }
+
+    /**
+     * Unsealed, with the ring of {@code revealedAttempt} (node ids in ring order; empty when none or not known
+     * here): a coordinator that took over learns from it whom an attempt whose sum may be known lost, and tells
+     * the survivors to complete it.
+     */
+    public MemberStatus(RingMember member, long committedRound, String committedHash, CommitProof committedCertificate,
+                        AttemptId pendingAttempt, String pendingHash, ResultSignature pendingSignature,
+                        AttemptId revealedAttempt, AttemptId takenAttempt, List<Attestation> pendingAttestations,
+                        List<String> revealedRing) {
+      this(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash, pendingSignature,
+          revealedAttempt, takenAttempt, pendingAttestations, revealedRing, null, null);
     }
 
     /**
@@ -124,7 +140,7 @@ public final class RoundProtocol {
                         AttemptId pendingAttempt, String pendingHash, ResultSignature pendingSignature,
                         AttemptId revealedAttempt, AttemptId takenAttempt, List<Attestation> pendingAttestations) {
       this(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash, pendingSignature,
-          revealedAttempt, takenAttempt, pendingAttestations, null, null);
+          revealedAttempt, takenAttempt, pendingAttestations, List.of());
     }
 
     /** Unsealed, without attestations. */
@@ -146,13 +162,13 @@ public final class RoundProtocol {
     /** The same status, as an answer to {@code asker}: sealed, it is bound to that coordinator. */
     public MemberStatus askedBy(ActorRef<CoordinatorCommand> asker) {
       return new MemberStatus(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash,
-          pendingSignature, revealedAttempt, takenAttempt, pendingAttestations, asker, null);
+          pendingSignature, revealedAttempt, takenAttempt, pendingAttestations, revealedRing, asker, null);
     }
 
     @Override
     public MemberStatus withSeal(ControlSignature seal) {
       return new MemberStatus(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash,
-          pendingSignature, revealedAttempt, takenAttempt, pendingAttestations, askedBy, seal);
+          pendingSignature, revealedAttempt, takenAttempt, pendingAttestations, revealedRing, askedBy, seal);
     }
   }
 

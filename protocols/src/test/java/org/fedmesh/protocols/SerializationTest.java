@@ -88,7 +88,8 @@ class SerializationTest {
         new RoundProtocol.MemberStatus(member, 0, "ab12", null, null, null, null, null),
         new RoundProtocol.MemberStatus(member, 0, "ab12", null, null, null, null, null, ATTEMPT),
         new RoundProtocol.MemberStatus(member, 6, "ab12", certificate, ATTEMPT, "cd34", signature, ATTEMPT, ATTEMPT,
-            List.of(new RoundProtocol.Attestation(new byte[] {4, 5, 6}), new RoundProtocol.Attestation(new byte[] {7}))),
+            List.of(new RoundProtocol.Attestation(new byte[] {4, 5, 6}), new RoundProtocol.Attestation(new byte[] {7})),
+            List.of("site-a", "site-b", "site-c")),
         new CatchUpProtocol.CatchUp(5, "ab12", List.of(participant, participant), coordinator, certificate),
         new CatchUpProtocol.FetchModel(3, participant),
         new CatchUpProtocol.ModelUnavailable(3, "site-a", "not committed yet"));

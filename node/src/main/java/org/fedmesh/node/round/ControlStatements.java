@@ -88,6 +88,8 @@ final class ControlStatements {
       bytes(out, m.pendingSignature() == null ? null : m.pendingSignature().encoded());
       optional(optional(out, m.revealedAttempt()), m.takenAttempt()).putInt(m.pendingAttestations().size());
       m.pendingAttestations().forEach(a -> out.putBytes(a.encoded()));
+      out.putInt(m.revealedRing().size());
+      m.revealedRing().forEach(out::putString);
       out.putString(ref(m.askedBy()));
     } else if (message instanceof RingLinks m) {
       text(text(attempt(out, m.attempt()), m.nodeId()).putBoolean(m.known()).putInt(m.ownPiecesExpected())

@@ -58,6 +58,20 @@ public sealed interface NextStep {
   }
 
   /**
+   * Tell {@code survivors}, every one of which revealed its seed in {@code attempt} (so every participant attested
+   * and the sum may be known), to complete it without {@code lost}, members of its ring that did not answer (a
+   * coordinator died with one of them): they exchange segments and decode, and a later survey finds them holding
+   * the result ({@link CompleteInFlight}).
+   */
+  record RecoverInFlight(AttemptId attempt, List<RingMember> survivors, List<String> lost, Findings findings)
+      implements NextStep {
+    public RecoverInFlight {
+      survivors = List.copyOf(survivors);
+      lost = List.copyOf(lost);
+    }
+  }
+
+  /**
    * Bring members behind the latest round ({@code round}, hash {@code hash}) up to date, then carry out
    * {@code then}: members that only missed its commit get the commit again, members further behind fetch the model
    * from {@code sources}; both on {@code certificate}, the round's commit certificate as members holding it

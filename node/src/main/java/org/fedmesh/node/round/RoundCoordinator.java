@@ -23,6 +23,7 @@ import org.fedmesh.node.membership.CoordinatorHost;
 import org.fedmesh.node.round.NextStep.AwaitCatchUp;
 import org.fedmesh.node.round.NextStep.BringUpToDate;
 import org.fedmesh.node.round.NextStep.CompleteInFlight;
+import org.fedmesh.node.round.NextStep.RecoverInFlight;
 import org.fedmesh.node.round.NextStep.Finished;
 import org.fedmesh.node.round.NextStep.Pause;
 import org.fedmesh.node.round.NextStep.PauseUndecodable;
@@ -33,6 +34,7 @@ import org.fedmesh.protocols.RoundProtocol.CoordinatorCommand;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
 import org.fedmesh.protocols.RoundProtocol.ParticipantCommand;
 import org.fedmesh.protocols.RoundProtocol.QueryStatus;
+import org.fedmesh.protocols.RoundProtocol.RecoverAttempt;
 import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.StartRound;
 
@@ -184,6 +186,14 @@ public final class RoundCoordinator {
       context.getLog().info("Completing {}: {} of {} members hold its result {}", c.attempt(), c.ring().size(),
           c.currentMembers(), c.resultHash().substring(0, 12));
       return committing(c.attempt(), c.ring(), c.resultHash(), c.certificate());
+    } else if (step instanceof RecoverInFlight r) {
+      // The survivors exchange segments and decode; the next survey finds them holding the result.
+      context.getLog().info("{}: its sum may be known and {} are gone; telling {} to complete it", r.attempt(),
+          r.lost(), r.survivors().stream().map(RingMember::nodeId).toList());
+      history = history.withRecovery(r.attempt());
+      RecoverAttempt recover = seals.seal(new RecoverAttempt(r.attempt(), r.lost()));
+      r.survivors().forEach(m -> m.participant().tell(recover));
+      return pausing("completing " + r.attempt() + " without " + r.lost());
     } else if (step instanceof BringUpToDate b) {
       CoordinatorAlerts.bringUpToDate(context.getLog(), b, seals, context.getSelf());
       return carryOut(b.then());

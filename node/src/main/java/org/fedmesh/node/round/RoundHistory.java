@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.fedmesh.protocols.AttemptId;
 
 /**
  * What the coordinator remembers between surveys, as a value: {@link RoundPlanner} reads it, the coordinator
@@ -18,11 +19,17 @@ import java.util.Set;
  *     (up to {@link #MAX_BENCH_ROUNDS}), and taking part in a committed round clears it
  * @param undecodable the latest run of attempts whose sum did not decode, or null: one round, one set of
  *     participants; the planner pauses training when it gets too long
+ * @param recoveries per attempt whose sum may be known, how often the survivors were told to complete it without
+ *     the members lost from it ({@link NextStep.RecoverInFlight}): bounded, so a recovery that cannot finish gives
+ *     way to a new attempt
  */
 public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> excluded, long waitedForCatchUp,
-                           Map<String, Bench> benched, Undecodable undecodable) {
+                           Map<String, Bench> benched, Undecodable undecodable, Map<AttemptId, Integer> recoveries) {
 
-  public static final RoundHistory EMPTY = new RoundHistory(Map.of(), Map.of(), 0, Map.of(), null);
+  public static final RoundHistory EMPTY = new RoundHistory(Map.of(), Map.of(), 0, Map.of(), null, Map.of());
+
+  /** How often the survivors of one attempt are told to complete it before the round starts again. */
+  public static final int MAX_RECOVERIES = 3;
 
   /**
    * {@code attempts} attempts in a row at {@code round} with exactly {@code participants} summed to something that
@@ -46,6 +53,12 @@ public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> e
     excluded.forEach((round, nodes) -> copy.put(round, Set.copyOf(nodes)));
     excluded = Map.copyOf(copy);
     benched = Map.copyOf(benched);
+    recoveries = Map.copyOf(recoveries);
+  }
+
+  public RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> excluded, long waitedForCatchUp,
+                      Map<String, Bench> benched, Undecodable undecodable) {
+    this(attempts, excluded, waitedForCatchUp, benched, undecodable, Map.of());
   }
 
   public RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> excluded, long waitedForCatchUp) {
@@ -66,13 +79,13 @@ public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> e
         && undecodable.participants().equals(Set.copyOf(participants));
     int count = same ? undecodable.attempts() + 1 : 1;
     return new RoundHistory(attempts, excluded, waitedForCatchUp, benched,
-        new Undecodable(round, participants, count, false));
+        new Undecodable(round, participants, count, false), recoveries);
   }
 
   /** The long backoff after a pause for undecodable sums is over: one more attempt with the same members. */
   public RoundHistory withUndecodableRetryAllowed() {
     return undecodable == null ? this : new RoundHistory(attempts, excluded, waitedForCatchUp, benched,
-        new Undecodable(undecodable.round(), undecodable.participants(), undecodable.attempts(), true));
+        new Undecodable(undecodable.round(), undecodable.participants(), undecodable.attempts(), true), recoveries);
   }
 
   public int attempts(long round) {
@@ -109,7 +122,7 @@ public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> e
   public RoundHistory withAttempt(long round, int attempt) {
     Map<Long, Integer> next = new HashMap<>(attempts);
     next.put(round, attempt);
-    return new RoundHistory(next, excluded, waitedForCatchUp, benched, undecodable);
+    return new RoundHistory(next, excluded, waitedForCatchUp, benched, undecodable, recoveries);
   }
 
   /**
@@ -127,11 +140,11 @@ public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> e
       long rounds = Math.min(MAX_BENCH_ROUNDS, 1L << Math.min(misses - 1, 30));
       bench.put(node, new Bench(misses, round + rounds));
     }
-    return new RoundHistory(attempts, next, waitedForCatchUp, bench, undecodable);
+    return new RoundHistory(attempts, next, waitedForCatchUp, bench, undecodable, recoveries);
   }
 
   public RoundHistory withCatchUpWaitBefore(long round) {
-    return new RoundHistory(attempts, excluded, round, benched, undecodable);
+    return new RoundHistory(attempts, excluded, round, benched, undecodable, recoveries);
   }
 
   /** A committed round needs no attempt numbers or exclusions any more; its participants have shown they answer. */
@@ -143,6 +156,20 @@ public record RoundHistory(Map<Long, Integer> attempts, Map<Long, Set<String>> e
     Map<String, Bench> bench = new HashMap<>(benched);
     bench.keySet().removeAll(participants);
     Undecodable stillOpen = undecodable != null && undecodable.round() > round ? undecodable : null;
-    return new RoundHistory(a, e, waitedForCatchUp, bench, stillOpen);
+    Map<AttemptId, Integer> r = new HashMap<>(recoveries);
+    r.keySet().removeIf(id -> id.round() <= round);
+    return new RoundHistory(a, e, waitedForCatchUp, bench, stillOpen, r);
+  }
+
+  /** The survivors of {@code attempt} were told once more to complete it. */
+  public RoundHistory withRecovery(AttemptId attempt) {
+    Map<AttemptId, Integer> r = new HashMap<>(recoveries);
+    r.merge(attempt, 1, Integer::sum);
+    return new RoundHistory(attempts, excluded, waitedForCatchUp, benched, undecodable, r);
+  }
+
+  /** How often the survivors of {@code attempt} were told to complete it. */
+  public int recoveries(AttemptId attempt) {
+    return recoveries.getOrDefault(attempt, 0);
   }
 }

@@ -19,6 +19,7 @@ import org.fedmesh.node.round.NextStep.CompleteInFlight;
 import org.fedmesh.node.round.NextStep.Findings;
 import org.fedmesh.node.round.NextStep.Finished;
 import org.fedmesh.node.round.NextStep.Pause;
+import org.fedmesh.node.round.NextStep.RecoverInFlight;
 import org.fedmesh.node.round.NextStep.StartAttempt;
 import org.fedmesh.protocols.AttemptId;
 import org.fedmesh.protocols.RoundProtocol.CommitProof;
@@ -88,6 +89,11 @@ public final class RoundPlanner {
         return new CompleteInFlight(only.getKey().attempt(), ring, only.getKey().hash(), certificate.get(),
             current.size(), findings);
       }
+    }
+
+    Optional<RecoverInFlight> recover = recoverable(statuses, latest, hash, history, trainerMembers, findings);
+    if (recover.isPresent()) {
+      return recover.get();
     }
 
     // Members one round behind that hold the latest round's result as pending apply it (its commit did not reach
@@ -170,6 +176,37 @@ public final class RoundPlanner {
       }
     }
     return new StartAttempt(round, attemptNumber, ring, hash, new TreeSet<>(stragglers), findings);
+  }
+
+  /**
+   * An attempt at the round after {@code latest} whose sum may be known, lost members of its ring, and survivors that
+   * all revealed their seeds in it and hold no result of it yet: they can complete it (they hold every attestation,
+   * and every segment twice), so it is not retried, as long as they are a majority of {@code trainerMembers} and
+   * have not been told {@link RoundHistory#MAX_RECOVERIES} times already. Empty otherwise.
+   */
+  private static Optional<RecoverInFlight> recoverable(Collection<MemberStatus> statuses, long latest, String hash,
+                                                       RoundHistory history, int trainerMembers, Findings findings) {
+    Set<AttemptId> revealed = statuses.stream().map(MemberStatus::revealedAttempt)
+        .filter(a -> a != null && a.round() == latest + 1).collect(Collectors.toSet());
+    if (revealed.size() != 1) {
+      return Optional.empty();
+    }
+    AttemptId attempt = revealed.iterator().next();
+    List<String> ring = statuses.stream().filter(s -> attempt.equals(s.revealedAttempt()))
+        .map(MemberStatus::revealedRing).filter(r -> !r.isEmpty()).findFirst().orElse(List.of());
+    Map<String, MemberStatus> answered = statuses.stream()
+        .collect(Collectors.toMap(s -> s.member().nodeId(), s -> s, (x, y) -> x));
+    List<MemberStatus> survivors = ring.stream().filter(answered::containsKey).map(answered::get).toList();
+    List<String> lost = ring.stream().filter(id -> !answered.containsKey(id)).toList();
+    boolean everySurvivorCan = survivors.stream().allMatch(s -> attempt.equals(s.revealedAttempt())
+        && s.revealedRing().equals(ring) && !attempt.equals(s.pendingAttempt())
+        && s.committedRound() == latest && s.committedHash().equals(hash));
+    if (ring.isEmpty() || lost.isEmpty() || !everySurvivorCan || 2L * survivors.size() <= trainerMembers
+        || history.recoveries(attempt) >= RoundHistory.MAX_RECOVERIES) {
+      return Optional.empty();
+    }
+    return Optional.of(new RecoverInFlight(attempt, survivors.stream().map(MemberStatus::member).toList(), lost,
+        findings));
   }
 
   /** Results of the round after {@code latest} that members holding the latest model keep pending, by result. */

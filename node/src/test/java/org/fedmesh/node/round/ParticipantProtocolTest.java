@@ -26,6 +26,7 @@ import org.fedmesh.protocols.CatchUpProtocol.CatchUp;
 import org.fedmesh.protocols.CatchUpProtocol.FetchModel;
 import org.fedmesh.protocols.CatchUpProtocol.ModelPart;
 import org.fedmesh.protocols.RoundProtocol.MemberStatus;
+import org.fedmesh.protocols.RoundProtocol.RingMember;
 import org.fedmesh.protocols.RoundProtocol.AbortAttempt;
 import org.fedmesh.protocols.RoundProtocol.Aggregated;
 import org.fedmesh.protocols.RoundProtocol.AttemptFailed;
@@ -262,6 +263,11 @@ class ParticipantProtocolTest {
         i -> Optional.of(new CheckpointStore(dir.resolve("site-" + (char) ('a' + i)))))) {
       AttemptId id = ParticipantHarness.attempt(1, 1);
       Map<String, Aggregated> results = runSecureRound(h, id, h.ring());
+      // Revealed in it, its session alive: the status names the attempt's ring, so that a coordinator that took
+      // over could tell the survivors to complete it (RoundPlanner).
+      MemberStatus revealed = status(h, 1);
+      assertEquals(id, revealed.revealedAttempt());
+      assertEquals(h.ring().stream().map(RingMember::nodeId).toList(), revealed.revealedRing());
       String hash = results.get("site-a").modelHash();
       CommitProof certificate = certificateOf(h.ring(), results);
       CommitRound commit = h.sealed(new CommitRound(id, hash, certificate, h.coordinator.ref()));

@@ -377,6 +377,46 @@ class RoundCoordinatorTest {
     }
   }
 
+  /**
+   * site-x, a ring member (say the old coordinator's host), was lost after every participant attested, before the
+   * others decoded: the coordinator that took over tells the survivors, which revealed, to complete the attempt,
+   * then commits what they decoded with site-x's attestation.
+   */
+  @Test
+  void survey_survivorsRevealedInAnAttemptThatLostAMember_areToldToCompleteIt_thenItIsCommitted() {
+    startCoordinator(3);
+    AttemptId inFlight = new AttemptId(1, 4, 42, 43);
+    List<String> ring = List.of("site-a", "site-b", "site-x");
+    for (int i = 0; i < 2; i++) {
+      QueryStatus query = member(i).probe().expectMessageClass(QueryStatus.class, QUICK);
+      query.replyTo().tell(sealedBy(member(i).id(), new MemberStatus(member(i).ring(), 0, H0, null, null, null, null,
+          inFlight, inFlight, List.of(), ring).askedBy(query.replyTo())));
+    }
+    answerSurvey(member(2), 0, H0, null, null);
+    for (int i = 0; i < 2; i++) {
+      RecoverAttempt recover = member(i).probe().expectMessageClass(RecoverAttempt.class, QUICK);
+      assertEquals(inFlight, recover.attempt());
+      assertEquals(List.of("site-x"), recover.lost());
+      assertTrue(recover.seal() != null, "sealed by the coordinator's host");
+    }
+    member(2).probe().expectNoMessage(Duration.ofMillis(100)); // not in the attempt's ring
+
+    // They completed it: the next survey finds them holding the result, with site-x's attestation.
+    org.fedmesh.mpc.RoundResult result = TestSignatures.result(inFlight, ring, H0, H1);
+    Attestation ofX = new Attestation(org.fedmesh.mpc.SignedAttestation.sign(
+        TestSignatures.identity("coordinator", "site-x"), org.fedmesh.mpc.SumHeld.of(result)).encode());
+    for (int i = 0; i < 2; i++) {
+      answerSurvey(member(i), 0, H0, null, inFlight, H1,
+          TestSignatures.sign(TestSignatures.identity("coordinator", member(i).id()), result), List.of(ofX));
+    }
+    answerSurvey(member(2), 0, H0, null, null);
+    for (int i = 0; i < 2; i++) {
+      CommitRound commit = member(i).probe().expectMessageClass(CommitRound.class, QUICK);
+      assertEquals(List.of("site-x"), CommitCertificate.decode(commit.certificate().encoded()).attestations()
+          .stream().map(org.fedmesh.mpc.SignedAttestation::nodeId).toList());
+    }
+  }
+
   @Test
   void finished_memberBehindThatDoesNotCatchUp_isSentToCatchUpAgainAfterASurveyTimeout() {
     startCoordinator(3, 1);

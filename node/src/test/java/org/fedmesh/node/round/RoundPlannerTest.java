@@ -17,6 +17,7 @@ import org.fedmesh.node.round.NextStep.BringUpToDate;
 import org.fedmesh.node.round.NextStep.CompleteInFlight;
 import org.fedmesh.node.round.NextStep.Finished;
 import org.fedmesh.node.round.NextStep.Pause;
+import org.fedmesh.node.round.NextStep.RecoverInFlight;
 import org.fedmesh.node.round.NextStep.StartAttempt;
 import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.mpc.CommitCertificate;
@@ -173,6 +174,40 @@ class RoundPlannerTest {
           List.of(wrong)), pending("b", 3, H3, inFlight, H4, ring), at("c", 3, H3)), RoundHistory.EMPTY), wrong
           == forged ? "forged in d's name" : "another attempt's");
     }
+  }
+
+  /** {@code id} revealed its seed in {@code attempt} of ring {@code ring}, whose session still lives, no result yet. */
+  private static MemberStatus revealedIn(String id, AttemptId attempt, List<String> ring) {
+    return new MemberStatus(member(id), 3, H3, null, null, null, null, attempt, attempt, List.of(), ring);
+  }
+
+  /**
+   * The coordinator's host, d, was lost after every participant attested, before the others decoded: a and b,
+   * which revealed, are told to complete the attempt without d, at most {@link RoundHistory#MAX_RECOVERIES} times.
+   */
+  @Test
+  void next_survivorsThatAllRevealed_areToldToCompleteTheAttemptWithoutTheLostMember() {
+    AttemptId inFlight = attempt(4, 2);
+    List<String> ring = List.of("a", "b", "d");
+    List<MemberStatus> statuses = List.of(revealedIn("a", inFlight, ring), revealedIn("b", inFlight, ring),
+        at("c", 3, H3));
+    RecoverInFlight recover = assertInstanceOf(RecoverInFlight.class, next(statuses, RoundHistory.EMPTY));
+    assertEquals(inFlight, recover.attempt());
+    assertEquals(ring("a", "b"), recover.survivors());
+    assertEquals(List.of("d"), recover.lost());
+
+    RoundHistory tried = RoundHistory.EMPTY;
+    for (int i = 0; i < RoundHistory.MAX_RECOVERIES; i++) {
+      tried = tried.withRecovery(inFlight);
+    }
+    assertInstanceOf(StartAttempt.class, next(statuses, tried.withAttempt(4, 2)), "told often enough");
+    assertInstanceOf(StartAttempt.class, RoundPlanner.next(statuses, RoundHistory.EMPTY.withAttempt(4, 2), 4, MIN,
+        UNLIMITED), "2 of 4 trainers are no majority");
+    assertInstanceOf(StartAttempt.class, next(List.of(revealedIn("a", inFlight, ring),
+        revealed("b", 3, H3, inFlight), at("c", 3, H3)), RoundHistory.EMPTY.withAttempt(4, 2)),
+        "b's session of it is gone: it cannot complete it");
+    assertInstanceOf(StartAttempt.class, next(List.of(revealedIn("a", inFlight, ring), at("b", 3, H3),
+        at("c", 3, H3)), RoundHistory.EMPTY.withAttempt(4, 2)), "b did not reveal: it misses an attestation");
   }
 
   private static MemberStatus withAttestations(MemberStatus s, List<Attestation> attestations) {
