@@ -23,6 +23,7 @@ import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.fedmesh.deploy.demo.DemoData;
 import org.fedmesh.gossip.RingAllReduce;
+import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.deploy.demo.EmbeddedConsortium;
 import org.fedmesh.deploy.demo.EmbeddedConsortium.MemberSpec;
 import org.fedmesh.node.LocalTraining;
@@ -66,6 +67,62 @@ class FaultToleranceTest {
       assertTrue(log.latest(host) < 4, host + " crashed before round 4 committed");
       Path ca = Audits.writePem(consortium.caCertificate(), checkpoints.resolve("ca.crt"));
       survivors.forEach(s -> Audits.assertPasses(checkpoints.resolve(s), ca));
+    }
+  }
+
+  /**
+   * The coordinator's host, in the ring of round 3, dies once every participant attested and revealed (the first
+   * all-gather piece reaches it; it keeps that and the rest): the survivors' all-gather cannot finish through it.
+   * The coordinator that takes over tells them to complete the attempt, and commits it with the host's attestation
+   * in place of its signature: round 3 is trained once, never retried.
+   */
+  @Test
+  void coordinatorHost_diesAfterEveryoneRevealed_theNewCoordinatorCompletesTheAttemptInsteadOfRetrying()
+      throws Exception {
+    Map<String, GatedUpdates> counters = new HashMap<>();
+    List<MemberSpec> specs = plan(4, 5, Map.of(), spec -> {
+      GatedUpdates counting = GatedUpdates.counting(spec.updates());
+      counters.put(spec.nodeId(), counting);
+      return spec.withUpdates(counting);
+    });
+    EmbeddedConsortium[] running = new EmbeddedConsortium[1];
+    CountDownLatch started = new CountDownLatch(1); // round 3 may come before start() returns
+    CountDownLatch lost = new CountDownLatch(1);
+    specs.set(0, specs.get(0).withRingEndpoint(endpoint -> Behaviors.intercept(
+        () -> new org.apache.pekko.actor.typed.BehaviorInterceptor<AllReduceProtocol.Command,
+            AllReduceProtocol.Command>(AllReduceProtocol.Command.class) {
+          @Override
+          public org.apache.pekko.actor.typed.Behavior<AllReduceProtocol.Command> aroundReceive(
+              org.apache.pekko.actor.typed.TypedActorContext<AllReduceProtocol.Command> ctx,
+              AllReduceProtocol.Command msg, ReceiveTarget<AllReduceProtocol.Command> target) {
+            if (msg instanceof AllReduceProtocol.Chunk c && c.attempt().round() == 3
+                && c.phase() == AllReduceProtocol.Phase.ALL_GATHER) {
+              if (lost.getCount() > 0) {
+                lost.countDown();
+                new Thread(() -> {
+                  awaitQuietly(started);
+                  running[0].crash("node-1");
+                }).start();
+              }
+              return Behaviors.same();
+            }
+            return target.apply(ctx, msg);
+          }
+        }, endpoint)));
+    try (LogCapture coordinatorLog = LogCapture.of(org.fedmesh.node.round.RoundCoordinator.class);
+         EmbeddedConsortium consortium = EmbeddedConsortium.start(specs, log)) {
+      running[0] = consortium;
+      started.countDown();
+      assertTrue(lost.await(LONG.toSeconds(), TimeUnit.SECONDS), "round 3's all-gather reached node-1");
+      List<String> survivors = others("node-1");
+      assertTrue(awaitRound(survivors, 5), "survivors reached round 5: " + consortium.hashes());
+      log.assertConsistent(5, survivors);
+      for (String s : survivors) {
+        assertEquals(1, counters.get(s).timesTrained(3), s + " trained round 3 once: completed, not retried; "
+            + String.join("\n", coordinatorLog.lines()));
+      }
+      // node-1 hosted the coordinator: the one that took over told the survivors to complete round 3
+      coordinatorLog.await(l -> l.contains("round 3 attempt") && l.contains("[node-1] are gone; telling"), LONG);
     }
   }
 

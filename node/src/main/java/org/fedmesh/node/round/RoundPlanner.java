@@ -180,7 +180,7 @@ public final class RoundPlanner {
 
   /**
    * An attempt at the round after {@code latest} whose sum may be known, lost members of its ring, and survivors that
-   * all revealed their seeds in it and hold no result of it yet: they can complete it (they hold every attestation,
+   * all revealed their seeds in it, some holding no result of it yet: they can complete it (they hold every attestation,
    * and every segment twice), so it is not retried, as long as they are a majority of {@code trainerMembers} and
    * have not been told {@link RoundHistory#MAX_RECOVERIES} times already. Empty otherwise.
    */
@@ -198,11 +198,13 @@ public final class RoundPlanner {
         .collect(Collectors.toMap(s -> s.member().nodeId(), s -> s, (x, y) -> x));
     List<MemberStatus> survivors = ring.stream().filter(answered::containsKey).map(answered::get).toList();
     List<String> lost = ring.stream().filter(id -> !answered.containsKey(id)).toList();
+    // A survivor whose ring finished before the loss holds the result already: it serves its part from the whole
+    // sum, the others put theirs together.
     boolean everySurvivorCan = survivors.stream().allMatch(s -> attempt.equals(s.revealedAttempt())
-        && s.revealedRing().equals(ring) && !attempt.equals(s.pendingAttempt())
-        && s.committedRound() == latest && s.committedHash().equals(hash));
-    if (ring.isEmpty() || lost.isEmpty() || !everySurvivorCan || 2L * survivors.size() <= trainerMembers
-        || history.recoveries(attempt) >= RoundHistory.MAX_RECOVERIES) {
+        && s.revealedRing().equals(ring) && s.committedRound() == latest && s.committedHash().equals(hash));
+    boolean someStillWait = survivors.stream().anyMatch(s -> !attempt.equals(s.pendingAttempt()));
+    if (ring.isEmpty() || lost.isEmpty() || !everySurvivorCan || !someStillWait
+        || 2L * survivors.size() <= trainerMembers || history.recoveries(attempt) >= RoundHistory.MAX_RECOVERIES) {
       return Optional.empty();
     }
     return Optional.of(new RecoverInFlight(attempt, survivors.stream().map(MemberStatus::member).toList(), lost,

@@ -196,6 +196,14 @@ class RoundPlannerTest {
     assertEquals(ring("a", "b"), recover.survivors());
     assertEquals(List.of("d"), recover.lost());
 
+    // b's ring finished before the loss, so it holds the result already: a still waits, so both are told (b serves
+    // its part from the whole sum).
+    MemberStatus bHolds = new MemberStatus(member("b"), 3, H3, null, inFlight, H4, null, inFlight, inFlight,
+        List.of(), ring);
+    RecoverInFlight again = assertInstanceOf(RecoverInFlight.class, next(List.of(revealedIn("a", inFlight, ring),
+        bHolds, at("c", 3, H3)), RoundHistory.EMPTY));
+    assertEquals(ring("a", "b"), again.survivors());
+
     RoundHistory tried = RoundHistory.EMPTY;
     for (int i = 0; i < RoundHistory.MAX_RECOVERIES; i++) {
       tried = tried.withRecovery(inFlight);
