@@ -521,14 +521,13 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
     boolean holding;
     int summedPieces;
     /**
-     * The successor's segment, kept when holding: the last partial sum of it this member sends the successor, plus
-     * the successor's own words of it, which it sends back.
+     * The successor's segment, kept when holding: the sum of the last partial sum of it this member sends the
+     * successor and the successor's own words of it, which it sends back, each added in as it goes or comes.
      */
     final int keptSegment;
     final int keptPiecesExpected;
-    long[] passed;
+    long[] kept;
     int passedPieces;
-    long[] keptOwn;
     int keptPieces;
     boolean segmentReported;
     boolean released;
@@ -562,10 +561,6 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
           && passedPieces == keptPiecesExpected && keptPieces == keptPiecesExpected) {
         segmentReported = true;
         int start = layout.segmentStart(summedSegment);
-        long[] kept = passed;
-        for (int i = 0; i < kept.length; i++) {
-          kept[i] += keptOwn[i];
-        }
         replyTo.tell(new SegmentSummed(attempt, start,
             java.util.Arrays.copyOfRange(vector, start, layout.segmentEnd(summedSegment)),
             layout.segmentStart(keptSegment), kept));
@@ -577,8 +572,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       if (!holding) {
         return; // only a double-masking ring keeps segments; the piece fits the schedule but is of no use here
       }
-      System.arraycopy(chunk.values(), 0, keptOwn, chunk.offset() - layout.segmentStart(keptSegment),
-          chunk.values().length);
+      addToKept(chunk.offset(), chunk.values());
       keptPieces++;
       reportSegmentIfSummed();
     }
@@ -633,9 +627,7 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       this.ring = start.ring();
       this.replyTo = start.replyTo();
       this.holding = start.holdSummedSegment();
-      int kept = holding && n > 1 ? layout.segmentEnd(keptSegment) - layout.segmentStart(keptSegment) : 0;
-      this.passed = new long[kept];
-      this.keptOwn = new long[kept];
+      this.kept = new long[holding && n > 1 ? layout.segmentEnd(keptSegment) - layout.segmentStart(keptSegment) : 0];
     }
 
     void revealed() {
@@ -713,13 +705,21 @@ public final class RingAllReduce extends AbstractBehavior<Command> {
       ActorRef<Command> successor = ring.get(Math.floorMod(myIndex + 1, n));
       int offset = layout.start(piece);
       if (holding && phase == Phase.REDUCE_SCATTER && step == n - 2) {
-        System.arraycopy(values, 0, passed, offset - layout.segmentStart(keptSegment), values.length);
+        addToKept(offset, values);
         passedPieces++;
       }
       byte[] mac = authenticated ? sendMac.tag(attempt, phase, step, myIndex, offset, values) : new byte[0];
       successor.tell(new Chunk(attempt, phase, step, myIndex, offset, values, mac));
       bytesSent += 8L * values.length;
       messagesSent++;
+    }
+
+    /** Adds words at {@code offset} of the vector into the kept segment (wrapping, as the sum does). */
+    private void addToKept(int offset, long[] values) {
+      int base = offset - layout.segmentStart(keptSegment);
+      for (int i = 0; i < values.length; i++) {
+        kept[base + i] += values[i];
+      }
     }
 
     /** A piece of this member's own words of the segment it sums, back to its predecessor, which keeps it. */

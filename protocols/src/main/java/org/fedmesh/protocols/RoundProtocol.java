@@ -119,9 +119,11 @@ public final class RoundProtocol {
     }
 
     /**
-     * Unsealed, with the ring of {@code revealedAttempt} (node ids in ring order; empty when none or not known
-     * here): a coordinator that took over learns from it whom an attempt whose sum may be known lost, and tells
-     * the survivors to complete it.
+     * Unsealed, not bound to who asked: receivers refuse it until it is sealed. {@code pendingAttestations}: the
+     * other participants' signed attestations of the pending attempt this member held when it decoded its sum;
+     * {@code revealedRing}: the ring of {@code revealedAttempt} (node ids in ring order; empty when none or not
+     * known here). From them a coordinator that took over learns whom an attempt whose sum may be known lost,
+     * tells the survivors to complete it, and commits it without a participant lost after it attested.
      */
     public MemberStatus(RingMember member, long committedRound, String committedHash, CommitProof committedCertificate,
                         AttemptId pendingAttempt, String pendingHash, ResultSignature pendingSignature,
@@ -131,24 +133,12 @@ public final class RoundProtocol {
           revealedAttempt, takenAttempt, pendingAttestations, revealedRing, null, null);
     }
 
-    /**
-     * Unsealed, not bound to who asked: receivers refuse it until it is sealed. {@code pendingAttestations}: the
-     * other participants' signed attestations of the pending attempt this member held when it decoded its sum, so
-     * that a coordinator that took over can complete that attempt without a participant lost after it attested.
-     */
-    public MemberStatus(RingMember member, long committedRound, String committedHash, CommitProof committedCertificate,
-                        AttemptId pendingAttempt, String pendingHash, ResultSignature pendingSignature,
-                        AttemptId revealedAttempt, AttemptId takenAttempt, List<Attestation> pendingAttestations) {
-      this(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash, pendingSignature,
-          revealedAttempt, takenAttempt, pendingAttestations, List.of());
-    }
-
-    /** Unsealed, without attestations. */
+    /** Unsealed, without attestations or a revealed attempt's ring. */
     public MemberStatus(RingMember member, long committedRound, String committedHash, CommitProof committedCertificate,
                         AttemptId pendingAttempt, String pendingHash, ResultSignature pendingSignature,
                         AttemptId revealedAttempt, AttemptId takenAttempt) {
       this(member, committedRound, committedHash, committedCertificate, pendingAttempt, pendingHash, pendingSignature,
-          revealedAttempt, takenAttempt, List.of());
+          revealedAttempt, takenAttempt, List.of(), List.of());
     }
 
     /** A member that has taken part in no attempt (or does not say); unsealed. */

@@ -347,12 +347,12 @@ final class AttemptRun {
         .map(p -> byNode.get(p.nodeId()).signature()).toList());
     // Each member's aggregation runs from its update being at hand to its decoded sum: the longest includes waiting
     // for the slowest trainer, the shortest (the slowest trainer's own) is the aggregation proper.
-    long slowest = results.stream().mapToLong(Aggregated::aggregationNanos).max().orElse(0);
-    long lastUpdate = results.stream().mapToLong(Aggregated::aggregationNanos).min().orElse(0);
+    java.util.LongSummaryStatistics aggregation = results.stream().mapToLong(Aggregated::aggregationNanos)
+        .summaryStatistics();
     context.getLog().info("{}: all {} participants agree on {} (mean loss {}, {} samples, aggregation {} ms,"
         + " {} ms after the last update, round {} ms)", id, ring.size(), any.modelHash().substring(0, 12),
-        String.format("%.4f", any.meanLoss()), any.totalSamples(), slowest / 1_000_000,
-        String.format(java.util.Locale.ROOT, "%.1f", lastUpdate / 1e6),
+        String.format("%.4f", any.meanLoss()), any.totalSamples(), aggregation.getMax() / 1_000_000,
+        String.format(java.util.Locale.ROOT, "%.1f", aggregation.getMin() / 1e6),
         (System.nanoTime() - startedNanos) / 1_000_000);
     parent.tell(new Agreed(id, any.modelHash(), certificate));
     return Behaviors.stopped();

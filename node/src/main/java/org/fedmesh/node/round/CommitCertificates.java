@@ -97,9 +97,7 @@ final class CommitCertificates {
       List<SignedAttestation> attestations = new ArrayList<>();
       for (String member : certificate.result().ring()) {
         if (!signers.contains(member)) {
-          Optional<SignedAttestation> found = handedIn.stream().map(CommitCertificates::decodeOrNull)
-              .filter(a -> a != null && a.nodeId().equals(member) && a.statement().equals(attempt) && checks(a))
-              .findFirst();
+          Optional<SignedAttestation> found = attestationOf(member, attempt, handedIn);
           if (found.isEmpty()) {
             return Optional.empty();
           }
@@ -122,9 +120,7 @@ final class CommitCertificates {
     SumHeld attempt = SumHeld.of(statement(start, newHash));
     List<SignedAttestation> attestations = new ArrayList<>();
     for (String member : start.ring().stream().map(RingMember::nodeId).filter(lost::contains).toList()) {
-      Optional<SignedAttestation> found = handedIn.stream().map(CommitCertificates::decodeOrNull)
-          .filter(a -> a != null && a.nodeId().equals(member) && a.statement().equals(attempt) && checks(a))
-          .findFirst();
+      Optional<SignedAttestation> found = attestationOf(member, attempt, handedIn);
       if (found.isEmpty()) {
         return new Result(null, "no survivor handed in a valid attestation of " + member
             + " (lost before it attested?)");
@@ -138,6 +134,14 @@ final class CommitCertificates {
 
   /** A certificate, or why there is none. */
   record Result(CommitProof certificate, String problem) {}
+
+  /** {@code member}'s attestation of {@code attempt} among those handed in, if one decodes and its signature checks. */
+  private static Optional<SignedAttestation> attestationOf(String member, SumHeld attempt,
+                                                           Collection<Attestation> handedIn) {
+    return handedIn.stream().map(CommitCertificates::decodeOrNull)
+        .filter(a -> a != null && a.nodeId().equals(member) && a.statement().equals(attempt) && checks(a))
+        .findFirst();
+  }
 
   private static SignedAttestation decodeOrNull(Attestation a) {
     try {

@@ -98,8 +98,6 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private final TrainedUpdates updates = new TrainedUpdates();
   /** The latest uncommitted attempt whose sum may be known (a seed was revealed in it; see MemberStatus). */
   private AttemptId revealedAttempt;
-  /** The ring of {@link #revealedAttempt}, node ids in ring order (empty when not known here). */
-  private List<String> revealedRing = List.of();
   private Optional<LiveAttempt> live = Optional.empty();
   private Optional<AttemptId> writingCommit = Optional.empty();
   private Optional<String> ringDown = Optional.empty();
@@ -178,7 +176,8 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
         pending.map(p -> p.state().hash()).orElse(null), pending.map(Pending::signature).orElse(null),
         revealedAttempt, admission.lastTaken(), pending.map(Pending::attestations).orElse(List.of()),
         // the ring only while its session lives: only then can this member still complete that attempt
-        live.filter(l -> l.id().equals(revealedAttempt)).isPresent() ? revealedRing : List.of())
+        live.filter(l -> l.id().equals(revealedAttempt))
+            .map(l -> l.start().ring().stream().map(RingMember::nodeId).toList()).orElse(List.of()))
         .askedBy(query.replyTo())));
     return this;
   }
@@ -259,8 +258,6 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
   private Behavior<ParticipantCommand> onSessionReport(AttemptSession.Outcome outcome) {
     if (outcome instanceof AttemptSession.SumRevealed) {
       revealedAttempt = outcome.attempt(); // true of a dead attempt too: its retry must not reuse the updates
-      revealedRing = live.filter(l -> l.id().equals(outcome.attempt()))
-          .map(l -> l.start().ring().stream().map(RingMember::nodeId).toList()).orElse(List.of());
       return this;
     }
     Optional<LiveAttempt> a = live.filter(l -> l.id().equals(outcome.attempt()));
@@ -421,7 +418,6 @@ public final class Participant extends AbstractBehavior<ParticipantCommand> {
     pending = Optional.empty();
     updates.discard();
     revealedAttempt = null;
-    revealedRing = List.of();
   }
 
   private Behavior<ParticipantCommand> onWriteFinished(CheckpointWrites.Finished finished) {

@@ -179,10 +179,11 @@ public final class RoundPlanner {
   }
 
   /**
-   * An attempt at the round after {@code latest} whose sum may be known, lost members of its ring, and survivors that
-   * all revealed their seeds in it, some holding no result of it yet: they can complete it (they hold every attestation,
-   * and every segment twice), so it is not retried, as long as they are a majority of {@code trainerMembers} and
-   * have not been told {@link RoundHistory#MAX_RECOVERIES} times already. Empty otherwise.
+   * An attempt at the round after {@code latest} whose sum may be known, lost members of its ring, and survivors
+   * that all revealed their seeds in it, some holding no result of it yet: they can complete it (they hold every
+   * attestation, and every segment twice), so it is not retried, as long as they are a majority of
+   * {@code trainerMembers} and have not been told {@link RoundHistory#MAX_RECOVERIES} times already. Empty
+   * otherwise.
    */
   private static Optional<RecoverInFlight> recoverable(Collection<MemberStatus> statuses, long latest, String hash,
                                                        RoundHistory history, int trainerMembers, Findings findings) {

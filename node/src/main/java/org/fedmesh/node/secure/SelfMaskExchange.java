@@ -245,14 +245,14 @@ public final class SelfMaskExchange {
 
   /**
    * This member now holds its part of the masked sum and its ring successor's, from word {@code keptOffset}
-   * ({@link RingAllReduce.SegmentSummed}).
+   * ({@link RingAllReduce.SegmentSummed}); {@code kept} is this exchange's from now on (the ring's report is a copy).
    */
   public void holdsSum(int keptOffset, long[] kept) {
     if (keptOffset != keptStart) {
       throw new IllegalArgumentException("the ring kept a segment from word " + keptOffset
           + ", not the successor's from " + keptStart);
     }
-    this.kept = kept.clone();
+    this.kept = kept;
     holdsSum = true;
   }
 

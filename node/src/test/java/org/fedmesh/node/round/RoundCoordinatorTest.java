@@ -148,7 +148,7 @@ class RoundCoordinatorTest {
                             String pendingHash, ResultSignature signature, List<Attestation> attestations) {
     QueryStatus query = m.probe().expectMessageClass(QueryStatus.class, QUICK);
     query.replyTo().tell(sealedBy(m.id(), new MemberStatus(m.ring(), round, hash, certificate, pending, pendingHash,
-        signature, null, null, attestations).askedBy(query.replyTo())));
+        signature, null, null, attestations, List.of()).askedBy(query.replyTo())));
   }
 
   @Test
@@ -358,6 +358,20 @@ class RoundCoordinatorTest {
   void survey_holdersHandInTheAttestationOfALostRingMember_commitsTheResultWithIt() {
     startCoordinator(3);
     AttemptId inFlight = new AttemptId(1, 4, 42, 43);
+    for (CommitRound commit : holdersHandInSiteXsAttestation(inFlight)) {
+      assertEquals(inFlight, commit.attempt());
+      CommitCertificate certificate = CommitCertificate.decode(commit.certificate().encoded());
+      assertEquals(List.of("site-a", "site-b"), certificate.signers().stream().sorted().toList());
+      assertEquals(List.of("site-x"), certificate.attestations().stream()
+          .map(org.fedmesh.mpc.SignedAttestation::nodeId).toList());
+    }
+  }
+
+  /**
+   * Answers the survey as site-a and site-b holding {@code inFlight}'s result over the ring site-a, site-b, site-x,
+   * with site-x's attestation, and site-c holding none; returns the commits site-a and site-b then get.
+   */
+  private List<CommitRound> holdersHandInSiteXsAttestation(AttemptId inFlight) {
     org.fedmesh.mpc.RoundResult result = TestSignatures.result(inFlight, List.of("site-a", "site-b", "site-x"), H0,
         H1);
     Attestation ofX = new Attestation(org.fedmesh.mpc.SignedAttestation.sign(
@@ -367,14 +381,8 @@ class RoundCoordinatorTest {
           TestSignatures.sign(TestSignatures.identity("coordinator", member(i).id()), result), List.of(ofX));
     }
     answerSurvey(member(2), 0, H0, null, null);
-    for (int i = 0; i < 2; i++) {
-      CommitRound commit = member(i).probe().expectMessageClass(CommitRound.class, QUICK);
-      assertEquals(inFlight, commit.attempt());
-      CommitCertificate certificate = CommitCertificate.decode(commit.certificate().encoded());
-      assertEquals(List.of("site-a", "site-b"), certificate.signers().stream().sorted().toList());
-      assertEquals(List.of("site-x"), certificate.attestations().stream()
-          .map(org.fedmesh.mpc.SignedAttestation::nodeId).toList());
-    }
+    return List.of(member(0).probe().expectMessageClass(CommitRound.class, QUICK),
+        member(1).probe().expectMessageClass(CommitRound.class, QUICK));
   }
 
   /**
@@ -402,16 +410,7 @@ class RoundCoordinatorTest {
     member(2).probe().expectNoMessage(Duration.ofMillis(100)); // not in the attempt's ring
 
     // They completed it: the next survey finds them holding the result, with site-x's attestation.
-    org.fedmesh.mpc.RoundResult result = TestSignatures.result(inFlight, ring, H0, H1);
-    Attestation ofX = new Attestation(org.fedmesh.mpc.SignedAttestation.sign(
-        TestSignatures.identity("coordinator", "site-x"), org.fedmesh.mpc.SumHeld.of(result)).encode());
-    for (int i = 0; i < 2; i++) {
-      answerSurvey(member(i), 0, H0, null, inFlight, H1,
-          TestSignatures.sign(TestSignatures.identity("coordinator", member(i).id()), result), List.of(ofX));
-    }
-    answerSurvey(member(2), 0, H0, null, null);
-    for (int i = 0; i < 2; i++) {
-      CommitRound commit = member(i).probe().expectMessageClass(CommitRound.class, QUICK);
+    for (CommitRound commit : holdersHandInSiteXsAttestation(inFlight)) {
       assertEquals(List.of("site-x"), CommitCertificate.decode(commit.certificate().encoded()).attestations()
           .stream().map(org.fedmesh.mpc.SignedAttestation::nodeId).toList());
     }

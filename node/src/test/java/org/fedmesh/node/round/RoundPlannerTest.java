@@ -221,7 +221,7 @@ class RoundPlannerTest {
   private static MemberStatus withAttestations(MemberStatus s, List<Attestation> attestations) {
     return new MemberStatus(s.member(), s.committedRound(), s.committedHash(), s.committedCertificate(),
         s.pendingAttempt(), s.pendingHash(), s.pendingSignature(), s.revealedAttempt(), s.takenAttempt(),
-        attestations);
+        attestations, s.revealedRing());
   }
 
   @Test
