@@ -12,31 +12,51 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Random;
+import javax.crypto.Cipher;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 class MaskPrgTest {
 
-  /** RFC 8439 appendix A.1, test vectors #1 and #2: ChaCha20 blocks 0 and 1 for an all-zero key and nonce. */
+  /**
+   * AES-256 of counter blocks 0 and 1 under the all-zero key: block 0 is the known answer for the zero key and zero
+   * block (dc95c078...); both agree with the JDK's AES/ECB.
+   */
   private static final String ZERO_KEY_BLOCKS_0_AND_1 =
-      "76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7"
-      + "da41597c5157488d7724e03fb8d84a376a43b8f41518a11cc387b669b2ee6586"
-      + "9f07e7be5551387a98ba977c732d080dcb0f29a048e3656912c6533e32ee7aed"
-      + "29b721769ce64e43d57133b074d839d531ed1f28510afb45ace10a1f4b794d6f";
+      "dc95c078a2408989ad48a21492842087" + "530f8afbc74536b9a963b4f1c4cb738b";
   private static final int LONGS_PER_BUFFER = MaskPrg.BUFFER_BYTES / Long.BYTES;
 
   @Test
-  void add_zeroSeedToZeroVector_givesRfc8439KeystreamAsLittleEndianLongs() {
-    long[] vector = new long[16];
+  void add_zeroSeedToZeroVector_givesAes256CounterBlocksAsLittleEndianLongs() {
+    long[] vector = new long[4];
     MaskPrg.add(vector, new byte[32], false);
     assertArrayEquals(littleEndianLongs(ZERO_KEY_BLOCKS_0_AND_1), vector);
-    assertEquals(0x903df1a0ade0b876L, vector[0]); // pins the byte order: bytes 76 b8 e0 ad a0 f1 3d 90
+    assertEquals(0x898940a278c095dcL, vector[0]); // pins the byte order: bytes dc 95 c0 78 a2 40 89 89
   }
 
   @Test
-  void add_streamPositionOfSecondBlock_givesRfc8439Block1() {
-    long[] vector = new long[8];
-    MaskPrg.add(vector, 0, 8, 8, new byte[32], false);
-    assertArrayEquals(Arrays.copyOfRange(littleEndianLongs(ZERO_KEY_BLOCKS_0_AND_1), 8, 16), vector);
+  void add_oddStreamPosition_startsInTheMiddleOfACounterBlock() {
+    long[] vector = new long[3];
+    MaskPrg.add(vector, 0, 3, 1, new byte[32], false);
+    assertArrayEquals(Arrays.copyOfRange(littleEndianLongs(ZERO_KEY_BLOCKS_0_AND_1), 1, 4), vector);
+  }
+
+  /** Far into the stream, checked against AES/ECB of the counter blocks themselves, not against AES/CTR. */
+  @Test
+  void add_farStreamPosition_isAesOfTheCounterBlocks() throws Exception {
+    byte[] seed = randomSeed(new Random(7));
+    long position = (1L << 40) + 1;
+    long[] vector = new long[5];
+    MaskPrg.add(vector, 0, vector.length, position, seed, false);
+    ByteBuffer counters = ByteBuffer.allocate(3 * 16); // blocks position/2 .. position/2 + 2, big-endian counters
+    for (long block = position / 2; block < position / 2 + 3; block++) {
+      counters.putLong(0).putLong(block);
+    }
+    Cipher aes = Cipher.getInstance("AES/ECB/NoPadding");
+    aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(seed, "AES"));
+    long[] stream = new long[6];
+    ByteBuffer.wrap(aes.doFinal(counters.array())).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(stream);
+    assertArrayEquals(Arrays.copyOfRange(stream, 1, 6), vector);
   }
 
   @Test

@@ -25,7 +25,7 @@ public final class SharedSettings {
    * an older member would misread. Unlike the settings, it travels in plain text, so that a refusal can name both.
    * Releases before it had none.
    */
-  public static final int PROTOCOL_VERSION = 5; // 5: a segment is kept by its summer's predecessor, not successor
+  public static final int PROTOCOL_VERSION = 6; // 6: masks are AES-256/CTR keystreams (ChaCha20 before)
   static final String PROTOCOL_VERSION_KEY = "protocol.version";
 
   /** The layout of the vector each member sends into the sum; a new layout gets a new name. */

@@ -19,8 +19,9 @@ import org.fedmesh.protocols.AllReduceProtocol;
 import org.fedmesh.protocols.AttemptId;
 
 /**
- * What the machine's JDK does per second for masking, for the aggregation report: the bare keystreams of ChaCha20
- * (the masks' cipher) and AES-256/CTR, and {@link MaskPrg#add} itself. Informational: it never picks the cipher.
+ * What the machine's JDK does per second for masking, for the aggregation report: the bare keystreams of
+ * AES-256/CTR (the masks' cipher since protocol 6) and ChaCha20 (before it), and {@link MaskPrg#add} itself.
+ * Informational: it never picks the cipher.
  */
 final class CipherThroughput {
   private static final int BUFFER_BYTES = 64 * 1024;

@@ -8,7 +8,7 @@ import org.fedmesh.mpc.MaskPrg;
 import org.fedmesh.mpc.PairSeeds;
 
 /**
- * Randomness for privacy noise and record sampling: the ChaCha20 keystream of the masks ({@link MaskPrg}) under a
+ * Randomness for privacy noise and record sampling: the AES-256/CTR keystream of the masks ({@link MaskPrg}) under a
  * key drawn from {@link SecureRandom}, never from a configured seed. A seed that another member knows, or can guess,
  * would let it take the noise back out of an update, or know which records a step used. Not thread-safe.
  */
