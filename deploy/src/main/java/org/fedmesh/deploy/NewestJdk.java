@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 /**
  * Runs the demo and the benchmarks on the newest JDK on the machine. The jar is built for Java 17, but a secure
  * round tags every ring piece with ChaCha20-Poly1305, which JDK 20+ turns into vector instructions (about 12 GB/s
- * here against 0.5-0.7 GB/s on JDK 17; {@code PieceMac}). Long-running members ({@code run}) stay on the JVM the operator chose, and so does everything
- * when {@code FEDMESH_NO_RELAUNCH} is set.
+ * here against 0.5-0.7 GB/s on JDK 17; {@code PieceMac}). Long-running members ({@code run}) stay on the JVM the
+ * operator chose, and so does everything when {@code FEDMESH_NO_RELAUNCH} is set.
  */
 final class NewestJdk {
   static final String NO_RELAUNCH = "FEDMESH_NO_RELAUNCH";
@@ -46,8 +46,8 @@ final class NewestJdk {
     command.add(main.getName());
     command.addAll(List.of(args));
     System.err.println("fedmesh: running on " + java.getParent().getParent() + " (JDK " + featureOf(java.getParent()
-        .getParent()).orElse(0) + ", faster ChaCha20-Poly1305 than this JDK " + Runtime.version().feature() + "); set "
-        + NO_RELAUNCH + "=1 to stay");
+        .getParent()).orElse(0) + ", faster ChaCha20-Poly1305 than this JDK " + Runtime.version().feature()
+        + "); set " + NO_RELAUNCH + "=1 to stay");
     ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
     builder.environment().put(NO_RELAUNCH, "1");
     try {
