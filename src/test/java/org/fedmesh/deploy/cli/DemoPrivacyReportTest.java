@@ -33,6 +33,11 @@ class DemoPrivacyReportTest {
     assertEquals(3, r.get("dp_epsilon_per_member").size());
     // The sums of rounds 1 and 2 judged the models of rounds 0 and 1 on the test rows the members hold out.
     assertEquals(2, r.get("secure_accuracy_per_round").size(), r.toString());
+    // The federated time ends with the last commit, before the consortium stops; the stop is reported apart.
+    double federated = r.get("federated_seconds").asDouble();
+    double shutdown = r.get("shutdown_seconds").asDouble();
+    assertTrue(r.get("seconds_per_round").get(1).asDouble() <= federated && shutdown > 0
+        && federated + shutdown <= r.get("wall_seconds").asDouble(), r.toString());
     assertEquals(r.get("accuracy_per_round").get(0).asDouble(), r.get("secure_accuracy_per_round").get(1).asDouble(),
         1.5 / 114, "one model, the same rows: at most a borderline row apart");
     if (NumpyReferenceProbe.numpyPresent()) {
