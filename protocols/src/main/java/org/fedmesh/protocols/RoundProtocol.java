@@ -70,8 +70,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  *       refs live at the address certified for it; the attestations it carries count only when each is signed by
  *       the member it names, for the pending attempt (checked by the planner, then against the CA by every member
  *       that verifies the commit); a revealed attempt's ring leads only to a RecoverAttempt to members that all
- *       say they revealed in it, which changes nothing for one that did not</td><td>bound to the coordinator that asked: one that took over drops its
- *       predecessor's answers</td></tr>
+ *       say they revealed in it, which changes nothing for one that did not</td><td>bound to the coordinator that
+ *       asked: one that took over drops its predecessor's answers</td></tr>
  *   <tr><td>QueryStatus</td><td>coordinator</td><td>not sealed: a query changes nothing; the answer goes to whoever
  *       asked, who learns the member's round, hashes and signed pending result (no update)</td><td>-</td></tr>
  * </table>

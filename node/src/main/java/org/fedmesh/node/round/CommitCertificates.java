@@ -93,18 +93,10 @@ final class CommitCertificates {
       if (2L * signers.size() <= consortiumMembers) {
         return Optional.empty();
       }
-      SumHeld attempt = SumHeld.of(certificate.result());
-      List<SignedAttestation> attestations = new ArrayList<>();
-      for (String member : certificate.result().ring()) {
-        if (!signers.contains(member)) {
-          Optional<SignedAttestation> found = attestationOf(member, attempt, handedIn);
-          if (found.isEmpty()) {
-            return Optional.empty();
-          }
-          attestations.add(found.get());
-        }
-      }
-      return Optional.of(new CommitProof(CommitCertificate.of(signed, attestations).encode()));
+      Attested unsigned = attestationsOf(certificate.result().ring().stream().filter(m -> !signers.contains(m))
+          .toList(), SumHeld.of(certificate.result()), handedIn);
+      return unsigned.missing() != null ? Optional.empty()
+          : Optional.of(new CommitProof(CommitCertificate.of(signed, unsigned.attestations()).encode()));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
@@ -117,30 +109,40 @@ final class CommitCertificates {
    */
   static Result completedWithout(List<ResultSignature> survivors, Collection<Attestation> handedIn,
                                  Set<String> lost, StartRound start, String newHash) {
-    SumHeld attempt = SumHeld.of(statement(start, newHash));
-    List<SignedAttestation> attestations = new ArrayList<>();
-    for (String member : start.ring().stream().map(RingMember::nodeId).filter(lost::contains).toList()) {
-      Optional<SignedAttestation> found = attestationOf(member, attempt, handedIn);
-      if (found.isEmpty()) {
-        return new Result(null, "no survivor handed in a valid attestation of " + member
-            + " (lost before it attested?)");
-      }
-      attestations.add(found.get());
+    Attested lostOnes = attestationsOf(start.ring().stream().map(RingMember::nodeId).filter(lost::contains).toList(),
+        SumHeld.of(statement(start, newHash)), handedIn);
+    if (lostOnes.missing() != null) {
+      return new Result(null, "no survivor handed in a valid attestation of " + lostOnes.missing()
+          + " (lost before it attested?)");
     }
     CommitCertificate certificate = CommitCertificate.of(survivors.stream()
-        .map(s -> SignedRoundResult.decode(s.encoded())).toList(), attestations);
+        .map(s -> SignedRoundResult.decode(s.encoded())).toList(), lostOnes.attestations());
     return new Result(new CommitProof(certificate.encode()), null);
   }
 
   /** A certificate, or why there is none. */
   record Result(CommitProof certificate, String problem) {}
 
-  /** {@code member}'s attestation of {@code attempt} among those handed in, if one decodes and its signature checks. */
-  private static Optional<SignedAttestation> attestationOf(String member, SumHeld attempt,
-                                                           Collection<Attestation> handedIn) {
-    return handedIn.stream().map(CommitCertificates::decodeOrNull)
-        .filter(a -> a != null && a.nodeId().equals(member) && a.statement().equals(attempt) && checks(a))
-        .findFirst();
+  /** One attestation per member asked for, in that order; or, when one has none, that member. */
+  private record Attested(List<SignedAttestation> attestations, String missing) {}
+
+  /**
+   * For each of {@code members}, its attestation of {@code attempt} among those handed in (the first that decodes,
+   * names it and whose signature checks); the handed-in attestations are decoded once.
+   */
+  private static Attested attestationsOf(List<String> members, SumHeld attempt, Collection<Attestation> handedIn) {
+    List<SignedAttestation> ofAttempt = handedIn.stream().map(CommitCertificates::decodeOrNull)
+        .filter(a -> a != null && a.statement().equals(attempt)).toList();
+    List<SignedAttestation> found = new ArrayList<>();
+    for (String member : members) {
+      Optional<SignedAttestation> one = ofAttempt.stream().filter(a -> a.nodeId().equals(member) && checks(a))
+          .findFirst();
+      if (one.isEmpty()) {
+        return new Attested(List.of(), member);
+      }
+      found.add(one.get());
+    }
+    return new Attested(found, null);
   }
 
   private static SignedAttestation decodeOrNull(Attestation a) {
